@@ -1,0 +1,98 @@
+// The run's configuration: one validated struct (STYLE.md point 3), filled from
+// the command line and an optional INI file whose keys are the long option
+// names. parse_config() validates everything in one place and throws
+// ConfigError with one line a user can act on.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace vp {
+
+enum class Dataflow { os, ws, is };
+enum class Control { irq, call };
+enum class Completion { irq, poll };
+enum class SimMode { functional, timing };
+
+const char* to_string(Dataflow d);
+const char* to_string(Control c);
+const char* to_string(Completion c);
+const char* to_string(SimMode m);
+
+struct ConfigError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// Cycles per instruction class of the CPU's timing model (cpu_model/ documents it).
+struct CpuTiming {
+    unsigned alu = 1;           // integer ALU, lui/auipc, csr, fence
+    unsigned load_store = 1;    // plus the bus/memory latency of the access
+    unsigned mul = 3;
+    unsigned div = 34;          // div/divu/rem/remu
+    unsigned branch_taken = 3;  // taken branches and jal/jalr (not-taken: alu)
+};
+
+struct Config {
+    // What to run (exactly one of them).
+    std::string workload;  // zoo name or path to .onnx
+    std::string firmware;  // bare-metal RV32 ELF; default: the built NPU runtime
+    bool demo = false;     // bus demo driven by the traffic generator (no CPU)
+    bool list_workloads = false;
+
+    // NPU
+    Dataflow dataflow = Dataflow::os;
+    Control control = Control::irq;
+    Completion completion = Completion::irq;
+    unsigned array_rows = 32;
+    unsigned array_cols = 32;
+    unsigned ifmap_kb = 64;
+    unsigned weight_kb = 64;
+    unsigned ofmap_kb = 64;
+    unsigned dma_burst_bytes = 64;
+    SimMode mode = SimMode::timing;
+    bool verify = false;  // implies functional
+
+    // Memory system and clock (one clock domain; all latencies in its cycles)
+    double dram_bw = 16.0;          // bytes per cycle
+    unsigned dram_latency = 100;    // cycles
+    unsigned dram_mb = 256;
+    unsigned sram_kb = 1024;
+    unsigned sram_latency = 1;      // cycles
+    double freq_mhz = 1000.0;
+
+    // CPU
+    std::uint64_t quantum_cycles = 10000;  // temporal decoupling quantum
+    std::uint64_t max_cycles = 20'000'000'000ull;  // 0: no limit
+    std::string semihost_root;  // empty: console only, no host files
+    CpuTiming cpu_timing;
+
+    // Outputs
+    std::string vcd;
+    std::string report;
+    std::string csv;
+    std::string log_level = "warn";
+    bool print_stats = false;
+
+    // Where the values came from (for the report).
+    std::string config_file;
+
+    double cycle_ns() const { return 1000.0 / freq_mhz; }
+};
+
+struct ParseResult {
+    Config config;
+    bool exit_now = false;  // --help or --version were printed
+    std::string text;       // what to print on stdout when exit_now
+};
+
+// argv[0] is the program name. Throws ConfigError.
+ParseResult parse_config(int argc, const char* const argv[]);
+// Validates cross-field rules; parse_config calls it. Throws ConfigError.
+void validate(Config& config);
+
+std::string version_string();
+
+}  // namespace vp
