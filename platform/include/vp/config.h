@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "rv/cpu_config.h"
+
 namespace vp {
 
 enum class Dataflow { os, ws, is };
@@ -24,15 +26,6 @@ const char* to_string(SimMode m);
 
 struct ConfigError : std::runtime_error {
     using std::runtime_error::runtime_error;
-};
-
-// Cycles per instruction class of the CPU's timing model (cpu_model/ documents it).
-struct CpuTiming {
-    unsigned alu = 1;           // integer ALU, lui/auipc, csr, fence
-    unsigned load_store = 1;    // plus the bus/memory latency of the access
-    unsigned mul = 3;
-    unsigned div = 34;          // div/divu/rem/remu
-    unsigned branch_taken = 3;  // taken branches and jal/jalr (not-taken: alu)
 };
 
 struct Config {
@@ -67,7 +60,7 @@ struct Config {
     std::uint64_t quantum_cycles = 10000;  // temporal decoupling quantum
     std::uint64_t max_cycles = 20'000'000'000ull;  // 0: no limit
     std::string semihost_root;  // empty: console only, no host files
-    CpuTiming cpu_timing;
+    rv::CpuTiming cpu_timing;
 
     // Outputs
     std::string vcd;
