@@ -1,0 +1,67 @@
+// The run's report: the JSON shape of DESIGN.md ("version", "config",
+// "layers", "totals", "run", "verify") plus the full statistics tree and the
+// guest's console output. Plain C++: the values are gathered by vp_run and the
+// report is built and written here, so tests can check it without SystemC.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "vp/config.h"
+
+namespace vp {
+
+// Per layer (kernel) figures with the report's field names.
+struct LayerReport {
+    std::string name;
+    std::string op;
+    std::uint64_t macs = 0;
+    std::uint64_t cycles = 0;
+    std::uint64_t compute_cycles = 0;
+    std::uint64_t stall_cycles = 0;
+    std::uint64_t pes = 0;  // for utilization = macs / (cycles * pes)
+    struct Bytes {
+        std::uint64_t ifmap = 0, weight = 0, ofmap = 0, psum = 0;
+    };
+    Bytes dram_read, dram_write, predicted_read, predicted_write;
+    Bytes sram_reads, sram_writes;  // ifmap, weight, ofmap buffers (psum unused)
+    double utilization() const;
+};
+
+struct RunReport {
+    std::uint64_t cycles = 0;
+    double sim_time_ns = 0;
+    std::uint64_t cpu_instructions = 0;
+    std::uint64_t cpu_busy_cycles = 0;
+    std::uint64_t cpu_sleep_cycles = 0;
+    std::uint64_t interrupts = 0;
+    std::uint64_t kernel_launches = 0;
+    std::uint64_t control_bus_bytes = 0;
+    double host_seconds = 0;
+    double host_mips = 0;
+    int exit_status = 0;
+    std::string end_reason;  // who ended the run, or the failure line
+    bool failed = false;
+};
+
+struct VerifyReport {
+    bool checked = false;
+    bool match = false;
+};
+
+nlohmann::json config_to_json(const Config& config);
+nlohmann::json make_report(const Config& config, const std::vector<LayerReport>& layers,
+                           const RunReport& run, const VerifyReport& verify,
+                           const nlohmann::json& stats, const std::string& console);
+// The per-layer CSV: one row a layer plus a "total" row, same names as the JSON.
+std::string make_csv(const std::vector<LayerReport>& layers);
+// The human summary printed at the end of a run.
+std::string format_summary(const std::vector<LayerReport>& layers, const RunReport& run);
+
+// Writes text to path; throws std::runtime_error("cannot write <path>: <why>").
+void write_file(const std::string& path, const std::string& text);
+
+}  // namespace vp

@@ -1,0 +1,204 @@
+#include "vp/report.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iomanip>
+#include <sstream>
+#include <stdexcept>
+
+namespace vp {
+
+double LayerReport::utilization() const {
+    return cycles == 0 || pes == 0 ? 0.0
+                                   : static_cast<double>(macs) / (static_cast<double>(cycles) * pes);
+}
+
+namespace {
+
+nlohmann::json bytes_json(const LayerReport::Bytes& b, bool read) {
+    // Reads and writes have the keys of DESIGN.md: reads ifmap/weight/psum,
+    // writes ofmap/psum.
+    if (read) return {{"ifmap", b.ifmap}, {"weight", b.weight}, {"psum", b.psum}};
+    return {{"ofmap", b.ofmap}, {"psum", b.psum}};
+}
+
+nlohmann::json sram_json(const LayerReport::Bytes& b) {
+    return {{"ifmap", b.ifmap}, {"weight", b.weight}, {"ofmap", b.ofmap}};
+}
+
+void add(LayerReport::Bytes& to, const LayerReport::Bytes& from) {
+    to.ifmap += from.ifmap;
+    to.weight += from.weight;
+    to.ofmap += from.ofmap;
+    to.psum += from.psum;
+}
+
+nlohmann::json layer_json(const LayerReport& l) {
+    nlohmann::json j;
+    j["name"] = l.name;
+    j["op"] = l.op;
+    j["macs"] = l.macs;
+    j["cycles"] = l.cycles;
+    j["compute_cycles"] = l.compute_cycles;
+    j["stall_cycles"] = l.stall_cycles;
+    j["utilization"] = l.utilization();
+    j["dram_read_bytes"] = bytes_json(l.dram_read, true);
+    j["dram_write_bytes"] = bytes_json(l.dram_write, false);
+    j["predicted_dram_read_bytes"] = bytes_json(l.predicted_read, true);
+    j["predicted_dram_write_bytes"] = bytes_json(l.predicted_write, false);
+    j["sram_reads"] = sram_json(l.sram_reads);
+    j["sram_writes"] = sram_json(l.sram_writes);
+    return j;
+}
+
+LayerReport totals_of(const std::vector<LayerReport>& layers) {
+    LayerReport t;
+    t.name = "total";
+    for (const LayerReport& l : layers) {
+        t.macs += l.macs;
+        t.cycles += l.cycles;
+        t.compute_cycles += l.compute_cycles;
+        t.stall_cycles += l.stall_cycles;
+        t.pes = l.pes;  // one array per run
+        add(t.dram_read, l.dram_read);
+        add(t.dram_write, l.dram_write);
+        add(t.predicted_read, l.predicted_read);
+        add(t.predicted_write, l.predicted_write);
+        add(t.sram_reads, l.sram_reads);
+        add(t.sram_writes, l.sram_writes);
+    }
+    return t;
+}
+
+}  // namespace
+
+nlohmann::json config_to_json(const Config& c) {
+    nlohmann::json j;
+    j["workload"] = c.workload;
+    j["firmware"] = c.firmware;
+    j["demo"] = c.demo;
+    j["dataflow"] = to_string(c.dataflow);
+    j["control"] = to_string(c.control);
+    j["completion"] = to_string(c.completion);
+    j["array"] = {c.array_rows, c.array_cols};
+    j["ifmap_kb"] = c.ifmap_kb;
+    j["weight_kb"] = c.weight_kb;
+    j["ofmap_kb"] = c.ofmap_kb;
+    j["dma_burst"] = c.dma_burst_bytes;
+    j["mode"] = to_string(c.mode);
+    j["verify"] = c.verify;
+    j["dram_bw"] = c.dram_bw;
+    j["dram_latency"] = c.dram_latency;
+    j["dram_mb"] = c.dram_mb;
+    j["sram_kb"] = c.sram_kb;
+    j["sram_latency"] = c.sram_latency;
+    j["freq_mhz"] = c.freq_mhz;
+    j["quantum"] = c.quantum_cycles;
+    j["max_cycles"] = c.max_cycles;
+    j["semihost_root"] = c.semihost_root;
+    j["cpi"] = {{"alu", c.cpu_timing.alu},
+                {"load_store", c.cpu_timing.load_store},
+                {"mul", c.cpu_timing.mul},
+                {"div", c.cpu_timing.div},
+                {"branch_taken", c.cpu_timing.branch_taken}};
+    j["config_file"] = c.config_file;
+    return j;
+}
+
+nlohmann::json make_report(const Config& config, const std::vector<LayerReport>& layers,
+                           const RunReport& run, const VerifyReport& verify,
+                           const nlohmann::json& stats, const std::string& console) {
+    nlohmann::json j;
+    j["version"] = 1;
+    j["config"] = config_to_json(config);
+    j["layers"] = nlohmann::json::array();
+    for (const LayerReport& l : layers) j["layers"].push_back(layer_json(l));
+    nlohmann::json totals = layer_json(totals_of(layers));
+    totals.erase("name");
+    totals.erase("op");
+    j["totals"] = totals;
+    j["run"] = {{"cycles", run.cycles},
+                {"sim_time_ns", run.sim_time_ns},
+                {"cpu_instructions", run.cpu_instructions},
+                {"cpu_busy_cycles", run.cpu_busy_cycles},
+                {"cpu_sleep_cycles", run.cpu_sleep_cycles},
+                {"interrupts", run.interrupts},
+                {"kernel_launches", run.kernel_launches},
+                {"control_bus_bytes", run.control_bus_bytes},
+                {"host_seconds", run.host_seconds},
+                {"host_mips", run.host_mips},
+                {"exit_status", run.exit_status},
+                {"end_reason", run.end_reason},
+                {"failed", run.failed}};
+    j["verify"] = {{"checked", verify.checked}, {"match", verify.match}};
+    j["stats"] = stats;
+    j["console"] = console;
+    return j;
+}
+
+std::string make_csv(const std::vector<LayerReport>& layers) {
+    std::ostringstream os;
+    os << "name,op,macs,cycles,compute_cycles,stall_cycles,utilization,"
+          "dram_read_bytes.ifmap,dram_read_bytes.weight,dram_read_bytes.psum,"
+          "dram_write_bytes.ofmap,dram_write_bytes.psum,"
+          "predicted_dram_read_bytes.ifmap,predicted_dram_read_bytes.weight,"
+          "predicted_dram_read_bytes.psum,predicted_dram_write_bytes.ofmap,"
+          "predicted_dram_write_bytes.psum,sram_reads.ifmap,sram_reads.weight,sram_reads.ofmap,"
+          "sram_writes.ifmap,sram_writes.weight,sram_writes.ofmap\n";
+    auto row = [&os](const LayerReport& l) {
+        os << l.name << ',' << l.op << ',' << l.macs << ',' << l.cycles << ',' << l.compute_cycles
+           << ',' << l.stall_cycles << ',' << std::setprecision(6) << l.utilization() << ','
+           << l.dram_read.ifmap << ',' << l.dram_read.weight << ',' << l.dram_read.psum << ','
+           << l.dram_write.ofmap << ',' << l.dram_write.psum << ',' << l.predicted_read.ifmap
+           << ',' << l.predicted_read.weight << ',' << l.predicted_read.psum << ','
+           << l.predicted_write.ofmap << ',' << l.predicted_write.psum << ','
+           << l.sram_reads.ifmap << ',' << l.sram_reads.weight << ',' << l.sram_reads.ofmap << ','
+           << l.sram_writes.ifmap << ',' << l.sram_writes.weight << ',' << l.sram_writes.ofmap
+           << '\n';
+    };
+    for (const LayerReport& l : layers) row(l);
+    LayerReport t = totals_of(layers);
+    t.op = "";
+    row(t);
+    return os.str();
+}
+
+std::string format_summary(const std::vector<LayerReport>& layers, const RunReport& run) {
+    std::ostringstream os;
+    if (!layers.empty()) {
+        os << std::left << std::setw(20) << "layer" << std::setw(8) << "op" << std::right
+           << std::setw(14) << "macs" << std::setw(12) << "cycles" << std::setw(12) << "stalls"
+           << std::setw(7) << "util" << std::setw(12) << "dram_rd" << std::setw(12) << "dram_wr"
+           << '\n';
+        auto row = [&os](const LayerReport& l) {
+            const auto rd = l.dram_read.ifmap + l.dram_read.weight + l.dram_read.psum;
+            const auto wr = l.dram_write.ofmap + l.dram_write.psum;
+            os << std::left << std::setw(20) << l.name << std::setw(8) << l.op << std::right
+               << std::setw(14) << l.macs << std::setw(12) << l.cycles << std::setw(12)
+               << l.stall_cycles << std::setw(7) << std::fixed << std::setprecision(2)
+               << l.utilization() << std::setw(12) << rd << std::setw(12) << wr << '\n';
+        };
+        for (const LayerReport& l : layers) row(l);
+        row(totals_of(layers));
+    }
+    os << std::fixed;
+    os << "run: " << run.cycles << " cycles, " << std::setprecision(0) << run.sim_time_ns
+       << " ns simulated, " << run.cpu_instructions << " CPU instructions (busy "
+       << run.cpu_busy_cycles << ", sleep " << run.cpu_sleep_cycles << " cycles), "
+       << run.interrupts << " interrupts, " << run.kernel_launches << " kernel launches\n";
+    os << "host: " << std::setprecision(3) << run.host_seconds << " s, " << std::setprecision(1)
+       << run.host_mips << " MIPS; exit status " << run.exit_status << " (" << run.end_reason
+       << ")\n";
+    return os.str();
+}
+
+void write_file(const std::string& path, const std::string& text) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    if (!out) throw std::runtime_error("cannot write " + path + ": " + std::strerror(errno));
+    out << text;
+    out.close();
+    if (!out) throw std::runtime_error("cannot write " + path + ": " + std::strerror(errno));
+}
+
+}  // namespace vp

@@ -1,0 +1,80 @@
+#include "vp/report.h"
+
+#include <gtest/gtest.h>
+
+namespace {
+
+vp::LayerReport layer(const char* name, std::uint64_t macs, std::uint64_t cycles) {
+    vp::LayerReport l;
+    l.name = name;
+    l.op = "conv";
+    l.macs = macs;
+    l.cycles = cycles;
+    l.compute_cycles = cycles - 10;
+    l.stall_cycles = 10;
+    l.pes = 4;
+    l.dram_read = {100, 200, 0, 30};
+    l.dram_write = {0, 0, 400, 30};
+    return l;
+}
+
+vp::Config demo_config() {
+    vp::Config c;
+    c.demo = true;
+    return c;
+}
+
+}  // namespace
+
+TEST(Report, HasTheContractShape) {
+    vp::RunReport run;
+    run.cycles = 1234;
+    run.exit_status = 0;
+    const auto j = vp::make_report(demo_config(), {layer("conv1", 800, 250)}, run, {}, {}, "hi\n");
+    EXPECT_EQ(j["version"], 1);
+    EXPECT_EQ(j["config"]["dataflow"], "os");
+    EXPECT_EQ(j["config"]["array"], nlohmann::json::array({32, 32}));
+    ASSERT_EQ(j["layers"].size(), 1u);
+    const auto& l = j["layers"][0];
+    EXPECT_EQ(l["name"], "conv1");
+    EXPECT_EQ(l["macs"], 800);
+    EXPECT_DOUBLE_EQ(l["utilization"].get<double>(), 800.0 / (250.0 * 4));
+    EXPECT_EQ(l["dram_read_bytes"], nlohmann::json({{"ifmap", 100}, {"weight", 200}, {"psum", 30}}));
+    EXPECT_EQ(l["dram_write_bytes"], nlohmann::json({{"ofmap", 400}, {"psum", 30}}));
+    EXPECT_TRUE(l.contains("predicted_dram_read_bytes"));
+    EXPECT_TRUE(l["sram_reads"].contains("ofmap"));
+    for (const char* key : {"cycles", "sim_time_ns", "cpu_instructions", "cpu_busy_cycles",
+                            "cpu_sleep_cycles", "interrupts", "kernel_launches",
+                            "control_bus_bytes", "host_seconds", "host_mips", "exit_status"})
+        EXPECT_TRUE(j["run"].contains(key)) << key;
+    EXPECT_EQ(j["run"]["cycles"], 1234);
+    EXPECT_EQ(j["verify"]["checked"], false);
+    EXPECT_EQ(j["console"], "hi\n");
+}
+
+TEST(Report, TotalsSumTheLayers) {
+    const auto j = vp::make_report(demo_config(), {layer("a", 800, 250), layer("b", 200, 50)}, {},
+                                   {}, {}, "");
+    EXPECT_EQ(j["totals"]["macs"], 1000);
+    EXPECT_EQ(j["totals"]["cycles"], 300);
+    EXPECT_EQ(j["totals"]["stall_cycles"], 20);
+    EXPECT_EQ(j["totals"]["dram_read_bytes"]["weight"], 400);
+    EXPECT_DOUBLE_EQ(j["totals"]["utilization"].get<double>(), 1000.0 / (300.0 * 4));
+}
+
+TEST(Report, CsvHasOneRowPerLayerAndATotal) {
+    const std::string csv = vp::make_csv({layer("a", 800, 250), layer("b", 200, 50)});
+    EXPECT_EQ(csv.rfind("name,op,macs,cycles,", 0), 0u);
+    EXPECT_NE(csv.find("\na,conv,800,250,240,10,0.8,100,200,30,400,30,"), std::string::npos);
+    EXPECT_NE(csv.find("\ntotal,,1000,300,280,20,"), std::string::npos);
+    EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 4);
+}
+
+TEST(Report, UtilizationOfAnEmptyLayerIsZero) {
+    vp::LayerReport l;
+    EXPECT_EQ(l.utilization(), 0.0);
+}
+
+TEST(Report, WriteFileReportsTheReason) {
+    EXPECT_THROW(vp::write_file("/nonexistent-dir/r.json", "x"), std::runtime_error);
+}
