@@ -9,7 +9,8 @@ void Console::put(char ch) {
 }
 
 void Console::write(const char* data, std::size_t size) {
-    for (std::size_t i = 0; i < size; ++i) put(data[i]);
+    for (std::size_t i = 0; i < size; ++i)
+        put(data[i]);
 }
 
 void Console::flush() {

@@ -15,10 +15,14 @@ LogLevel g_level = LogLevel::warn;
 
 const char* level_name(sc_core::sc_severity s) {
     switch (s) {
-        case sc_core::SC_INFO: return "info";
-        case sc_core::SC_WARNING: return "warn";
-        case sc_core::SC_ERROR: return "error";
-        default: return "fatal";
+        case sc_core::SC_INFO:
+            return "info";
+        case sc_core::SC_WARNING:
+            return "warn";
+        case sc_core::SC_ERROR:
+            return "error";
+        default:
+            return "fatal";
     }
 }
 
@@ -45,14 +49,21 @@ void set_log_level(LogLevel level) {
     sc_core::sc_report_handler::set_verbosity_level(verbosity);
 }
 
-LogLevel log_level() { return g_level; }
+LogLevel log_level() {
+    return g_level;
+}
 
 bool parse_log_level(const std::string& text, LogLevel& out) {
-    if (text == "error") out = LogLevel::error;
-    else if (text == "warn") out = LogLevel::warn;
-    else if (text == "info") out = LogLevel::info;
-    else if (text == "debug") out = LogLevel::debug;
-    else return false;
+    if (text == "error")
+        out = LogLevel::error;
+    else if (text == "warn")
+        out = LogLevel::warn;
+    else if (text == "info")
+        out = LogLevel::info;
+    else if (text == "debug")
+        out = LogLevel::debug;
+    else
+        return false;
     return true;
 }
 
@@ -75,10 +86,18 @@ std::string format(const char* fmt, ...) {
 
 void log_message(LogLevel level, const std::string& where, const std::string& text) {
     switch (level) {
-        case LogLevel::error: SC_REPORT_ERROR(where.c_str(), text.c_str()); break;
-        case LogLevel::warn: SC_REPORT_WARNING(where.c_str(), text.c_str()); break;
-        case LogLevel::info: SC_REPORT_INFO_VERB(where.c_str(), text.c_str(), sc_core::SC_LOW); break;
-        case LogLevel::debug: SC_REPORT_INFO_VERB(where.c_str(), text.c_str(), sc_core::SC_LOW); break;
+        case LogLevel::error:
+            SC_REPORT_ERROR(where.c_str(), text.c_str());
+            break;
+        case LogLevel::warn:
+            SC_REPORT_WARNING(where.c_str(), text.c_str());
+            break;
+        case LogLevel::info:
+            SC_REPORT_INFO_VERB(where.c_str(), text.c_str(), sc_core::SC_LOW);
+            break;
+        case LogLevel::debug:
+            SC_REPORT_INFO_VERB(where.c_str(), text.c_str(), sc_core::SC_LOW);
+            break;
     }
 }
 

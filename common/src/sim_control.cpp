@@ -39,10 +39,20 @@ void SimControl::fail(const std::string& message) {
     stop_kernel();
 }
 
-bool SimControl::finished() { return state().finished; }
-bool SimControl::failed() { return state().failed; }
-int SimControl::exit_status() { return state().status; }
-const std::string& SimControl::message() { return state().message; }
-void SimControl::reset() { state() = State{}; }
+bool SimControl::finished() {
+    return state().finished;
+}
+bool SimControl::failed() {
+    return state().failed;
+}
+int SimControl::exit_status() {
+    return state().status;
+}
+const std::string& SimControl::message() {
+    return state().message;
+}
+void SimControl::reset() {
+    state() = State{};
+}
 
 }  // namespace vp

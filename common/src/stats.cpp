@@ -51,7 +51,9 @@ void StatsRegistry::remove_prefix(const std::string& prefix) {
     }
 }
 
-void StatsRegistry::clear() { m_entries.clear(); }
+void StatsRegistry::clear() {
+    m_entries.clear();
+}
 
 double StatsRegistry::read(const std::string& path) const {
     const Entry& e = m_entries.at(path);

@@ -14,17 +14,28 @@ namespace vp {
 
 const char* to_string(Dataflow d) {
     switch (d) {
-        case Dataflow::os: return "os";
-        case Dataflow::ws: return "ws";
-        case Dataflow::is: return "is";
+        case Dataflow::os:
+            return "os";
+        case Dataflow::ws:
+            return "ws";
+        case Dataflow::is:
+            return "is";
     }
     return "?";
 }
-const char* to_string(Control c) { return c == Control::irq ? "irq" : "call"; }
-const char* to_string(Completion c) { return c == Completion::irq ? "irq" : "poll"; }
-const char* to_string(SimMode m) { return m == SimMode::functional ? "functional" : "timing"; }
+const char* to_string(Control c) {
+    return c == Control::irq ? "irq" : "call";
+}
+const char* to_string(Completion c) {
+    return c == Completion::irq ? "irq" : "poll";
+}
+const char* to_string(SimMode m) {
+    return m == SimMode::functional ? "functional" : "timing";
+}
 
-std::string version_string() { return "vp_run (npu-vp) 0.1.0"; }
+std::string version_string() {
+    return "vp_run (npu-vp) 0.1.0";
+}
 
 namespace {
 
@@ -99,10 +110,12 @@ void validate(Config& c) {
     }
     if (c.verify) c.mode = SimMode::functional;
     if (c.completion == Completion::poll && c.control != Control::call)
-        throw ConfigError("--completion poll needs --control call (irq control always completes by interrupt)");
+        throw ConfigError(
+            "--completion poll needs --control call (irq control always completes by interrupt)");
     if (!c.semihost_root.empty()) {
         std::ifstream probe(c.semihost_root);
-        if (!probe) throw ConfigError("--semihost-root '" + c.semihost_root + "': no such directory");
+        if (!probe)
+            throw ConfigError("--semihost-root '" + c.semihost_root + "': no such directory");
     }
     // The scratchpads hold ping-pong halves; each half must hold one row of the
     // array's operands at least, or no tiling exists.
@@ -117,52 +130,62 @@ void validate(Config& c) {
 
 ParseResult parse_config(int argc, const char* const argv[]) {
     po::options_description run("What to run");
-    run.add_options()
-        ("workload", po::value<std::string>(), "zoo network name or path to an .onnx model")
-        ("firmware", po::value<std::string>(), "bare-metal RV32 ELF to run (default: the NPU runtime)")
-        ("demo", po::bool_switch(), "bus demo: a traffic generator drives UART, PLIC, DRAM, syscon")
-        ("list-workloads", po::bool_switch(), "list the model zoo and exit")
-        ("config", po::value<std::string>(), "INI file with the same keys as the long options");
+    run.add_options()("workload", po::value<std::string>(),
+                      "zoo network name or path to an .onnx model")(
+        "firmware", po::value<std::string>(),
+        "bare-metal RV32 ELF to run (default: the NPU runtime)")(
+        "demo", po::bool_switch(), "bus demo: a traffic generator drives UART, PLIC, DRAM, syscon")(
+        "list-workloads", po::bool_switch(), "list the model zoo and exit")(
+        "config", po::value<std::string>(), "INI file with the same keys as the long options");
     po::options_description npu("NPU");
-    npu.add_options()
-        ("dataflow", po::value<std::string>()->default_value("os"), "os|ws|is")
-        ("control", po::value<std::string>()->default_value("irq"), "irq (command list + interrupt) | call (CPU launches each kernel)")
-        ("completion", po::value<std::string>()->default_value("irq"), "call mode: wait by irq (WFI) or poll")
-        ("array", po::value<std::string>()->default_value("32x32"), "MAC array RxC")
-        ("ifmap-kb", po::value<std::string>()->default_value("64"), "ifmap scratchpad KiB")
-        ("weight-kb", po::value<std::string>()->default_value("64"), "weight scratchpad KiB")
-        ("ofmap-kb", po::value<std::string>()->default_value("64"), "ofmap/psum scratchpad KiB")
-        ("dma-burst", po::value<std::string>()->default_value("64"), "DMA burst bytes")
-        ("mode", po::value<std::string>()->default_value("timing"), "functional|timing")
-        ("verify", po::bool_switch(), "compare NPU output with the reference executor (implies functional)");
+    npu.add_options()("dataflow", po::value<std::string>()->default_value("os"), "os|ws|is")(
+        "control", po::value<std::string>()->default_value("irq"),
+        "irq (command list + interrupt) | call (CPU launches each kernel)")(
+        "completion", po::value<std::string>()->default_value("irq"),
+        "call mode: wait by irq (WFI) or poll")(
+        "array", po::value<std::string>()->default_value("32x32"), "MAC array RxC")(
+        "ifmap-kb", po::value<std::string>()->default_value("64"), "ifmap scratchpad KiB")(
+        "weight-kb", po::value<std::string>()->default_value("64"), "weight scratchpad KiB")(
+        "ofmap-kb", po::value<std::string>()->default_value("64"), "ofmap/psum scratchpad KiB")(
+        "dma-burst", po::value<std::string>()->default_value("64"), "DMA burst bytes")(
+        "mode", po::value<std::string>()->default_value("timing"), "functional|timing")(
+        "verify", po::bool_switch(),
+        "compare NPU output with the reference executor (implies functional)");
     po::options_description mem("Memory and clock");
-    mem.add_options()
-        ("dram-bw", po::value<std::string>()->default_value("16"), "DRAM bandwidth, bytes/cycle")
-        ("dram-latency", po::value<std::string>()->default_value("100"), "DRAM access latency, cycles")
-        ("dram-mb", po::value<std::string>()->default_value("256"), "DRAM size, MiB (at 0x80000000)")
-        ("sram-kb", po::value<std::string>()->default_value("1024"), "on-chip SRAM size, KiB (at 0x08000000)")
-        ("sram-latency", po::value<std::string>()->default_value("1"), "SRAM access latency, cycles")
-        ("freq-mhz", po::value<std::string>()->default_value("1000"), "clock of CPU, NPU and bus, MHz");
+    mem.add_options()("dram-bw", po::value<std::string>()->default_value("16"),
+                      "DRAM bandwidth, bytes/cycle")(
+        "dram-latency", po::value<std::string>()->default_value("100"),
+        "DRAM access latency, cycles")("dram-mb", po::value<std::string>()->default_value("256"),
+                                       "DRAM size, MiB (at 0x80000000)")(
+        "sram-kb", po::value<std::string>()->default_value("1024"),
+        "on-chip SRAM size, KiB (at 0x08000000)")(
+        "sram-latency", po::value<std::string>()->default_value("1"),
+        "SRAM access latency, cycles")("freq-mhz", po::value<std::string>()->default_value("1000"),
+                                       "clock of CPU, NPU and bus, MHz");
     po::options_description cpu("CPU");
-    cpu.add_options()
-        ("quantum", po::value<std::string>()->default_value("10000"), "temporal decoupling quantum, cycles")
-        ("max-cycles", po::value<std::string>()->default_value("20000000000"), "stop the run past this many cycles (0: no limit)")
-        ("semihost-root", po::value<std::string>(), "directory the guest's semihosting file calls are confined to (default: console only)")
-        ("cpi-alu", po::value<std::string>()->default_value("1"), "cycles of an ALU instruction")
-        ("cpi-load-store", po::value<std::string>()->default_value("1"), "cycles of a load/store, plus the memory latency")
-        ("cpi-mul", po::value<std::string>()->default_value("3"), "cycles of mul/mulh*")
-        ("cpi-div", po::value<std::string>()->default_value("34"), "cycles of div/rem")
-        ("cpi-branch-taken", po::value<std::string>()->default_value("3"), "cycles of a taken branch or jump");
+    cpu.add_options()("quantum", po::value<std::string>()->default_value("10000"),
+                      "temporal decoupling quantum, cycles")(
+        "max-cycles", po::value<std::string>()->default_value("20000000000"),
+        "stop the run past this many cycles (0: no limit)")(
+        "semihost-root", po::value<std::string>(),
+        "directory the guest's semihosting file calls are confined to (default: console only)")(
+        "cpi-alu", po::value<std::string>()->default_value("1"), "cycles of an ALU instruction")(
+        "cpi-load-store", po::value<std::string>()->default_value("1"),
+        "cycles of a load/store, plus the memory latency")(
+        "cpi-mul", po::value<std::string>()->default_value("3"), "cycles of mul/mulh*")(
+        "cpi-div", po::value<std::string>()->default_value("34"), "cycles of div/rem")(
+        "cpi-branch-taken", po::value<std::string>()->default_value("3"),
+        "cycles of a taken branch or jump");
     po::options_description out("Output");
-    out.add_options()
-        ("vcd", po::value<std::string>(), "write a VCD waveform (open with GTKWave)")
-        ("report", po::value<std::string>(), "write the JSON report")
-        ("csv", po::value<std::string>(), "write the per-layer CSV")
-        ("log-level", po::value<std::string>()->default_value("warn"), "error|warn|info|debug")
-        ("stats", po::bool_switch(), "print every statistic at the end")
-        ("help,h", "this help")
-        ("version", "print the version");
-    po::options_description all("vp_run: NPU virtual platform\n\nUsage: vp_run --workload resnet50 --dataflow os [options]\n");
+    out.add_options()("vcd", po::value<std::string>(), "write a VCD waveform (open with GTKWave)")(
+        "report", po::value<std::string>(), "write the JSON report")(
+        "csv", po::value<std::string>(), "write the per-layer CSV")(
+        "log-level", po::value<std::string>()->default_value("warn"), "error|warn|info|debug")(
+        "stats", po::bool_switch(), "print every statistic at the end")("help,h", "this help")(
+        "version", "print the version");
+    po::options_description all(
+        "vp_run: NPU virtual platform\n\nUsage: vp_run --workload resnet50 --dataflow os "
+        "[options]\n");
     all.add(run).add(npu).add(mem).add(cpu).add(out);
 
     ParseResult result;
@@ -199,39 +222,49 @@ ParseResult parse_config(int argc, const char* const argv[]) {
     c.firmware = get(vm, "firmware");
     c.demo = vm["demo"].as<bool>();
     c.list_workloads = vm["list-workloads"].as<bool>();
-    c.dataflow = parse_enum<Dataflow>("dataflow", get(vm, "dataflow"),
-                                      {{"os", Dataflow::os}, {"ws", Dataflow::ws}, {"is", Dataflow::is}});
-    c.control = parse_enum<Control>("control", get(vm, "control"), {{"irq", Control::irq}, {"call", Control::call}});
+    c.dataflow =
+        parse_enum<Dataflow>("dataflow", get(vm, "dataflow"),
+                             {{"os", Dataflow::os}, {"ws", Dataflow::ws}, {"is", Dataflow::is}});
+    c.control = parse_enum<Control>("control", get(vm, "control"),
+                                    {{"irq", Control::irq}, {"call", Control::call}});
     c.completion = parse_enum<Completion>("completion", get(vm, "completion"),
                                           {{"irq", Completion::irq}, {"poll", Completion::poll}});
     parse_array(get(vm, "array"), c.array_rows, c.array_cols);
     c.ifmap_kb = static_cast<unsigned>(parse_u64("ifmap-kb", get(vm, "ifmap-kb"), 1, 65536));
     c.weight_kb = static_cast<unsigned>(parse_u64("weight-kb", get(vm, "weight-kb"), 1, 65536));
     c.ofmap_kb = static_cast<unsigned>(parse_u64("ofmap-kb", get(vm, "ofmap-kb"), 1, 65536));
-    c.dma_burst_bytes = static_cast<unsigned>(parse_u64("dma-burst", get(vm, "dma-burst"), 4, 4096));
-    if (c.dma_burst_bytes & (c.dma_burst_bytes - 1)) bad("dma-burst", get(vm, "dma-burst"), "must be a power of two");
-    c.mode = parse_enum<SimMode>("mode", get(vm, "mode"),
-                                 {{"functional", SimMode::functional}, {"timing", SimMode::timing}});
+    c.dma_burst_bytes =
+        static_cast<unsigned>(parse_u64("dma-burst", get(vm, "dma-burst"), 4, 4096));
+    if (c.dma_burst_bytes & (c.dma_burst_bytes - 1))
+        bad("dma-burst", get(vm, "dma-burst"), "must be a power of two");
+    c.mode =
+        parse_enum<SimMode>("mode", get(vm, "mode"),
+                            {{"functional", SimMode::functional}, {"timing", SimMode::timing}});
     c.verify = vm["verify"].as<bool>();
     c.dram_bw = parse_double("dram-bw", get(vm, "dram-bw"), 0.001, 4096);
-    c.dram_latency = static_cast<unsigned>(parse_u64("dram-latency", get(vm, "dram-latency"), 0, 1000000));
+    c.dram_latency =
+        static_cast<unsigned>(parse_u64("dram-latency", get(vm, "dram-latency"), 0, 1000000));
     c.dram_mb = static_cast<unsigned>(parse_u64("dram-mb", get(vm, "dram-mb"), 1, 2048));
     c.sram_kb = static_cast<unsigned>(parse_u64("sram-kb", get(vm, "sram-kb"), 1, 65536));
-    c.sram_latency = static_cast<unsigned>(parse_u64("sram-latency", get(vm, "sram-latency"), 0, 1000));
+    c.sram_latency =
+        static_cast<unsigned>(parse_u64("sram-latency", get(vm, "sram-latency"), 0, 1000));
     c.freq_mhz = parse_double("freq-mhz", get(vm, "freq-mhz"), 1, 100000);
     c.quantum_cycles = parse_u64("quantum", get(vm, "quantum"), 1, 1'000'000'000ull);
     c.max_cycles = parse_u64("max-cycles", get(vm, "max-cycles"), 0, UINT64_MAX / 4);
     c.semihost_root = get(vm, "semihost-root");
     c.cpu_timing.alu = static_cast<unsigned>(parse_u64("cpi-alu", get(vm, "cpi-alu"), 1, 1000));
-    c.cpu_timing.load_store = static_cast<unsigned>(parse_u64("cpi-load-store", get(vm, "cpi-load-store"), 1, 1000));
+    c.cpu_timing.load_store =
+        static_cast<unsigned>(parse_u64("cpi-load-store", get(vm, "cpi-load-store"), 1, 1000));
     c.cpu_timing.mul = static_cast<unsigned>(parse_u64("cpi-mul", get(vm, "cpi-mul"), 1, 1000));
     c.cpu_timing.div = static_cast<unsigned>(parse_u64("cpi-div", get(vm, "cpi-div"), 1, 1000));
-    c.cpu_timing.branch_taken = static_cast<unsigned>(parse_u64("cpi-branch-taken", get(vm, "cpi-branch-taken"), 1, 1000));
+    c.cpu_timing.branch_taken =
+        static_cast<unsigned>(parse_u64("cpi-branch-taken", get(vm, "cpi-branch-taken"), 1, 1000));
     c.vcd = get(vm, "vcd");
     c.report = get(vm, "report");
     c.csv = get(vm, "csv");
     c.log_level = get(vm, "log-level");
-    if (c.log_level != "error" && c.log_level != "warn" && c.log_level != "info" && c.log_level != "debug")
+    if (c.log_level != "error" && c.log_level != "warn" && c.log_level != "info" &&
+        c.log_level != "debug")
         bad("log-level", c.log_level, "expected error|warn|info|debug");
     c.print_stats = vm["stats"].as<bool>();
     validate(c);

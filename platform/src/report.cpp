@@ -10,8 +10,9 @@
 namespace vp {
 
 double LayerReport::utilization() const {
-    return cycles == 0 || pes == 0 ? 0.0
-                                   : static_cast<double>(macs) / (static_cast<double>(cycles) * pes);
+    return cycles == 0 || pes == 0
+               ? 0.0
+               : static_cast<double>(macs) / (static_cast<double>(cycles) * pes);
 }
 
 namespace {
@@ -113,7 +114,8 @@ nlohmann::json make_report(const Config& config, const std::vector<LayerReport>&
     j["version"] = 1;
     j["config"] = config_to_json(config);
     j["layers"] = nlohmann::json::array();
-    for (const LayerReport& l : layers) j["layers"].push_back(layer_json(l));
+    for (const LayerReport& l : layers)
+        j["layers"].push_back(layer_json(l));
     nlohmann::json totals = layer_json(totals_of(layers));
     totals.erase("name");
     totals.erase("op");
@@ -150,14 +152,14 @@ std::string make_csv(const std::vector<LayerReport>& layers) {
         os << l.name << ',' << l.op << ',' << l.macs << ',' << l.cycles << ',' << l.compute_cycles
            << ',' << l.stall_cycles << ',' << std::setprecision(6) << l.utilization() << ','
            << l.dram_read.ifmap << ',' << l.dram_read.weight << ',' << l.dram_read.psum << ','
-           << l.dram_write.ofmap << ',' << l.dram_write.psum << ',' << l.predicted_read.ifmap
-           << ',' << l.predicted_read.weight << ',' << l.predicted_read.psum << ','
-           << l.predicted_write.ofmap << ',' << l.predicted_write.psum << ','
-           << l.sram_reads.ifmap << ',' << l.sram_reads.weight << ',' << l.sram_reads.ofmap << ','
-           << l.sram_writes.ifmap << ',' << l.sram_writes.weight << ',' << l.sram_writes.ofmap
-           << '\n';
+           << l.dram_write.ofmap << ',' << l.dram_write.psum << ',' << l.predicted_read.ifmap << ','
+           << l.predicted_read.weight << ',' << l.predicted_read.psum << ','
+           << l.predicted_write.ofmap << ',' << l.predicted_write.psum << ',' << l.sram_reads.ifmap
+           << ',' << l.sram_reads.weight << ',' << l.sram_reads.ofmap << ',' << l.sram_writes.ifmap
+           << ',' << l.sram_writes.weight << ',' << l.sram_writes.ofmap << '\n';
     };
-    for (const LayerReport& l : layers) row(l);
+    for (const LayerReport& l : layers)
+        row(l);
     LayerReport t = totals_of(layers);
     t.op = "";
     row(t);
@@ -179,7 +181,8 @@ std::string format_summary(const std::vector<LayerReport>& layers, const RunRepo
                << l.stall_cycles << std::setw(7) << std::fixed << std::setprecision(2)
                << l.utilization() << std::setw(12) << rd << std::setw(12) << wr << '\n';
         };
-        for (const LayerReport& l : layers) row(l);
+        for (const LayerReport& l : layers)
+            row(l);
         row(totals_of(layers));
     }
     os << std::fixed;

@@ -43,12 +43,13 @@ TEST(Config, DefaultsAreTheDocumentedOnes) {
 }
 
 TEST(Config, ParsesEveryContractOption) {
-    const vp::Config c = parse({"--demo", "--dataflow", "ws", "--control", "call", "--completion", "poll",
-                                "--array", "16x8", "--ifmap-kb", "32", "--weight-kb", "128",
-                                "--ofmap-kb", "16", "--dram-bw", "12.8", "--dram-latency", "50",
-                                "--freq-mhz", "800", "--mode", "functional", "--vcd", "a.vcd",
-                                "--report", "r.json", "--csv", "r.csv"})
-                             .config;
+    const vp::Config c =
+        parse({"--demo", "--dataflow", "ws",     "--control",  "call",       "--completion",
+               "poll",   "--array",    "16x8",   "--ifmap-kb", "32",         "--weight-kb",
+               "128",    "--ofmap-kb", "16",     "--dram-bw",  "12.8",       "--dram-latency",
+               "50",     "--freq-mhz", "800",    "--mode",     "functional", "--vcd",
+               "a.vcd",  "--report",   "r.json", "--csv",      "r.csv"})
+            .config;
     EXPECT_EQ(c.dataflow, vp::Dataflow::ws);
     EXPECT_EQ(c.control, vp::Control::call);
     EXPECT_EQ(c.completion, vp::Completion::poll);
@@ -76,13 +77,16 @@ TEST(Config, BadValuesGiveOneClearLine) {
     EXPECT_EQ(error_of({"--demo", "--array", "0x4"}), "--array '0': must be between 1 and 1024");
     EXPECT_EQ(error_of({"--demo", "--ifmap-kb", "-1"}), "--ifmap-kb '-1': expected a whole number");
     EXPECT_EQ(error_of({"--demo", "--dram-bw", "fast"}), "--dram-bw 'fast': expected a number");
-    EXPECT_EQ(error_of({"--demo", "--dram-bw", "0"}), "--dram-bw '0': must be between 0.001 and 4096");
-    EXPECT_EQ(error_of({"--demo", "--dma-burst", "48"}), "--dma-burst '48': must be a power of two");
+    EXPECT_EQ(error_of({"--demo", "--dram-bw", "0"}),
+              "--dram-bw '0': must be between 0.001 and 4096");
+    EXPECT_EQ(error_of({"--demo", "--dma-burst", "48"}),
+              "--dma-burst '48': must be a power of two");
     EXPECT_EQ(error_of({"--demo", "--mode", "fast"}), "--mode 'fast': expected functional|timing");
     EXPECT_EQ(error_of({"--demo", "--completion", "poll"}),
               "--completion poll needs --control call (irq control always completes by interrupt)");
     EXPECT_EQ(error_of({}), "nothing to run: give --workload NAME, --firmware FILE.elf or --demo");
-    EXPECT_EQ(error_of({"--firmware", "/nonexistent.elf"}), "--firmware '/nonexistent.elf': cannot open file");
+    EXPECT_EQ(error_of({"--firmware", "/nonexistent.elf"}),
+              "--firmware '/nonexistent.elf': cannot open file");
     EXPECT_EQ(error_of({"--workload", "/nonexistent.onnx"}),
               "--workload '/nonexistent.onnx': cannot open ONNX file");
     EXPECT_NE(error_of({"--demo", "--no-such-option"}).find("no-such-option"), std::string::npos);

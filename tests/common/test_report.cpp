@@ -39,7 +39,8 @@ TEST(Report, HasTheContractShape) {
     EXPECT_EQ(l["name"], "conv1");
     EXPECT_EQ(l["macs"], 800);
     EXPECT_DOUBLE_EQ(l["utilization"].get<double>(), 800.0 / (250.0 * 4));
-    EXPECT_EQ(l["dram_read_bytes"], nlohmann::json({{"ifmap", 100}, {"weight", 200}, {"psum", 30}}));
+    EXPECT_EQ(l["dram_read_bytes"],
+              nlohmann::json({{"ifmap", 100}, {"weight", 200}, {"psum", 30}}));
     EXPECT_EQ(l["dram_write_bytes"], nlohmann::json({{"ofmap", 400}, {"psum", 30}}));
     EXPECT_TRUE(l.contains("predicted_dram_read_bytes"));
     EXPECT_TRUE(l["sram_reads"].contains("ofmap"));
@@ -53,8 +54,8 @@ TEST(Report, HasTheContractShape) {
 }
 
 TEST(Report, TotalsSumTheLayers) {
-    const auto j = vp::make_report(demo_config(), {layer("a", 800, 250), layer("b", 200, 50)}, {},
-                                   {}, {}, "");
+    const auto j =
+        vp::make_report(demo_config(), {layer("a", 800, 250), layer("b", 200, 50)}, {}, {}, {}, "");
     EXPECT_EQ(j["totals"]["macs"], 1000);
     EXPECT_EQ(j["totals"]["cycles"], 300);
     EXPECT_EQ(j["totals"]["stall_cycles"], 20);

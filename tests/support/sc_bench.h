@@ -9,7 +9,7 @@
 namespace vp_test {
 
 class ScBench {
-public:
+  public:
     ScBench();
     ScBench(const ScBench&) = delete;
     ScBench& operator=(const ScBench&) = delete;

@@ -16,8 +16,9 @@ int g_benches = 0;
 
 void failing_report_handler(const sc_core::sc_report& rep, const sc_core::sc_actions& actions) {
     if (rep.get_severity() >= sc_core::SC_WARNING) {
-        ADD_FAILURE() << "SystemC " << (rep.get_severity() == sc_core::SC_WARNING ? "warning" : "error")
-                      << " " << rep.get_msg_type() << ": " << rep.get_msg();
+        ADD_FAILURE() << "SystemC "
+                      << (rep.get_severity() == sc_core::SC_WARNING ? "warning" : "error") << " "
+                      << rep.get_msg_type() << ": " << rep.get_msg();
         if (rep.get_severity() >= sc_core::SC_ERROR) vp::SimControl::fail(rep.get_msg());
     } else if (actions & sc_core::SC_DISPLAY) {
         std::cerr << rep.get_msg_type() << ": " << rep.get_msg() << '\n';

@@ -11,7 +11,7 @@
 namespace vp {
 
 class Console {
-public:
+  public:
     void put(char ch);
     void write(const char* data, std::size_t size);
     void flush();  // ends a pending partial line
@@ -22,7 +22,7 @@ public:
     void set_echo(std::ostream* out) { m_out = out; }  // nullptr: keep only
     void clear();
 
-private:
+  private:
     std::ostream* m_out = &std::cout;
     std::string m_line;
     std::string m_transcript;

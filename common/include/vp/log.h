@@ -13,7 +13,9 @@ enum class LogLevel { error = 0, warn = 1, info = 2, debug = 3 };
 
 void set_log_level(LogLevel level);
 LogLevel log_level();
-inline bool log_enabled(LogLevel level) { return static_cast<int>(level) <= static_cast<int>(log_level()); }
+inline bool log_enabled(LogLevel level) {
+    return static_cast<int>(level) <= static_cast<int>(log_level());
+}
 bool parse_log_level(const std::string& text, LogLevel& out);
 
 // printf-style formatting into a std::string.
@@ -28,10 +30,10 @@ void install_report_handler();
 
 }  // namespace vp
 
-#define VP_LOG_AT(level, where, ...)                                          \
-    do {                                                                      \
-        if (::vp::log_enabled(level))                                         \
-            ::vp::log_message(level, (where), ::vp::format(__VA_ARGS__));     \
+#define VP_LOG_AT(level, where, ...)                                      \
+    do {                                                                  \
+        if (::vp::log_enabled(level))                                     \
+            ::vp::log_message(level, (where), ::vp::format(__VA_ARGS__)); \
     } while (0)
 #define VP_LOG_ERROR(where, ...) VP_LOG_AT(::vp::LogLevel::error, where, __VA_ARGS__)
 #define VP_LOG_WARN(where, ...) VP_LOG_AT(::vp::LogLevel::warn, where, __VA_ARGS__)

@@ -15,15 +15,15 @@ constexpr int kExitSimError = 3;     // the simulation failed (trap, timeout, mo
 constexpr int kExitConfigError = 2;  // bad option, file or configuration
 
 class SimControl {
-public:
+  public:
     static void request_exit(int status, const std::string& who);
     static void fail(const std::string& message);
 
     static bool finished();
     static bool failed();
-    static int exit_status();              // guest status, or kExitSimError when failed
-    static const std::string& message();   // the failure line, or who ended the run
-    static void reset();                   // only for tests that reuse a process
+    static int exit_status();             // guest status, or kExitSimError when failed
+    static const std::string& message();  // the failure line, or who ended the run
+    static void reset();                  // only for tests that reuse a process
 };
 
 }  // namespace vp

@@ -14,7 +14,7 @@
 namespace vp {
 
 class StatsRegistry {
-public:
+  public:
     // A counter owned by a model; it must outlive the registry's last read.
     void add_counter(const std::string& path, const std::uint64_t* counter, std::string help = {});
     // A value computed when read (ratios, rates).
@@ -31,7 +31,7 @@ public:
     // "path = value  # help" lines, sorted by path.
     std::string to_text() const;
 
-private:
+  private:
     struct Entry {
         const std::uint64_t* counter = nullptr;
         std::function<double()> value;

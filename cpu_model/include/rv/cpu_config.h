@@ -21,7 +21,7 @@ struct CpuConfig {
     std::uint64_t quantum_cycles = 10000;  // temporal decoupling quantum
     std::uint64_t max_cycles = 0;          // 0: no limit; else the run fails past it
     std::uint32_t hart_id = 0;
-    std::string semihost_root;             // empty: semihosting console only
+    std::string semihost_root;  // empty: semihosting console only
 };
 
 }  // namespace rv

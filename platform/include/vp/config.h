@@ -49,17 +49,17 @@ struct Config {
     bool verify = false;  // implies functional
 
     // Memory system and clock (one clock domain; all latencies in its cycles)
-    double dram_bw = 16.0;          // bytes per cycle
-    unsigned dram_latency = 100;    // cycles
+    double dram_bw = 16.0;        // bytes per cycle
+    unsigned dram_latency = 100;  // cycles
     unsigned dram_mb = 256;
     unsigned sram_kb = 1024;
-    unsigned sram_latency = 1;      // cycles
+    unsigned sram_latency = 1;  // cycles
     double freq_mhz = 1000.0;
 
     // CPU
-    std::uint64_t quantum_cycles = 10000;  // temporal decoupling quantum
+    std::uint64_t quantum_cycles = 10000;          // temporal decoupling quantum
     std::uint64_t max_cycles = 20'000'000'000ull;  // 0: no limit
-    std::string semihost_root;  // empty: console only, no host files
+    std::string semihost_root;                     // empty: console only, no host files
     rv::CpuTiming cpu_timing;
 
     // Outputs
