@@ -1,0 +1,31 @@
+# cmake -DLST=guest_rvc.lst -P check_rvc.cmake
+# The RV32C test must really contain every compressed form: look for each
+# mnemonic in test_main of the objdump -M no-aliases listing (c.nop shows
+# as "c.addi zero,0" there).
+file(STRINGS "${LST}" lines)
+set(in_test OFF)
+set(body "")
+foreach(l IN LISTS lines)
+    if(l MATCHES "<test_main>:")
+        set(in_test ON)
+    elseif(in_test AND l STREQUAL "")
+        break()
+    elseif(in_test)
+        string(APPEND body "${l}\n")
+    endif()
+endforeach()
+set(missing "")
+foreach(m c.addi4spn c.lw c.sw c.addi c.jal c.li c.addi16sp c.lui c.srli c.srai c.andi
+          c.sub c.xor c.or c.and c.j c.beqz c.bnez c.slli c.lwsp c.jr c.mv c.jalr c.add c.swsp)
+    string(REPLACE "." "\\." re "${m}")
+    if(NOT body MATCHES "\t${re}\t")
+        list(APPEND missing ${m})
+    endif()
+endforeach()
+if(NOT body MATCHES "\tc\\.addi\tzero,0")
+    list(APPEND missing c.nop)
+endif()
+if(missing)
+    message(FATAL_ERROR "not compressed in ${LST}: ${missing}")
+endif()
+message(STATUS "every RV32C form present in test_main of ${LST}")
