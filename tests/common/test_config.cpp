@@ -84,7 +84,8 @@ TEST(Config, BadValuesGiveOneClearLine) {
     EXPECT_EQ(error_of({"--demo", "--mode", "fast"}), "--mode 'fast': expected functional|timing");
     EXPECT_EQ(error_of({"--demo", "--completion", "poll"}),
               "--completion poll needs --control call (irq control always completes by interrupt)");
-    EXPECT_EQ(error_of({}), "nothing to run: give --workload NAME, --firmware FILE.elf or --demo");
+    EXPECT_EQ(error_of({"--demo", "--firmware", "x.elf"}),
+              "--demo runs the bus demo alone; drop --workload/--firmware");
     EXPECT_EQ(error_of({"--firmware", "/nonexistent.elf"}),
               "--firmware '/nonexistent.elf': cannot open file");
     EXPECT_EQ(error_of({"--workload", "/nonexistent.onnx"}),

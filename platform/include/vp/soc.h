@@ -1,0 +1,77 @@
+// The SoC: what vp_run elaborates. One bus (vp::Router) joins the initiators
+// (the RV32 CPU, or the demo's traffic generator; later the NPU's DMA) to the
+// on-chip SRAM, the DRAM, the PLIC, the CLINT, the UART and the syscon, at
+// the addresses of npu_abi/memory_map.h. One clock (--freq-mhz) times every
+// model. Interrupts: UART and demo lines go to the PLIC, whose output is the
+// CPU's machine external interrupt; the CLINT drives the timer and software
+// interrupts.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <systemc>
+
+#include "vp/clint.h"
+#include "vp/config.h"
+#include "vp/memory.h"
+#include "vp/plic.h"
+#include "vp/report.h"
+#include "vp/router.h"
+#include "vp/syscon.h"
+#include "vp/traffic_gen.h"
+#include "vp/uart.h"
+
+namespace rv {
+class Cpu;
+}
+
+namespace vp {
+
+class Soc : public sc_core::sc_module {
+  public:
+    // Elaborates the platform for config; loads firmware_elf into memory when
+    // the run has a CPU (not --demo). Throws ConfigError or ElfError (one line).
+    Soc(sc_core::sc_module_name name, const Config& config, const std::string& firmware_elf);
+    ~Soc() override;
+
+    // Traces every signal the platform has (names per DESIGN.md), time in ns.
+    void trace(sc_core::sc_trace_file* tf);
+    // Why the simulation ran out of events without anyone ending the run.
+    std::string stall_diagnosis() const;
+    // Per-layer figures (none until the NPU runs kernels).
+    std::vector<LayerReport> layer_reports() const;
+
+    sc_core::sc_time cycle() const { return m_cycle; }
+
+  private:
+    void load_firmware(const std::string& path);
+    Memory* memory_at(std::uint64_t address, std::uint64_t size);
+    void bus_window_thread();
+
+    const Config m_config;
+    const sc_core::sc_time m_cycle;
+
+  public:
+    Router bus;
+    Memory sram;
+    Memory dram;
+    Plic plic;
+    Clint clint;
+    Uart uart;
+    Syscon syscon;
+    std::unique_ptr<rv::Cpu> cpu;      // firmware runs
+    std::unique_ptr<TrafficGen> tgen;  // --demo
+
+  private:
+    sc_core::sc_signal<bool> m_irq_external{"irq_external"};  // PLIC -> CPU (cpu.irq)
+    sc_core::sc_signal<bool> m_irq_timer{"irq_timer"};
+    sc_core::sc_signal<bool> m_irq_software{"irq_software"};
+    sc_core::sc_signal<bool> m_irq_uart{"irq_uart"};
+    sc_core::sc_signal<bool> m_irq_tgen{"irq_tgen"};
+    sc_core::sc_signal<std::uint32_t> m_bus_window{"bus_transactions"};
+    std::uint64_t m_bus_window_cycles = 1000;
+};
+
+}  // namespace vp

@@ -1,0 +1,150 @@
+#include "vp/soc.h"
+
+#include <sstream>
+
+#include "npu_abi/memory_map.h"
+#include "rv/cpu.h"
+#include "vp/elf_loader.h"
+#include "vp/sim_control.h"
+
+namespace vp {
+
+namespace {
+
+MemoryTiming dram_timing(const Config& c) {
+    MemoryTiming t;
+    t.latency_cycles = c.dram_latency;
+    t.bytes_per_cycle = c.dram_bw;
+    return t;
+}
+
+MemoryTiming sram_timing(const Config& c) {
+    MemoryTiming t;
+    t.latency_cycles = c.sram_latency;
+    t.bytes_per_cycle = 0;  // single-cycle wide on-chip RAM: latency only
+    return t;
+}
+
+rv::CpuConfig cpu_config(const Config& c) {
+    rv::CpuConfig cc;
+    cc.timing = c.cpu_timing;
+    cc.quantum_cycles = c.quantum_cycles;
+    cc.max_cycles = c.max_cycles;
+    cc.semihost_root = c.semihost_root;
+    return cc;
+}
+
+std::string hex(std::uint64_t v) {
+    std::ostringstream os;
+    os << "0x" << std::hex << v;
+    return os.str();
+}
+
+}  // namespace
+
+Soc::Soc(sc_core::sc_module_name name, const Config& config, const std::string& firmware_elf)
+    : sc_core::sc_module(name),
+      m_config(config),
+      m_cycle(config.cycle_ns(), sc_core::SC_NS),
+      bus("bus"),
+      sram("sram", std::uint64_t{config.sram_kb} * 1024u, sram_timing(config), m_cycle),
+      dram("dram", std::uint64_t{config.dram_mb} * 1024u * 1024u, dram_timing(config), m_cycle),
+      plic("plic"),
+      clint("clint", m_cycle),
+      uart("uart", m_cycle),
+      syscon("syscon") {
+    bus.attach(syscon.bus_in, VP_SYSCON_BASE, VP_SYSCON_SIZE, "syscon");
+    bus.attach(clint.bus_in, VP_CLINT_BASE, VP_CLINT_SIZE, "clint");
+    bus.attach(sram.bus_in, VP_SRAM_BASE, sram.size(), "sram");
+    bus.attach(plic.bus_in, VP_PLIC_BASE, VP_PLIC_SIZE, "plic");
+    bus.attach(uart.bus_in, VP_UART_BASE, VP_UART_SIZE, "uart");
+    bus.attach(dram.bus_in, VP_DRAM_BASE, dram.size(), "dram");
+
+    uart.irq_out(m_irq_uart);
+    plic.irq_in[VP_IRQ_UART](m_irq_uart);
+    plic.irq_out(m_irq_external);
+    clint.timer_irq_out(m_irq_timer);
+    clint.soft_irq_out(m_irq_software);
+
+    if (config.demo) {
+        tgen = std::make_unique<TrafficGen>("tgen", m_cycle);
+        tgen->bus_out(bus.bus_in);
+        tgen->irq_out(m_irq_tgen);
+        tgen->cpu_irq_in(m_irq_external);
+        plic.irq_in[VP_IRQ_TGEN](m_irq_tgen);
+    } else {
+        cpu = std::make_unique<rv::Cpu>("cpu", cpu_config(config), m_cycle);
+        cpu->bus_out(bus.bus_in);
+        cpu->irq_external_in(m_irq_external);
+        cpu->irq_timer_in(m_irq_timer);
+        cpu->irq_software_in(m_irq_software);
+        load_firmware(firmware_elf);
+    }
+}
+
+Soc::~Soc() = default;
+
+Memory* Soc::memory_at(std::uint64_t address, std::uint64_t size) {
+    for (Memory* m : {&sram, &dram}) {
+        const std::uint64_t base = m == &sram ? VP_SRAM_BASE : VP_DRAM_BASE;
+        if (address >= base && address + size <= base + m->size()) return m;
+    }
+    return nullptr;
+}
+
+void Soc::load_firmware(const std::string& path) {
+    const ElfImage image = load_elf(path);
+    for (const ElfSegment& seg : image.segments) {
+        Memory* mem = memory_at(seg.paddr, seg.memsz);
+        if (!mem)
+            throw ConfigError(path + ": segment at " + hex(seg.paddr) + " (" +
+                              std::to_string(seg.memsz) +
+                              " bytes) lies outside SRAM and DRAM (see --sram-kb, --dram-mb)");
+        const std::uint64_t offset = seg.paddr - (mem == &sram ? VP_SRAM_BASE : VP_DRAM_BASE);
+        std::copy(seg.data.begin(), seg.data.end(), mem->data() + offset);
+        std::fill(mem->data() + offset + seg.data.size(), mem->data() + offset + seg.memsz, 0);
+    }
+    if (!memory_at(image.entry, 2))
+        throw ConfigError(path + ": entry point " + hex(image.entry) + " is not in SRAM or DRAM");
+    cpu->set_reset_pc(image.entry);
+}
+
+void Soc::trace(sc_core::sc_trace_file* tf) {
+    if (cpu) cpu->trace(tf);  // cpu.sleep, cpu.irq
+    if (tgen) {
+        tgen->trace(tf);
+        sc_core::sc_trace(tf, m_irq_external, "cpu.irq");
+    }
+    plic.trace(tf);
+    clint.trace(tf);
+    uart.trace(tf);
+    sc_core::sc_trace(tf, m_bus_window, "bus.transactions");
+    sc_core::sc_spawn(sc_bind(&Soc::bus_window_thread, this), "bus_window");
+}
+
+// Bus transactions per window of m_bus_window_cycles, for the VCD.
+void Soc::bus_window_thread() {
+    std::uint64_t last = 0;
+    while (!SimControl::finished()) {
+        wait(m_cycle * static_cast<double>(m_bus_window_cycles));
+        const std::uint64_t now = bus.transactions();
+        m_bus_window.write(static_cast<std::uint32_t>(now - last));
+        last = now;
+    }
+}
+
+std::string Soc::stall_diagnosis() const {
+    std::ostringstream os;
+    os << "simulation stalled at " << sc_core::sc_time_stamp().to_seconds() * 1e9 << " ns: ";
+    if (cpu && cpu->sleeping())
+        os << "the CPU sleeps in WFI and no enabled interrupt can wake it";
+    else
+        os << "no model has work left and nothing ended the run";
+    return os.str();
+}
+
+std::vector<LayerReport> Soc::layer_reports() const {
+    return {};
+}
+
+}  // namespace vp
