@@ -1,0 +1,225 @@
+// vp_run end to end: exit statuses, one-line errors, the JSON report's
+// contract, timing figures against the models' formulas, VCD readable by
+// GTKWave's tools, firmware runs.
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "run_process.h"
+
+using vp_test::ProcessResult;
+using vp_test::read_text_file;
+using vp_test::run_process;
+
+namespace {
+
+std::string temp_path(const std::string& name) {
+    return ::testing::TempDir() + "vp_e2e_" + std::to_string(getpid()) + "_" + name;
+}
+
+ProcessResult vp_run(std::vector<std::string> args) {
+    return run_process(VP_RUN, args);
+}
+
+// Exactly one line on stderr, "vp_run: error: ...", containing `what`.
+void expect_one_error_line(const ProcessResult& r, const std::string& what) {
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_EQ(r.err.rfind("vp_run: error: ", 0), 0u) << r.err;
+    EXPECT_NE(r.err.find(what), std::string::npos) << r.err;
+}
+
+nlohmann::json run_demo(std::vector<std::string> extra, ProcessResult* out = nullptr) {
+    const std::string report = temp_path("demo.json");
+    std::vector<std::string> args{"--demo", "--report", report};
+    args.insert(args.end(), extra.begin(), extra.end());
+    ProcessResult r = vp_run(args);
+    EXPECT_EQ(r.exit_status, 0) << r.err;
+    if (out) *out = r;
+    return nlohmann::json::parse(read_text_file(report));
+}
+
+}  // namespace
+
+TEST(VpRun, HelpListsTheContractOptions) {
+    ProcessResult r = vp_run({"--help"});
+    EXPECT_EQ(r.exit_status, 0);
+    for (const char* opt :
+         {"--workload", "--dataflow", "--control", "--completion", "--array", "--ifmap-kb",
+          "--weight-kb", "--ofmap-kb", "--dram-bw", "--dram-latency", "--freq-mhz", "--mode",
+          "--verify", "--vcd", "--report", "--csv", "--config", "--list-workloads", "--version"})
+        EXPECT_NE(r.out.find(opt), std::string::npos) << opt;
+    EXPECT_EQ(r.err, "");
+}
+
+TEST(VpRun, VersionPrintsOneLine) {
+    ProcessResult r = vp_run({"--version"});
+    EXPECT_EQ(r.exit_status, 0);
+    EXPECT_EQ(r.out.rfind("vp_run (npu-vp) ", 0), 0u);
+    EXPECT_EQ(r.err, "");
+}
+
+TEST(VpRun, BadOptionsFailWithOneLine) {
+    const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+        {{"--demo", "--dataflow", "xs"}, "--dataflow 'xs': expected os|ws|is"},
+        {{"--demo", "--array", "32by32"}, "--array"},
+        {{"--demo", "--dram-bw", "-3"}, "--dram-bw"},
+        {{"--demo", "--bogus"}, "bogus"},
+        {{"--demo", "--report", "/nonexistent-dir/r.json"},
+         "--report '/nonexistent-dir/r.json': cannot write"},
+        {{"--firmware", "/nonexistent.elf"}, "cannot open file"},
+        {{"--config", "/nonexistent.ini"}, "--config '/nonexistent.ini': cannot open file"},
+        {{"--workload", "resnet50"}, "--workload"},
+    };
+    for (const auto& [args, what] : cases) {
+        ProcessResult r = vp_run(args);
+        EXPECT_EQ(r.exit_status, 2) << args[1];
+        expect_one_error_line(r, what);
+    }
+}
+
+TEST(VpRun, NotAnElfFailsWithOneLine) {
+    const std::string path = temp_path("not_elf.bin");
+    {
+        FILE* f = std::fopen(path.c_str(), "wb");
+        std::fputs("this is not an ELF file\n", f);
+        std::fclose(f);
+    }
+    ProcessResult r = vp_run({"--firmware", path});
+    EXPECT_EQ(r.exit_status, 2);
+    expect_one_error_line(r, path);
+    EXPECT_EQ(r.out, "");
+}
+
+TEST(VpRun, DemoReportHasTheContractShape) {
+    ProcessResult r;
+    const nlohmann::json j = run_demo({}, &r);
+    EXPECT_NE(r.out.find("tgen: PASS"), std::string::npos) << r.out;
+    EXPECT_EQ(j["version"], 1);
+    EXPECT_EQ(j["config"]["dataflow"], "os");
+    EXPECT_EQ(j["config"]["array"], nlohmann::json::array({32, 32}));
+    EXPECT_TRUE(j["layers"].is_array());
+    for (const char* key : {"cycles", "sim_time_ns", "cpu_instructions", "cpu_busy_cycles",
+                            "cpu_sleep_cycles", "interrupts", "kernel_launches",
+                            "control_bus_bytes", "host_seconds", "host_mips", "exit_status"})
+        EXPECT_TRUE(j["run"].contains(key)) << key;
+    EXPECT_EQ(j["run"]["exit_status"], 0);
+    EXPECT_EQ(j["verify"]["checked"], false);
+    // What the demo moved is what the DRAM counted, byte for byte.
+    const auto& s = j["stats"];
+    EXPECT_EQ(s["dram"]["write_bytes"]["tgen"], s["tgen"]["bytes_written"]);
+    EXPECT_EQ(s["dram"]["read_bytes"]["tgen"], s["tgen"]["bytes_read"]);
+    EXPECT_EQ(s["tgen"]["bytes_written"], 65536);
+    // The console kept in the report is what the UART transmitted.
+    EXPECT_EQ(j["console"].get<std::string>().size(), s["uart"]["tx_bytes"].get<std::size_t>());
+    EXPECT_EQ(j["console"].get<std::string>(),
+              r.out.substr(0, j["console"].get<std::string>().size()));
+}
+
+TEST(VpRun, DramTimingFollowsLatencyAndBandwidth) {
+    // The demo writes 64 KiB in 64-byte bursts and waits for each response:
+    // every burst costs latency + ceil(64 / bw) cycles.
+    for (const auto& [latency, bw] :
+         std::vector<std::pair<int, int>>{{100, 16}, {20, 8}, {0, 64}}) {
+        const nlohmann::json j =
+            run_demo({"--dram-latency", std::to_string(latency), "--dram-bw", std::to_string(bw)});
+        const int per_burst = latency + (64 + bw - 1) / bw;
+        EXPECT_EQ(j["stats"]["tgen"]["dram_write_cycles"], 1024 * per_burst)
+            << latency << "/" << bw;
+        EXPECT_EQ(j["stats"]["tgen"]["dram_read_cycles"], 1024 * per_burst) << latency << "/" << bw;
+    }
+}
+
+TEST(VpRun, ClockFrequencyScalesSimulatedTime) {
+    const nlohmann::json a = run_demo({"--freq-mhz", "1000"});
+    const nlohmann::json b = run_demo({"--freq-mhz", "500"});
+    EXPECT_EQ(a["run"]["cycles"], b["run"]["cycles"]);
+    EXPECT_DOUBLE_EQ(a["run"]["sim_time_ns"].get<double>(), a["run"]["cycles"].get<double>());
+    EXPECT_DOUBLE_EQ(b["run"]["sim_time_ns"].get<double>(), 2 * b["run"]["cycles"].get<double>());
+}
+
+TEST(VpRun, IniConfigIsApplied) {
+    const std::string ini = temp_path("study.ini");
+    {
+        FILE* f = std::fopen(ini.c_str(), "w");
+        std::fputs("demo = true\ndram-latency = 20\ndram-bw = 8\n", f);
+        std::fclose(f);
+    }
+    const std::string report = temp_path("ini.json");
+    ProcessResult r = vp_run({"--config", ini, "--report", report});
+    ASSERT_EQ(r.exit_status, 0) << r.err;
+    const nlohmann::json j = nlohmann::json::parse(read_text_file(report));
+    EXPECT_EQ(j["config"]["dram_latency"], 20);
+    EXPECT_EQ(j["stats"]["tgen"]["dram_write_cycles"], 1024 * (20 + 8));
+}
+
+TEST(VpRun, VcdOpensInGtkwaveTools) {
+    const std::string vcd = temp_path("demo.vcd");
+    ProcessResult r = vp_run({"--demo", "--vcd", vcd});
+    ASSERT_EQ(r.exit_status, 0) << r.err;
+    const std::string text = read_text_file(vcd);
+    EXPECT_NE(text.find("$timescale"), std::string::npos);
+    EXPECT_NE(text.find("1 ns"), std::string::npos);
+    if (std::string(VP_VCD2FST).empty() || std::string(VP_FST2VCD).empty())
+        GTEST_SKIP() << "gtkwave's vcd2fst/fst2vcd not installed";
+    // vcd2fst exits 0 even on garbage, so convert back and check the signals
+    // and the value changes survived the round trip.
+    const std::string fst = temp_path("demo.fst");
+    ASSERT_EQ(run_process(VP_VCD2FST, {vcd, fst}).exit_status, 0);
+    ProcessResult back = run_process(VP_FST2VCD, {fst});
+    ASSERT_EQ(back.exit_status, 0);
+    for (const char* scope : {"$scope module cpu", "$scope module bus", "$scope module plic"})
+        EXPECT_NE(back.out.find(scope), std::string::npos) << scope;
+    for (const char* var : {" irq ", " transactions "})
+        EXPECT_NE(back.out.find(var), std::string::npos) << var;
+    // The PLIC's output to the CPU rose and fell once during the demo.
+    EXPECT_NE(back.out.find("#"), std::string::npos);
+}
+
+TEST(VpRun, VcdPathWithoutExtensionIsKept) {
+    const std::string vcd = temp_path("trace_without_ext");
+    ProcessResult r = vp_run({"--demo", "--vcd", vcd});
+    ASSERT_EQ(r.exit_status, 0) << r.err;
+    EXPECT_NE(read_text_file(vcd).find("$enddefinitions"), std::string::npos);
+}
+
+#ifdef VP_DEFAULT_FIRMWARE_ELF
+TEST(VpRun, DefaultFirmwareRunsWithTimerInterruptAndSleep) {
+    const std::string report = temp_path("fw.json");
+    ProcessResult r = vp_run({"--report", report});
+    ASSERT_EQ(r.exit_status, 0) << r.err;
+    EXPECT_NE(r.out.find("timer interrupt: ok"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("firmware: done"), std::string::npos) << r.out;
+    // stdout carries the guest's console only; the summary went to stderr.
+    EXPECT_EQ(r.out.find("run: "), std::string::npos);
+    EXPECT_NE(r.err.find("run: "), std::string::npos);
+    const nlohmann::json j = nlohmann::json::parse(read_text_file(report));
+    const auto& run = j["run"];
+    EXPECT_GT(run["cpu_instructions"].get<std::uint64_t>(), 1000u);
+    EXPECT_GE(run["interrupts"].get<std::uint64_t>(), 1u);
+    EXPECT_GT(run["cpu_sleep_cycles"].get<std::uint64_t>(), 0u);
+    // Busy and sleep cycles partition the run.
+    EXPECT_EQ(
+        run["cpu_busy_cycles"].get<std::uint64_t>() + run["cpu_sleep_cycles"].get<std::uint64_t>(),
+        run["cycles"].get<std::uint64_t>());
+    EXPECT_EQ(j["console"], r.out);
+}
+
+TEST(VpRun, FirmwareOutsideMemoryIsRejected) {
+    // The SRAM-linked firmware does not fit a 1 KiB SRAM.
+    ProcessResult r = vp_run({"--sram-kb", "1"});
+    EXPECT_EQ(r.exit_status, 2);
+    expect_one_error_line(r, "lies outside SRAM and DRAM");
+}
+
+TEST(VpRun, MaxCyclesStopsTheRun) {
+    ProcessResult r = vp_run({"--max-cycles", "5000"});
+    EXPECT_EQ(r.exit_status, 3);
+    expect_one_error_line(r, "--max-cycles 5000");
+}
+#endif
