@@ -1,0 +1,151 @@
+// Analytic DRAM-traffic model of one convolution layer on an NPU with
+// application-managed scratchpads (one buffer per tensor), as specified in
+// shared/dataflow-model.md (§1-§6, padding per §10). Plain C++, no SystemC.
+//
+// It is the traffic oracle: the NPU model's DMA counts bytes by moving tiles;
+// this code predicts the same counts in closed form (§4, policy tile) or by the
+// tile-level walk (§5, policies tile and delta). Not modelled here: groups /
+// depthwise (c tied to m, §10), batch > 1, dilation.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+
+namespace npu::compiler {
+
+// Loop dimensions of the conv nest (§1): m filters, c channels, y/x output
+// rows/columns, k/l filter rows/columns.
+enum class Dim : int { m = 0, c = 1, y = 2, x = 3, k = 4, l = 5 };
+constexpr int kNumDims = 6;
+const char* dim_name(Dim d);
+
+// The three buffered tensors (the bias rides with the weights, §6).
+enum class Operand : int { weight = 0, ifmap = 1, ofmap = 2 };
+constexpr int kNumOperands = 3;
+const char* operand_name(Operand x);
+// rel(X) of §1 (bias: {m}).
+bool relevant(Operand x, Dim d);
+
+enum class Policy { tile, delta };
+
+// One conv layer, batch 1: O[m][y][x] += I[c][y*S+k-pad_y][x*S+l-pad_x] * W[m][c][k][l],
+// input elements outside [0,H_y) x [0,H_x) are padding (never transferred).
+struct ConvLayer {
+    int64_t M = 1, C = 1;
+    int64_t H_y = 1, H_x = 1;      // input rows / columns
+    int64_t E_y = 1, E_x = 1;      // output rows / columns
+    int64_t R_k = 1, R_l = 1;      // filter rows / columns
+    int64_t stride = 1;            // S
+    int64_t pad_y = 0, pad_x = 0;  // top / left padding; bottom / right follow from E
+    bool has_bias = false;
+    // Element widths in bytes: int8 data, int32 partial sums and bias.
+    int64_t w_weight = 1, w_ifmap = 1, w_ofmap = 1, w_psum = 4, w_bias = 4;
+
+    // A conv given as users write it: E = floor((H + 2 pad - R) / stride) + 1.
+    static ConvLayer conv(int64_t C, int64_t M, int64_t H, int64_t W, int64_t R, int64_t stride,
+                          int64_t pad, bool bias = false);
+    // The §1 valid conv: H = (E - 1) S + R, no padding.
+    static ConvLayer valid(int64_t C, int64_t M, int64_t E, int64_t R, int64_t stride);
+    // GEMM Y[M x N] = W[M x K] X[K x N] as the §10 special case E = R = 1:
+    // c = K, m = M, the N columns run along x (E_x = H_x = N). fc is N = 1.
+    static ConvLayer gemm(int64_t M, int64_t K, int64_t N, bool bias = false);
+    static ConvLayer fc(int64_t M, int64_t K, bool bias = false) { return gemm(M, K, 1, bias); }
+
+    int64_t extent(Dim d) const;  // N_d
+    int64_t macs() const;
+    int64_t weight_elems() const { return M * C * R_k * R_l; }
+    int64_t ifmap_elems() const { return C * H_y * H_x; }
+    int64_t ofmap_elems() const { return M * E_y * E_x; }
+    void validate() const;  // throws std::invalid_argument
+    std::string str() const;
+};
+
+// §2. Arrays indexed by Dim / Operand as int.
+struct Schedule {
+    std::array<int64_t, kNumDims> tile{1, 1, 1, 1, 1, 1};  // T_d
+    std::array<Dim, kNumDims> order{Dim::m, Dim::c, Dim::y,
+                                    Dim::x, Dim::k, Dim::l};  // π, outermost first
+    std::array<int, kNumOperands> level{6, 6, 6};  // ℓ_X: loops π_1..π_ℓ are outside X's buffer
+    Policy policy = Policy::tile;
+    bool double_buffer = false;  // ping-pong halves: x2 capacity, same traffic
+
+    int64_t trips(const ConvLayer& L, Dim d) const;  // n_d = ceil(N_d / T_d)
+    int64_t iterations(const ConvLayer& L) const;    // prod n_d (inter-tile iterations)
+    int position(Dim d) const;                       // pos(d), 1-based
+    bool outside(Operand x, Dim d) const { return position(d) <= level[static_cast<int>(x)]; }
+    void validate(const ConvLayer& L) const;  // throws std::invalid_argument
+    std::string str()
+        const;  // e.g. "T[m=8 c=16 y=7 x=28 k=3 l=3] order m>c>y>x>k>l level W6 I6 O6 tile"
+};
+
+// Separate scratchpads, bytes (DESIGN.md defaults: 64 KiB each).
+struct BufferConfig {
+    int64_t ifmap_bytes = 64 * 1024;
+    int64_t weight_bytes = 64 * 1024;
+    int64_t ofmap_bytes = 64 * 1024;
+};
+
+// §3: the largest footprint of each buffer over the run, in elements, and the
+// bytes it needs (x width, x2 if double-buffered). The weight buffer also
+// holds the bias tile (e_m int32 values) when the layer has a bias. With
+// padding, footprints are clipped to the input, and the maximum is taken over
+// the clipped footprints that really occur.
+struct BufferNeeds {
+    std::array<int64_t, kNumOperands> elems{};
+    std::array<int64_t, kNumOperands> bytes{};  // weight bytes include the bias tile
+    int64_t bias_elems = 0;
+    int64_t total_bytes() const { return bytes[0] + bytes[1] + bytes[2]; }
+};
+BufferNeeds buffer_needs(const ConvLayer& L, const Schedule& s);
+bool fits(const BufferNeeds& need, const BufferConfig& cap);
+
+// Element counts crossing the DRAM boundary.
+struct Traffic {
+    int64_t weight_reads = 0;
+    int64_t ifmap_reads = 0;
+    int64_t bias_reads = 0;
+    int64_t psum_reads = 0;    // partial sums read back
+    int64_t psum_writes = 0;   // write-backs of incomplete sums
+    int64_t final_writes = 0;  // write-backs of complete outputs
+    bool operator==(const Traffic& o) const;
+    bool operator!=(const Traffic& o) const { return !(*this == o); }
+    std::string str() const;
+};
+
+// The report's keys (DESIGN.md). The bias bytes are counted under weight.
+struct TrafficBytes {
+    struct Read {
+        int64_t ifmap = 0, weight = 0, psum = 0;
+    } dram_read_bytes;
+    struct Write {
+        int64_t ofmap = 0, psum = 0;
+    } dram_write_bytes;
+    int64_t total() const;
+};
+TrafficBytes to_bytes(const ConvLayer& L, const Traffic& t);
+
+// §4 terms per tensor (index: Operand; bias separately).
+struct ClosedFormTerms {
+    std::array<int, kNumOperands> p{};                  // p_X, 1-based position; 0 if none
+    std::array<int64_t, kNumOperands> rho{};            // ρ_X
+    std::array<int64_t, kNumOperands> sum_footprint{};  // ΣF_X
+    int p_bias = 0;
+    int64_t rho_bias = 1;
+};
+ClosedFormTerms closed_form_terms(const ConvLayer& L, const Schedule& s);
+
+// §4 closed form; valid for policy tile (the schedule's policy is ignored).
+Traffic closed_form(const ConvLayer& L, const Schedule& s);
+// §5 tile-level walk with the schedule's policy; O(prod n_d * (6 + |O tile|)).
+Traffic tile_walk(const ConvLayer& L, const Schedule& s);
+// What the compiler reports as predicted traffic: closed form for tile, walk for delta.
+Traffic predict(const ConvLayer& L, const Schedule& s);
+
+// §3 row count: |{y*S + k - pad : y in [y0,y0+ey), k in [k0,k0+ek)} ∩ [0,H)|.
+int64_t touched_rows(int64_t y0, int64_t ey, int64_t k0, int64_t ek, int64_t stride, int64_t pad,
+                     int64_t H);
+// rows(a, b) of §3 (no padding): a*b - (a-1)*max(0, b-S).
+int64_t rows_formula(int64_t a, int64_t b, int64_t stride);
+
+}  // namespace npu::compiler

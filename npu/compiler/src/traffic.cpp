@@ -1,0 +1,552 @@
+// Closed form (§4) and tile-level walk (§5) of shared/dataflow-model.md.
+#include "npu_compiler/traffic.h"
+
+#include <algorithm>
+#include <sstream>
+#include <stdexcept>
+#include <vector>
+
+namespace npu::compiler {
+
+namespace {
+
+int idx(Dim d) {
+    return static_cast<int>(d);
+}
+int idx(Operand x) {
+    return static_cast<int>(x);
+}
+
+void require(bool ok, const std::string& what) {
+    if (!ok) throw std::invalid_argument(what);
+}
+
+int64_t ceil_div(int64_t a, int64_t b) {
+    return (a + b - 1) / b;
+}
+
+// Tile j of dimension d: [begin, begin + extent).
+struct Range {
+    int64_t begin = 0, extent = 0;
+};
+
+Range tile_range(const ConvLayer& L, const Schedule& s, Dim d, int64_t j) {
+    const int64_t T = s.tile[idx(d)], N = L.extent(d);
+    return Range{j * T, std::min(T, N - j * T)};
+}
+
+// e_d of §3 for tensor x at tile index j: the tile if d is outside x's buffer, else the full range.
+Range factor_range(const ConvLayer& L, const Schedule& s, Operand x, Dim d, int64_t j) {
+    if (s.outside(x, d)) return tile_range(L, s, d, j);
+    return Range{0, L.extent(d)};
+}
+
+}  // namespace
+
+const char* dim_name(Dim d) {
+    static const char* names[] = {"m", "c", "y", "x", "k", "l"};
+    return names[idx(d)];
+}
+
+const char* operand_name(Operand x) {
+    static const char* names[] = {"weight", "ifmap", "ofmap"};
+    return names[idx(x)];
+}
+
+bool relevant(Operand x, Dim d) {
+    switch (x) {
+        case Operand::weight:
+            return d == Dim::m || d == Dim::c || d == Dim::k || d == Dim::l;
+        case Operand::ifmap:
+            return d != Dim::m;
+        case Operand::ofmap:
+            return d == Dim::m || d == Dim::y || d == Dim::x;
+    }
+    return false;
+}
+
+// ---------------------------------------------------------------- ConvLayer
+
+ConvLayer ConvLayer::conv(int64_t C, int64_t M, int64_t H, int64_t W, int64_t R, int64_t stride,
+                          int64_t pad, bool bias) {
+    require(stride >= 1 && R >= 1, "conv: stride and R must be >= 1");
+    ConvLayer L;
+    L.C = C;
+    L.M = M;
+    L.H_y = H;
+    L.H_x = W;
+    L.R_k = L.R_l = R;
+    L.stride = stride;
+    L.pad_y = L.pad_x = pad;
+    require(H + 2 * pad >= R && W + 2 * pad >= R, "conv: filter larger than padded input");
+    L.E_y = (H + 2 * pad - R) / stride + 1;
+    L.E_x = (W + 2 * pad - R) / stride + 1;
+    L.has_bias = bias;
+    L.validate();
+    return L;
+}
+
+ConvLayer ConvLayer::valid(int64_t C, int64_t M, int64_t E, int64_t R, int64_t stride) {
+    ConvLayer L;
+    L.C = C;
+    L.M = M;
+    L.E_y = L.E_x = E;
+    L.R_k = L.R_l = R;
+    L.stride = stride;
+    L.H_y = L.H_x = (E - 1) * stride + R;
+    L.validate();
+    return L;
+}
+
+ConvLayer ConvLayer::gemm(int64_t M, int64_t K, int64_t N, bool bias) {
+    ConvLayer L;
+    L.M = M;
+    L.C = K;
+    L.H_y = L.E_y = 1;
+    L.H_x = L.E_x = N;
+    L.has_bias = bias;
+    L.validate();
+    return L;
+}
+
+int64_t ConvLayer::extent(Dim d) const {
+    switch (d) {
+        case Dim::m:
+            return M;
+        case Dim::c:
+            return C;
+        case Dim::y:
+            return E_y;
+        case Dim::x:
+            return E_x;
+        case Dim::k:
+            return R_k;
+        case Dim::l:
+            return R_l;
+    }
+    return 0;
+}
+
+int64_t ConvLayer::macs() const {
+    return M * C * E_y * E_x * R_k * R_l;
+}
+
+void ConvLayer::validate() const {
+    require(M >= 1 && C >= 1 && H_y >= 1 && H_x >= 1 && E_y >= 1 && E_x >= 1 && R_k >= 1 &&
+                R_l >= 1 && stride >= 1,
+            "conv layer: every extent and the stride must be >= 1");
+    require(pad_y >= 0 && pad_x >= 0, "conv layer: padding must be >= 0");
+    require(w_weight >= 1 && w_ifmap >= 1 && w_ofmap >= 1 && w_psum >= 1 && w_bias >= 1,
+            "conv layer: element widths must be >= 1");
+    // Every output's window must start inside the padded input.
+    require((E_y - 1) * stride - pad_y < H_y && (E_x - 1) * stride - pad_x < H_x,
+            "conv layer: output larger than the input allows");
+}
+
+std::string ConvLayer::str() const {
+    std::ostringstream o;
+    o << "conv C=" << C << " M=" << M << " in=" << H_y << "x" << H_x << " out=" << E_y << "x" << E_x
+      << " R=" << R_k << "x" << R_l << " stride=" << stride << " pad=" << pad_y << "," << pad_x
+      << (has_bias ? " bias" : "");
+    return o.str();
+}
+
+// ---------------------------------------------------------------- Schedule
+
+int64_t Schedule::trips(const ConvLayer& L, Dim d) const {
+    return ceil_div(L.extent(d), tile[idx(d)]);
+}
+
+int64_t Schedule::iterations(const ConvLayer& L) const {
+    int64_t n = 1;
+    for (int d = 0; d < kNumDims; ++d)
+        n *= trips(L, static_cast<Dim>(d));
+    return n;
+}
+
+int Schedule::position(Dim d) const {
+    for (int j = 0; j < kNumDims; ++j)
+        if (order[j] == d) return j + 1;
+    return 0;
+}
+
+void Schedule::validate(const ConvLayer& L) const {
+    for (int d = 0; d < kNumDims; ++d)
+        require(
+            tile[d] >= 1 && tile[d] <= L.extent(static_cast<Dim>(d)),
+            std::string("schedule: tile of ") + dim_name(static_cast<Dim>(d)) + " must be in 1..N");
+    for (int d = 0; d < kNumDims; ++d)
+        require(position(static_cast<Dim>(d)) != 0, "schedule: order is not a permutation");
+    for (int x = 0; x < kNumOperands; ++x)
+        require(level[x] >= 0 && level[x] <= kNumDims, "schedule: level must be in 0..6");
+}
+
+std::string Schedule::str() const {
+    std::ostringstream o;
+    o << "T[";
+    for (int d = 0; d < kNumDims; ++d)
+        o << (d ? " " : "") << dim_name(static_cast<Dim>(d)) << "=" << tile[d];
+    o << "] order ";
+    for (int j = 0; j < kNumDims; ++j)
+        o << (j ? ">" : "") << dim_name(order[j]);
+    o << " level W" << level[0] << " I" << level[1] << " O" << level[2];
+    o << (policy == Policy::tile ? " tile" : " delta") << (double_buffer ? " x2" : "");
+    return o.str();
+}
+
+// ---------------------------------------------------------------- footprints
+
+int64_t rows_formula(int64_t a, int64_t b, int64_t stride) {
+    return a * b - (a - 1) * std::max<int64_t>(0, b - stride);
+}
+
+int64_t touched_rows(int64_t y0, int64_t ey, int64_t k0, int64_t ek, int64_t stride, int64_t pad,
+                     int64_t H) {
+    auto clip = [H](int64_t lo, int64_t hi) {  // |[lo, hi) ∩ [0, H)|
+        return std::max<int64_t>(0, std::min(hi, H) - std::max<int64_t>(lo, 0));
+    };
+    if (ek >= stride)  // the windows of consecutive rows overlap or touch: one interval
+        return clip(y0 * stride + k0 - pad, (y0 + ey - 1) * stride + k0 + ek - pad);
+    int64_t n = 0;  // disjoint intervals of ek rows, one per output row
+    for (int64_t a = 0; a < ey; ++a) {
+        const int64_t lo = (y0 + a) * stride + k0 - pad;
+        n += clip(lo, lo + ek);
+    }
+    return n;
+}
+
+namespace {
+
+// Over the (y,k) [or (x,l)] factor of the ifmap footprint: the sum over the
+// distinct (y-tile, k-tile) pairs and the maximum, each factor a tile when
+// outside the buffer and the full range when inside.
+struct AxisStats {
+    int64_t sum = 0, max = 0;
+};
+
+AxisStats axis_stats(const ConvLayer& L, const Schedule& s, Dim dy, Dim dk) {
+    const bool y_out = s.outside(Operand::ifmap, dy), k_out = s.outside(Operand::ifmap, dk);
+    const int64_t ny = y_out ? s.trips(L, dy) : 1, nk = k_out ? s.trips(L, dk) : 1;
+    const int64_t pad = dy == Dim::y ? L.pad_y : L.pad_x;
+    const int64_t H = dy == Dim::y ? L.H_y : L.H_x;
+    AxisStats st;
+    for (int64_t jy = 0; jy < ny; ++jy) {
+        const Range ry = factor_range(L, s, Operand::ifmap, dy, jy);
+        for (int64_t jk = 0; jk < nk; ++jk) {
+            const Range rk = factor_range(L, s, Operand::ifmap, dk, jk);
+            const int64_t r =
+                touched_rows(ry.begin, ry.extent, rk.begin, rk.extent, L.stride, pad, H);
+            st.sum += r;
+            st.max = std::max(st.max, r);
+        }
+    }
+    return st;
+}
+
+int64_t full_or_tile(const ConvLayer& L, const Schedule& s, Operand x, Dim d) {
+    return s.outside(x, d) ? s.tile[idx(d)] : L.extent(d);
+}
+
+}  // namespace
+
+BufferNeeds buffer_needs(const ConvLayer& L, const Schedule& s) {
+    BufferNeeds b;
+    const auto W = Operand::weight, I = Operand::ifmap, O = Operand::ofmap;
+    b.elems[idx(W)] = full_or_tile(L, s, W, Dim::m) * full_or_tile(L, s, W, Dim::c) *
+                      full_or_tile(L, s, W, Dim::k) * full_or_tile(L, s, W, Dim::l);
+    b.elems[idx(I)] = full_or_tile(L, s, I, Dim::c) * axis_stats(L, s, Dim::y, Dim::k).max *
+                      axis_stats(L, s, Dim::x, Dim::l).max;
+    b.elems[idx(O)] = full_or_tile(L, s, O, Dim::m) * full_or_tile(L, s, O, Dim::y) *
+                      full_or_tile(L, s, O, Dim::x);
+    b.bias_elems = L.has_bias ? full_or_tile(L, s, W, Dim::m) : 0;
+    const int64_t db = s.double_buffer ? 2 : 1;
+    b.bytes[idx(W)] = (b.elems[idx(W)] * L.w_weight + b.bias_elems * L.w_bias) * db;
+    b.bytes[idx(I)] = b.elems[idx(I)] * L.w_ifmap * db;
+    b.bytes[idx(O)] = b.elems[idx(O)] * L.w_psum * db;  // accumulators
+    return b;
+}
+
+bool fits(const BufferNeeds& need, const BufferConfig& cap) {
+    return need.bytes[0] <= cap.weight_bytes && need.bytes[1] <= cap.ifmap_bytes &&
+           need.bytes[2] <= cap.ofmap_bytes;
+}
+
+// ---------------------------------------------------------------- traffic
+
+bool Traffic::operator==(const Traffic& o) const {
+    return weight_reads == o.weight_reads && ifmap_reads == o.ifmap_reads &&
+           bias_reads == o.bias_reads && psum_reads == o.psum_reads &&
+           psum_writes == o.psum_writes && final_writes == o.final_writes;
+}
+
+std::string Traffic::str() const {
+    std::ostringstream o;
+    o << "{W " << weight_reads << ", I " << ifmap_reads << ", B " << bias_reads << ", psum_r "
+      << psum_reads << ", psum_w " << psum_writes << ", final " << final_writes << "}";
+    return o.str();
+}
+
+int64_t TrafficBytes::total() const {
+    return dram_read_bytes.ifmap + dram_read_bytes.weight + dram_read_bytes.psum +
+           dram_write_bytes.ofmap + dram_write_bytes.psum;
+}
+
+TrafficBytes to_bytes(const ConvLayer& L, const Traffic& t) {
+    TrafficBytes b;
+    b.dram_read_bytes.ifmap = t.ifmap_reads * L.w_ifmap;
+    b.dram_read_bytes.weight = t.weight_reads * L.w_weight + t.bias_reads * L.w_bias;
+    b.dram_read_bytes.psum = t.psum_reads * L.w_psum;
+    b.dram_write_bytes.ofmap = t.final_writes * L.w_ofmap;
+    b.dram_write_bytes.psum = t.psum_writes * L.w_psum;
+    return b;
+}
+
+namespace {
+
+// p and ρ of §4 for a tensor with relevance rel and buffer level lvl.
+template <typename Rel>
+void p_rho(const ConvLayer& L, const Schedule& s, int lvl, Rel rel, int& p, int64_t& rho) {
+    p = 0;
+    for (int j = 1; j <= lvl; ++j) {
+        const Dim d = s.order[j - 1];
+        if (rel(d) && s.trips(L, d) > 1) p = j;
+    }
+    rho = 1;
+    for (int j = 1; j < p; ++j) {
+        const Dim d = s.order[j - 1];
+        if (!rel(d)) rho *= s.trips(L, d);
+    }
+}
+
+}  // namespace
+
+ClosedFormTerms closed_form_terms(const ConvLayer& L, const Schedule& s) {
+    s.validate(L);
+    ClosedFormTerms t;
+    for (int x = 0; x < kNumOperands; ++x) {
+        const auto op = static_cast<Operand>(x);
+        p_rho(
+            L, s, s.level[x], [op](Dim d) { return relevant(op, d); }, t.p[x], t.rho[x]);
+    }
+    p_rho(
+        L, s, s.level[idx(Operand::weight)], [](Dim d) { return d == Dim::m; }, t.p_bias,
+        t.rho_bias);
+    t.sum_footprint[idx(Operand::weight)] = L.weight_elems();
+    t.sum_footprint[idx(Operand::ofmap)] = L.ofmap_elems();
+    // Σ over c tiles of e_c is C whether c is inside or outside.
+    t.sum_footprint[idx(Operand::ifmap)] =
+        L.C * axis_stats(L, s, Dim::y, Dim::k).sum * axis_stats(L, s, Dim::x, Dim::l).sum;
+    return t;
+}
+
+Traffic closed_form(const ConvLayer& L, const Schedule& s) {
+    const ClosedFormTerms t = closed_form_terms(L, s);
+    Traffic r;
+    r.weight_reads = t.rho[0] * t.sum_footprint[0];
+    r.ifmap_reads = t.rho[1] * t.sum_footprint[1];
+    r.bias_reads = L.has_bias ? t.rho_bias * L.M : 0;
+    r.psum_writes = (t.rho[2] - 1) * L.ofmap_elems();
+    r.psum_reads = r.psum_writes;
+    r.final_writes = L.ofmap_elems();
+    return r;
+}
+
+// ---------------------------------------------------------------- §5 walk
+
+namespace {
+
+// A footprint as a product of per-factor index sets (each sorted, distinct).
+using IndexSet = std::vector<int64_t>;
+using Footprint = std::vector<IndexSet>;
+
+IndexSet range_set(Range r) {
+    IndexSet v(static_cast<size_t>(r.extent));
+    for (int64_t i = 0; i < r.extent; ++i)
+        v[static_cast<size_t>(i)] = r.begin + i;
+    return v;
+}
+
+IndexSet row_set(Range ry, Range rk, int64_t stride, int64_t pad, int64_t H) {
+    IndexSet v;
+    for (int64_t y = ry.begin; y < ry.begin + ry.extent; ++y)
+        for (int64_t k = rk.begin; k < rk.begin + rk.extent; ++k) {
+            const int64_t r = y * stride + k - pad;
+            if (r >= 0 && r < H) v.push_back(r);
+        }
+    std::sort(v.begin(), v.end());
+    v.erase(std::unique(v.begin(), v.end()), v.end());
+    return v;
+}
+
+int64_t size_of(const Footprint& f) {
+    int64_t n = 1;
+    for (const auto& s : f)
+        n *= static_cast<int64_t>(s.size());
+    return n;
+}
+
+int64_t intersect_size(const Footprint& a, const Footprint& b) {
+    if (a.size() != b.size()) return 0;  // b empty (nothing resident yet)
+    int64_t n = 1;
+    for (size_t i = 0; i < a.size(); ++i) {
+        IndexSet out;
+        std::set_intersection(a[i].begin(), a[i].end(), b[i].begin(), b[i].end(),
+                              std::back_inserter(out));
+        n *= static_cast<int64_t>(out.size());
+    }
+    return n;
+}
+
+bool contains(const Footprint& f, int64_t m, int64_t y, int64_t x) {
+    if (f.size() != 3) return false;
+    return std::binary_search(f[0].begin(), f[0].end(), m) &&
+           std::binary_search(f[1].begin(), f[1].end(), y) &&
+           std::binary_search(f[2].begin(), f[2].end(), x);
+}
+
+class Walker {
+  public:
+    Walker(const ConvLayer& L, const Schedule& s)
+        : m_L(L),
+          m_s(s),
+          m_copy(static_cast<size_t>(L.ofmap_elems()), 0),
+          m_contrib(static_cast<size_t>(L.ofmap_elems()), 0) {}
+
+    Traffic run() {
+        std::array<int64_t, kNumDims> n{};  // trips by position
+        for (int j = 0; j < kNumDims; ++j)
+            n[j] = m_s.trips(m_L, m_s.order[j]);
+        std::array<int64_t, kNumDims> pos_idx{};  // odometer, by position
+        for (;;) {
+            for (int d = 0; d < kNumDims; ++d)
+                m_j[static_cast<size_t>(idx(m_s.order[d]))] = pos_idx[d];
+            step();
+            int j = kNumDims - 1;
+            while (j >= 0 && ++pos_idx[j] == n[j])
+                pos_idx[j--] = 0;
+            if (j < 0) break;
+        }
+        for_each_o(m_F[2], [&](int64_t e) { write_back(e); });  // final flush
+        return m_t;
+    }
+
+  private:
+    const ConvLayer& m_L;
+    const Schedule& m_s;
+    std::array<int64_t, kNumDims> m_j{};        // current tile index per Dim
+    std::array<std::vector<int64_t>, 4> m_key;  // W, I, O, bias
+    std::array<bool, 4> m_has_key{};
+    std::array<Footprint, 4> m_F;
+    std::vector<char> m_copy;        // has_dram_copy over O
+    std::vector<int64_t> m_contrib;  // reduction contributions received, per O element
+    Traffic m_t;
+
+    Range fr(Operand x, Dim d) const { return factor_range(m_L, m_s, x, d, m_j[idx(d)]); }
+
+    int64_t o_index(int64_t m, int64_t y, int64_t x) const {
+        return (m * m_L.E_y + y) * m_L.E_x + x;
+    }
+
+    template <typename F>
+    void for_each_o(const Footprint& f, F fn) const {
+        if (f.size() != 3) return;
+        for (int64_t m : f[0])
+            for (int64_t y : f[1])
+                for (int64_t x : f[2])
+                    fn(o_index(m, y, x));
+    }
+
+    void write_back(int64_t e) {
+        if (m_contrib[static_cast<size_t>(e)] == m_L.C * m_L.R_k * m_L.R_l)
+            ++m_t.final_writes;
+        else
+            ++m_t.psum_writes;
+        m_copy[static_cast<size_t>(e)] = 1;
+    }
+
+    // Slot 0..2: operands at their level; slot 3: bias, rel {m}, W's level.
+    bool key_changed(int slot) {
+        const int lvl = m_s.level[slot == 3 ? 0 : slot];
+        std::vector<int64_t> key;
+        for (int j = 1; j <= lvl; ++j) {
+            const Dim d = m_s.order[j - 1];
+            const bool rel = slot == 3 ? d == Dim::m : relevant(static_cast<Operand>(slot), d);
+            if (rel) key.push_back(m_j[idx(d)]);
+        }
+        if (m_has_key[slot] && key == m_key[slot]) return false;
+        m_key[slot] = key;
+        m_has_key[slot] = true;
+        return true;
+    }
+
+    Footprint footprint(int slot) const {
+        const auto W = Operand::weight, I = Operand::ifmap, O = Operand::ofmap;
+        switch (slot) {
+            case 0:
+                return {range_set(fr(W, Dim::m)), range_set(fr(W, Dim::c)),
+                        range_set(fr(W, Dim::k)), range_set(fr(W, Dim::l))};
+            case 1:
+                return {range_set(fr(I, Dim::c)),
+                        row_set(fr(I, Dim::y), fr(I, Dim::k), m_L.stride, m_L.pad_y, m_L.H_y),
+                        row_set(fr(I, Dim::x), fr(I, Dim::l), m_L.stride, m_L.pad_x, m_L.H_x)};
+            case 2:
+                return {range_set(fr(O, Dim::m)), range_set(fr(O, Dim::y)),
+                        range_set(fr(O, Dim::x))};
+            default:
+                return {range_set(fr(W, Dim::m))};
+        }
+    }
+
+    void step() {
+        const bool delta = m_s.policy == Policy::delta;
+        for (int slot = 0; slot < 4; ++slot) {
+            if (slot == 3 && !m_L.has_bias) continue;
+            if (!key_changed(slot)) continue;
+            Footprint f = footprint(slot);
+            if (slot != 2) {
+                const int64_t n = size_of(f) - (delta ? intersect_size(f, m_F[slot]) : 0);
+                if (slot == 0) m_t.weight_reads += n;
+                if (slot == 1) m_t.ifmap_reads += n;
+                if (slot == 3) m_t.bias_reads += n;
+            } else {
+                const Footprint& old = m_F[2];
+                for (int64_t m : old.size() == 3 ? old[0] : IndexSet{})
+                    for (int64_t y : old[1])
+                        for (int64_t x : old[2])
+                            if (!delta || !contains(f, m, y, x)) write_back(o_index(m, y, x));
+                for (int64_t m : f[0])
+                    for (int64_t y : f[1])
+                        for (int64_t x : f[2])
+                            if ((!delta || !contains(old, m, y, x)) &&
+                                m_copy[static_cast<size_t>(o_index(m, y, x))])
+                                ++m_t.psum_reads;
+            }
+            m_F[slot] = std::move(f);
+        }
+        // Compute the tile: every output of the (m,y,x) tile gets t_c * t_k * t_l contributions.
+        const Range rm = tile_range(m_L, m_s, Dim::m, m_j[idx(Dim::m)]);
+        const Range ry = tile_range(m_L, m_s, Dim::y, m_j[idx(Dim::y)]);
+        const Range rx = tile_range(m_L, m_s, Dim::x, m_j[idx(Dim::x)]);
+        const int64_t red = tile_range(m_L, m_s, Dim::c, m_j[idx(Dim::c)]).extent *
+                            tile_range(m_L, m_s, Dim::k, m_j[idx(Dim::k)]).extent *
+                            tile_range(m_L, m_s, Dim::l, m_j[idx(Dim::l)]).extent;
+        for (int64_t m = rm.begin; m < rm.begin + rm.extent; ++m)
+            for (int64_t y = ry.begin; y < ry.begin + ry.extent; ++y)
+                for (int64_t x = rx.begin; x < rx.begin + rx.extent; ++x)
+                    m_contrib[static_cast<size_t>(o_index(m, y, x))] += red;
+    }
+};
+
+}  // namespace
+
+Traffic tile_walk(const ConvLayer& L, const Schedule& s) {
+    L.validate();
+    s.validate(L);
+    return Walker(L, s).run();
+}
+
+Traffic predict(const ConvLayer& L, const Schedule& s) {
+    return s.policy == Policy::tile ? closed_form(L, s) : tile_walk(L, s);
+}
+
+}  // namespace npu::compiler
