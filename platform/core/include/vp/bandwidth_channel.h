@@ -1,0 +1,58 @@
+// Timing of one memory port: a pipelined latency in front of a channel of
+// limited bandwidth that all initiators share, in whole cycles.
+//
+// A request of `bytes` presented at cycle t_req waits until the channel is
+// free (start = max(t_req, busy_until)), occupies it for
+// ceil(bytes / bytes_per_cycle) cycles, and completes `latency` cycles after
+// its last beat left the channel. The latency is pipelined: it overlaps other
+// transfers. The occupancy is not: it is what bandwidth sharing means.
+//
+// Temporally decoupled initiators present requests in simulation order, not
+// in time order: a CPU that ran ahead in its quantum may book the channel for
+// cycle 900 before the NPU's DMA asks for cycle 500. The channel never moves
+// busy_until backwards, so the later-arriving request waits behind the
+// earlier-booked one. This keeps the total bandwidth exact (no cycle is ever
+// used twice) and serves requests first-come-first-served in simulation
+// order; it misplaces individual waits by at most the initiators' quantum.
+#pragma once
+
+#include <cstdint>
+
+namespace vp {
+
+class BandwidthChannel {
+  public:
+    struct Grant {
+        std::uint64_t start;     // first cycle on the channel
+        std::uint64_t done;      // cycle after the last beat (= start + occupancy)
+        std::uint64_t complete;  // done + latency: when the initiator sees the response
+    };
+
+    // bytes_per_cycle: 0 or +infinity mean no bandwidth limit (only latency);
+    // negative or NaN throw std::invalid_argument.
+    BandwidthChannel(double bytes_per_cycle, std::uint64_t latency_cycles);
+
+    // Cycles `bytes` occupy the channel: ceil(bytes / bytes_per_cycle), with a
+    // quotient within a relative 1e-9 of an integer taken as that integer, so
+    // decimal rates that binary floating point cannot hold (0.1, 1/3) count
+    // exactly. 0 when unlimited.
+    std::uint64_t occupancy(std::uint64_t bytes) const;
+
+    // Books the channel for a transfer requested at cycle t_req.
+    Grant request(std::uint64_t t_req, std::uint64_t bytes);
+
+    bool unlimited() const { return m_unlimited; }
+    double bytes_per_cycle() const { return m_bytes_per_cycle; }
+    std::uint64_t latency() const { return m_latency; }
+    std::uint64_t busy_until() const { return m_busy_until; }
+    std::uint64_t busy_cycles() const { return m_busy_cycles; }  // sum of occupancies
+
+  private:
+    double m_bytes_per_cycle;
+    std::uint64_t m_latency;
+    bool m_unlimited;
+    std::uint64_t m_busy_until = 0;
+    std::uint64_t m_busy_cycles = 0;
+};
+
+}  // namespace vp

@@ -1,0 +1,43 @@
+#include "vp/bandwidth_channel.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace vp {
+
+BandwidthChannel::BandwidthChannel(double bytes_per_cycle, std::uint64_t latency_cycles)
+    : m_bytes_per_cycle(bytes_per_cycle), m_latency(latency_cycles) {
+    if (std::isnan(bytes_per_cycle) || bytes_per_cycle < 0.0)
+        throw std::invalid_argument("bandwidth must be >= 0 bytes per cycle (0: unlimited)");
+    m_unlimited = bytes_per_cycle == 0.0 || std::isinf(bytes_per_cycle);
+}
+
+std::uint64_t BandwidthChannel::occupancy(std::uint64_t bytes) const {
+    if (m_unlimited || bytes == 0) return 0;
+    const double q = static_cast<double>(bytes) / m_bytes_per_cycle;
+    const double nearest = std::round(q);
+    // Floating-point noise of the division (3 / 0.1 = 30.000000000000004)
+    // must not cost a whole extra cycle.
+    if (nearest > 0.0 && std::fabs(q - nearest) <= 1e-9 * nearest)
+        return static_cast<std::uint64_t>(nearest);
+    return static_cast<std::uint64_t>(std::ceil(q));
+}
+
+BandwidthChannel::Grant BandwidthChannel::request(std::uint64_t t_req, std::uint64_t bytes) {
+    Grant g{};
+    if (m_unlimited) {
+        g.start = t_req;
+        g.done = t_req;
+    } else {
+        const std::uint64_t occ = occupancy(bytes);
+        g.start = std::max(t_req, m_busy_until);
+        g.done = g.start + occ;
+        m_busy_until = g.done;
+        m_busy_cycles += occ;
+    }
+    g.complete = g.done + m_latency;
+    return g;
+}
+
+}  // namespace vp

@@ -1,0 +1,53 @@
+#include "vp/syscon.h"
+
+#include <string>
+
+#include "npu_abi/memory_map.h"
+#include "reg_access.h"
+#include "vp/log.h"
+#include "vp/sim_control.h"
+
+namespace vp {
+
+Syscon::Syscon(sc_core::sc_module_name name) : sc_module(name), bus_in("bus_in") {
+    bus_in.register_b_transport(this, &Syscon::b_transport);
+}
+
+void Syscon::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+    (void)delay;
+    const tlm::tlm_response_status st = detail::check_access(gp, detail::kSize4);
+    if (st != tlm::TLM_OK_RESPONSE) {
+        gp.set_response_status(st);
+        return;
+    }
+    if (gp.get_address() != VP_SYSCON_FINISHER) {
+        gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+        return;
+    }
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+    if (gp.is_read()) {
+        detail::store(gp, 0);
+        return;
+    }
+    if (!gp.is_write()) return;
+    const auto value = static_cast<std::uint32_t>(detail::load(gp));
+    const std::string who = name();
+    switch (value & 0xFFFFu) {
+        case VP_SYSCON_FINISHER_PASS:
+            SimControl::request_exit(0, who + ": pass");
+            break;
+        case VP_SYSCON_FINISHER_FAIL: {
+            const int code = static_cast<int>(value >> 16);
+            SimControl::request_exit(code, who + ": fail, code " + std::to_string(code));
+            break;
+        }
+        case VP_SYSCON_FINISHER_RESET:
+            SimControl::request_exit(0, who + ": reset");
+            break;
+        default:
+            VP_LOG_WARN(name(), "ignored write of 0x%08x to the finisher", value);
+            break;
+    }
+}
+
+}  // namespace vp
