@@ -12,6 +12,7 @@
 
 #include <stdint.h>
 
+#include "npu_abi/memory_map.h"
 #include "vprt/csr.h"
 
 /* Exit statuses the runtime itself uses. Programs use small numbers (< 100). */
@@ -23,9 +24,7 @@
 __attribute__((noreturn)) void vp_syscon_exit(int status);
 
 /* ---- UART (16550 subset) ---- */
-#define VP_UART_IER_ERBFI 0x01u /* received data available */
-#define VP_UART_IER_ETBEI 0x02u /* transmit holding register empty */
-#define VP_UART_IIR 0x2u        /* read: interrupt identification */
+/* Register offsets and bits: npu_abi/memory_map.h. */
 void vp_uart_putc(char c);
 void vp_uart_puts(const char* s);   /* no newline added */
 void vp_uart_put_hex32(uint32_t v); /* "0x%08x" without printf: usable in trap context */

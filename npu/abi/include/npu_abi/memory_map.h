@@ -64,8 +64,17 @@
 /* UART: 16550 register subset (byte registers). */
 #define VP_UART_THR 0x0u /* write: transmit byte; read: RBR (always 0, no input) */
 #define VP_UART_IER 0x1u
+#define VP_UART_IER_ETBEI 0x02u /* THR-empty interrupt enable */
+#define VP_UART_IIR 0x2u        /* read: interrupt identification; write: FCR (ignored) */
+#define VP_UART_IIR_THRI 0xC2u  /* FIFOs-enabled bits | THR-empty interrupt pending */
+#define VP_UART_IIR_NONE 0xC1u  /* FIFOs-enabled bits | no interrupt pending */
+#define VP_UART_LCR 0x3u
+#define VP_UART_LCR_DLAB 0x80u /* offsets 0/1 become the divisor latch DLL/DLM */
+#define VP_UART_MCR 0x4u
 #define VP_UART_LSR 0x5u
 #define VP_UART_LSR_THRE 0x20u /* transmit holding register empty: always set */
 #define VP_UART_LSR_TEMT 0x40u
+#define VP_UART_MSR 0x6u
+#define VP_UART_SCR 0x7u
 
 #endif /* NPU_ABI_MEMORY_MAP_H */

@@ -34,33 +34,6 @@
 // 16550 registers memory_map.h does not name yet. They belong in
 // npu_abi/memory_map.h (requested from the lead); until they are there these
 // fallbacks, with the numbers of the 16550 data sheet, keep one definition.
-#ifndef VP_UART_IIR
-#define VP_UART_IIR 0x2u /* read: interrupt identification; write: FCR */
-#endif
-#ifndef VP_UART_LCR
-#define VP_UART_LCR 0x3u
-#endif
-#ifndef VP_UART_MCR
-#define VP_UART_MCR 0x4u
-#endif
-#ifndef VP_UART_MSR
-#define VP_UART_MSR 0x6u
-#endif
-#ifndef VP_UART_SCR
-#define VP_UART_SCR 0x7u
-#endif
-#ifndef VP_UART_IER_ETBEI
-#define VP_UART_IER_ETBEI 0x02u
-#endif
-#ifndef VP_UART_LCR_DLAB
-#define VP_UART_LCR_DLAB 0x80u
-#endif
-#ifndef VP_UART_IIR_THRI
-#define VP_UART_IIR_THRI 0xC2u /* FIFOs-enabled bits | THR empty */
-#endif
-#ifndef VP_UART_IIR_NONE
-#define VP_UART_IIR_NONE 0xC1u /* FIFOs-enabled bits | no interrupt pending */
-#endif
 
 namespace vp {
 
