@@ -1,0 +1,141 @@
+/*
+ * NPU kernel descriptor (C99; shared by firmware, the model and the compiler).
+ * One descriptor = one kernel. NPU_DESC_SIZE bytes, little-endian, fixed-width
+ * fields at fixed offsets (asserted below); no bit-fields.
+ *
+ * Tensors in DRAM are dense, batch 1, channel-major (C x H x W, row-major):
+ *   ifmap  int8  [C][H][W]            (NPU_OP_REQUANT: int32)
+ *   weight int8  [M][C/groups][R][S]  (eltwise: operand B, int8 [C][H][W])
+ *   bias   int32 [M]                  (with NPU_DESC_F_BIAS)
+ *   ofmap  int8 or int32 [M][E][F]
+ *   psum   int32 [M][E][F]            scratch for spilled partial sums
+ *   lut    int8  [256]                y = lut[x + 128]
+ * GEMM/FC is a 1x1 convolution: Y[M][P] = W[M][C] * X[C][P] (P = H*W pixels;
+ * FC has H = W = 1), so a row-major A[M][K] * B[K][N] maps to W = A, X = B.
+ *
+ * The loop nest (dataflow-model.md §1) has six dimensions, in this index order:
+ *   0 m  output channels (pool/eltwise/activation: the channel)
+ *   1 c  input channels per group (1 for non-conv ops)
+ *   2 y  output rows (E)        3 x  output columns (F)
+ *   4 k  filter rows (R)        5 l  filter columns (S)
+ * tile[d] is the tile size of dimension d; loop_order lists the six dimension
+ * indices of the inter-tile loops, outermost first. Buffers are tile level and
+ * transfers whole footprints ('tile' policy of dataflow-model.md §5).
+ */
+#ifndef NPU_ABI_DESCRIPTOR_H
+#define NPU_ABI_DESCRIPTOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* _Static_assert in C (a C11 keyword that gcc accepts in C99 mode as an
+ * extension, marked so for -Wpedantic), static_assert in C++. */
+#if defined(__cplusplus)
+#define NPU_STATIC_ASSERT(cond, msg) static_assert(cond, msg)
+#elif defined(__GNUC__)
+#define NPU_STATIC_ASSERT(cond, msg) __extension__ _Static_assert(cond, msg)
+#else
+#define NPU_STATIC_ASSERT(cond, msg) _Static_assert(cond, msg)
+#endif
+
+#define NPU_DESC_SIZE 128u
+
+/* op */
+#define NPU_OP_INVALID 0u
+#define NPU_OP_CONV 1u     /* stride, padding, groups (depthwise: groups = C = M) */
+#define NPU_OP_GEMM 2u     /* gemm / fc: conv with R = S = 1, stride 1, no padding */
+#define NPU_OP_MAXPOOL 3u  /* padding excluded from the window */
+#define NPU_OP_AVGPOOL 4u  /* count = window elements inside the input */
+#define NPU_OP_GAVGPOOL 5u /* global average pool: R = H, S = W, E = F = 1 */
+#define NPU_OP_ADD \
+    6u /* eltwise: y = sat8(zp_out + rshift_round((a-zp_in)*mult + (b-zp_w)*mult_b, shift)) */
+#define NPU_OP_MUL 7u      /* eltwise: y = requantize((a-zp_in)*(b-zp_w), mult, shift, zp_out) */
+#define NPU_OP_RELU 8u     /* y = max(x, zp_in) */
+#define NPU_OP_LUT 9u      /* y = lut[x + 128] (sigmoid, tanh, ... tabulated by the compiler) */
+#define NPU_OP_REQUANT 10u /* int32 ifmap: y = requantize(x, mult, shift, zp_out) */
+#define NPU_OP_COUNT 11u
+
+/* dataflow */
+#define NPU_DF_OS 0u
+#define NPU_DF_WS 1u
+#define NPU_DF_IS 2u
+
+/* out_type (conv/gemm only; other ops write int8) */
+#define NPU_OUT_INT8 0u  /* requantized with mult/shift/zp_out, then act */
+#define NPU_OUT_INT32 1u /* raw accumulators (bias included) */
+
+/* act: fused after requantization (conv/gemm with NPU_OUT_INT8) */
+#define NPU_ACT_NONE 0u
+#define NPU_ACT_RELU 1u /* y = max(y, zp_out) */
+#define NPU_ACT_LUT 2u  /* y = lut[y + 128] */
+
+/* flags */
+#define NPU_DESC_F_IRQ (1u << 0) /* raise IRQ_STATUS.KERNEL when this kernel completes */
+#define NPU_DESC_F_RESIDENT \
+    (1u << 1)                     /* weights already in the weight scratchpad (checked by tag) */
+#define NPU_DESC_F_LAST (1u << 2) /* last descriptor of the list */
+#define NPU_DESC_F_BIAS (1u << 3) /* add bias[m] (int32 at bias_addr) */
+
+/* loop dimension indices */
+#define NPU_DIM_M 0u
+#define NPU_DIM_C 1u
+#define NPU_DIM_Y 2u
+#define NPU_DIM_X 3u
+#define NPU_DIM_K 4u
+#define NPU_DIM_L 5u
+#define NPU_DIMS 6u
+
+typedef struct npu_desc {
+    uint8_t op;                   /* 0x00 NPU_OP_* */
+    uint8_t dataflow;             /* 0x01 NPU_DF_* */
+    uint8_t out_type;             /* 0x02 NPU_OUT_* */
+    uint8_t act;                  /* 0x03 NPU_ACT_* */
+    uint16_t flags;               /* 0x04 NPU_DESC_F_* */
+    uint16_t kernel_id;           /* 0x06 shown on the npu.kernel trace and in stats */
+    uint32_t ifmap_addr;          /* 0x08 */
+    uint32_t weight_addr;         /* 0x0C eltwise: operand B */
+    uint32_t bias_addr;           /* 0x10 */
+    uint32_t ofmap_addr;          /* 0x14 */
+    uint32_t psum_addr;           /* 0x18 */
+    uint32_t lut_addr;            /* 0x1C */
+    uint16_t c;                   /* 0x20 input channels (all groups) */
+    uint16_t h;                   /* 0x22 input height */
+    uint16_t w;                   /* 0x24 input width */
+    uint16_t m;                   /* 0x26 output channels */
+    uint16_t e;                   /* 0x28 output height */
+    uint16_t f;                   /* 0x2A output width */
+    uint16_t r;                   /* 0x2C filter / window height */
+    uint16_t s;                   /* 0x2E filter / window width */
+    uint8_t stride_h;             /* 0x30 */
+    uint8_t stride_w;             /* 0x31 */
+    uint8_t pad_top;              /* 0x32 */
+    uint8_t pad_left;             /* 0x33 */
+    uint8_t pad_bottom;           /* 0x34 */
+    uint8_t pad_right;            /* 0x35 */
+    uint16_t groups;              /* 0x36 conv: 1..C, divides C and M */
+    int16_t zp_in;                /* 0x38 ifmap (eltwise: operand A) zero point */
+    int16_t zp_w;                 /* 0x3A weight (eltwise: operand B) zero point */
+    int16_t zp_out;               /* 0x3C ofmap zero point */
+    uint16_t reserved0;           /* 0x3E */
+    int32_t mult;                 /* 0x40 requantize multiplier (eltwise add: of A) */
+    int32_t mult_b;               /* 0x44 eltwise add: multiplier of B */
+    uint8_t shift;                /* 0x48 requantize right shift (0..62) */
+    uint8_t loop_order[NPU_DIMS]; /* 0x49 dimension indices, outermost first */
+    uint8_t reserved1;            /* 0x4F */
+    uint16_t tile[NPU_DIMS];      /* 0x50 tile sizes of m, c, y, x, k, l */
+    uint32_t reserved2[9];        /* 0x5C..0x7F zero */
+} npu_desc_t;
+
+NPU_STATIC_ASSERT(sizeof(npu_desc_t) == NPU_DESC_SIZE, "descriptor size");
+NPU_STATIC_ASSERT(NPU_DESC_SIZE % 4u == 0u, "descriptor is whole words");
+NPU_STATIC_ASSERT(offsetof(npu_desc_t, ifmap_addr) == 0x08, "descriptor layout");
+NPU_STATIC_ASSERT(offsetof(npu_desc_t, c) == 0x20, "descriptor layout");
+NPU_STATIC_ASSERT(offsetof(npu_desc_t, stride_h) == 0x30, "descriptor layout");
+NPU_STATIC_ASSERT(offsetof(npu_desc_t, zp_in) == 0x38, "descriptor layout");
+NPU_STATIC_ASSERT(offsetof(npu_desc_t, mult) == 0x40, "descriptor layout");
+NPU_STATIC_ASSERT(offsetof(npu_desc_t, shift) == 0x48, "descriptor layout");
+NPU_STATIC_ASSERT(offsetof(npu_desc_t, loop_order) == 0x49, "descriptor layout");
+NPU_STATIC_ASSERT(offsetof(npu_desc_t, tile) == 0x50, "descriptor layout");
+NPU_STATIC_ASSERT(offsetof(npu_desc_t, reserved2) == 0x5C, "descriptor layout");
+
+#endif /* NPU_ABI_DESCRIPTOR_H */

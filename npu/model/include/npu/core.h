@@ -1,0 +1,151 @@
+// The NPU's plain C++ core (no SystemC): descriptor decoding and checking, the
+// tile walk with its DMA traffic (dataflow-model.md §5, 'tile' policy,
+// tile-level buffers), the ping-pong pipeline timeline, and the functional
+// int8 execution on the scratchpad contents (npu_abi/arith.h).
+//
+// Hardware it stands for: a command processor that walks a kernel's inter-tile
+// loops in the descriptor's order; one DMA read channel and one write channel
+// moving whole tile footprints between DRAM and three scratchpads (ifmap,
+// weight, ofmap/psum; each split in two ping-pong halves), a bias register
+// file and a 256-entry LUT; the MAC array (systolic.h) and a vector unit.
+//
+// Timeline (cycles from the kernel's start), per inter-tile iteration i:
+//   - each input footprint that changes is loaded into the other half of its
+//     buffer; the load starts when the read channel is free and that half's
+//     previous content is no longer used (the end of the last compute that
+//     read it); all bursts of one footprint are requested at the same cycle;
+//   - when the ofmap footprint changes, the old one is written back (psum or
+//     final) once the compute that produced it ends, on the write channel;
+//     the new one is read back (psum) into the other half if a DRAM copy
+//     exists, else initialised (bias, zero, or -inf for max pooling);
+//   - compute i starts when compute i-1 has ended and its loads are done.
+// cycles = end of the last write-back; stall_cycles = cycles - compute_cycles
+// (initial fill, waits for data, final drain).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "npu/systolic.h"
+#include "npu_abi/descriptor.h"
+
+namespace npu {
+
+// What the core needs of the NPU's configuration.
+struct CoreConfig {
+    unsigned array_rows = 32;
+    unsigned array_cols = 32;
+    std::uint32_t ifmap_bytes = 64 * 1024;
+    std::uint32_t weight_bytes = 64 * 1024;
+    std::uint32_t ofmap_bytes = 64 * 1024;
+    std::uint32_t dma_burst_bytes = 64;
+    bool functional = true;
+    std::uint64_t dram_base = 0x80000000u;
+    std::uint64_t dram_size = 0x10000000u;
+};
+
+// Per-kernel statistics, DESIGN.md names. Bytes unless said otherwise.
+struct KernelStats {
+    std::uint16_t kernel_id = 0;
+    std::uint8_t op = 0;
+    std::uint32_t error = 0;  // NPU_ERR_*
+    std::uint64_t macs = 0;
+    std::uint64_t cycles = 0;
+    std::uint64_t compute_cycles = 0;
+    std::uint64_t stall_cycles = 0;
+    std::uint64_t tiles = 0;   // inter-tile iterations
+    double utilization = 0.0;  // macs / (cycles * PEs)
+    struct Reads {
+        std::uint64_t ifmap = 0, weight = 0, psum = 0, bias = 0, lut = 0;
+        std::uint64_t total() const { return ifmap + weight + psum + bias + lut; }
+    } dram_read_bytes;
+    struct Writes {
+        std::uint64_t ofmap = 0, psum = 0;
+        std::uint64_t total() const { return ofmap + psum; }
+    } dram_write_bytes;
+    struct Sram {
+        std::uint64_t ifmap = 0, weight = 0, ofmap = 0;
+    } sram_reads, sram_writes;
+};
+
+// The DMA's view of the bus. Times are NPU cycles from the kernel's start; a
+// transfer requested at `request` completes at `done` (>= request).
+class DmaPort {
+  public:
+    virtual ~DmaPort() = default;
+    virtual bool read(std::uint64_t addr, std::uint8_t* dst, std::uint32_t len,
+                      std::uint64_t request, std::uint64_t& done) = 0;
+    virtual bool write(std::uint64_t addr, const std::uint8_t* src, std::uint32_t len,
+                       std::uint64_t request, std::uint64_t& done) = 0;
+    // Busy intervals for waveforms: unit 0 = DMA read, 1 = DMA write, 2 = MAC array.
+    virtual void activity(int unit, std::uint64_t begin, std::uint64_t end) {
+        (void)unit, (void)begin, (void)end;
+    }
+};
+
+// A checked, decoded descriptor.
+struct Kernel {
+    npu_desc_t desc{};
+    Dataflow dataflow = Dataflow::os;
+    std::array<std::uint32_t, NPU_DIMS> extent{};  // N_d
+    std::array<std::uint32_t, NPU_DIMS> tile{};    // T_d
+    std::array<std::uint32_t, NPU_DIMS> trips{};   // n_d
+    std::array<std::uint8_t, NPU_DIMS> order{};    // outermost first
+    std::uint32_t groups = 1;
+    std::uint32_t in_elem_bytes = 1;   // 4 for REQUANT
+    std::uint32_t out_elem_bytes = 1;  // 4 for int32 output
+    bool has_weight = false;           // conv/gemm weights
+    bool has_operand_b = false;        // eltwise B (in the weight buffer)
+    bool has_bias = false;
+    bool uses_lut = false;
+    bool spills_psum = false;
+    // Relevance masks over dimensions (bit d).
+    unsigned rel_in = 0, rel_w = 0, rel_out = 0, rel_bias = 0;
+    bool is_mac_op() const { return desc.op == NPU_OP_CONV || desc.op == NPU_OP_GEMM; }
+};
+
+// "conv", "gemm", "maxpool", ... ("?" for an unknown op); error names likewise.
+const char* op_name(unsigned op);
+const char* error_name(unsigned error);
+
+// Checks and decodes; returns NPU_ERR_NONE or the error code.
+std::uint32_t decode_kernel(const npu_desc_t& desc, const CoreConfig& cfg, Kernel& out);
+
+// Largest footprint per buffer in bytes (clipped to the tensor, §3/§10).
+struct FootprintBytes {
+    std::uint64_t ifmap = 0, weight = 0, ofmap = 0;
+};
+FootprintBytes max_footprints(const Kernel& k);
+
+// Runs kernels one after another; keeps scratchpad contents (and so resident
+// weights) between kernels.
+class Core {
+  public:
+    explicit Core(const CoreConfig& cfg);
+
+    // Decodes, checks and executes one descriptor. Returns the stats (error
+    // set if the descriptor was bad: nothing is transferred then, or the DMA
+    // failed part way).
+    KernelStats run(const npu_desc_t& desc, DmaPort& dma);
+
+    const CoreConfig& config() const { return m_cfg; }
+    void invalidate_buffers();  // reset: forget resident weights
+
+  private:
+    struct Footprint;
+    struct Buffer;
+    class Walk;
+    CoreConfig m_cfg;
+    std::vector<std::uint8_t> m_lut;
+    struct WeightTag {
+        bool valid = false;
+        std::vector<std::int64_t> tag;
+        std::vector<std::uint8_t> data;
+    };
+    std::array<WeightTag, 2> m_weight_halves;
+    int m_weight_cur = 0;
+};
+
+}  // namespace npu

@@ -1,0 +1,109 @@
+// The NPU as a SystemC/TLM-2.0 module: a thin shell around npu::Core.
+//
+// Hardware it stands for: a memory-mapped register block (npu_abi/npu_regs.h)
+// with a launch window for one descriptor; a command processor that either
+// runs the launched descriptor (call mode) or fetches a descriptor list from
+// DRAM by DMA and runs it back to back (irq mode); a DMA engine that moves
+// tile footprints in bursts of `dma_burst_bytes` over `dma_out`; the MAC array
+// and scratchpads of npu::Core; a level interrupt output.
+//
+// Simplifications: the command processor runs a whole kernel in one go with
+// temporal decoupling: it issues every DMA burst of the kernel with the
+// request time the core's pipeline timeline gives (as annotated delay from the
+// kernel's start), then waits until the kernel's end. So the DRAM sees the
+// kernel's requests in issue order rather than time order. Register writes
+// take effect at the writer's local time (sc_time_stamp() + delay).
+// Performance counter registers change only at kernel boundaries.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
+#include <systemc>
+#include <tlm>
+
+#include "npu/core.h"
+#include "npu_abi/npu_regs.h"
+
+namespace npu {
+
+struct NpuConfig {
+    unsigned array_rows = 32;
+    unsigned array_cols = 32;
+    std::uint32_t ifmap_bytes = 64 * 1024;
+    std::uint32_t weight_bytes = 64 * 1024;
+    std::uint32_t ofmap_bytes = 64 * 1024;
+    std::uint32_t dma_burst_bytes = 64;
+    bool functional = false;  // false: timing mode (same cycles and traffic, no arithmetic)
+    std::uint64_t dram_base = 0x80000000u;
+    std::uint64_t dram_size = 256u * 1024 * 1024;
+
+    // Empty when valid, else one line saying what is wrong.
+    std::string validate() const;
+    CoreConfig core() const;
+};
+
+class Npu : public sc_core::sc_module {
+  public:
+    tlm_utils::simple_target_socket<Npu> bus_in;      // registers (offsets within the block)
+    tlm_utils::simple_initiator_socket<Npu> dma_out;  // DMA to DRAM (tagged npu_dma)
+    sc_core::sc_out<bool> irq_out;                    // level, to PLIC source VP_IRQ_NPU
+
+    // Throws std::invalid_argument on an invalid config (see NpuConfig::validate).
+    Npu(sc_core::sc_module_name name, const NpuConfig& cfg, sc_core::sc_time cycle);
+    ~Npu() override;
+
+    // npu.busy, npu.kernel, npu.dma_rd_busy, npu.dma_wr_busy, npu.mac_busy
+    void trace(sc_core::sc_trace_file* tf) const;
+
+    // One entry per kernel run (failed ones too, with error set), in order.
+    const std::vector<KernelStats>& kernel_stats() const { return m_kernels; }
+    const KernelStats& totals() const { return m_totals; }
+    const NpuConfig& config() const { return m_cfg; }
+
+  private:
+    struct Reg {
+        const char* name;
+        std::uint32_t offset, reset, access, mask;
+    };
+    class ShellDma;
+
+    void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+    void write_reg(std::uint32_t offset, std::uint32_t value);
+    std::uint32_t read_reg(std::uint32_t offset) const;
+    void reset_state();
+    void update_irq();
+    void irq_method();
+    void command_thread();
+    bool run_kernel(const npu_desc_t& desc, std::uint32_t index);
+    void finish(std::uint32_t error);
+    void register_stats();
+
+    NpuConfig m_cfg;
+    sc_core::sc_time m_cycle;
+    Core m_core;
+    std::vector<Reg> m_table;
+    std::array<std::uint32_t, NPU_REG_COUNT> m_regs{};
+    std::array<std::uint8_t, NPU_DESC_SIZE> m_launch{};
+    sc_core::sc_event m_start_event;
+    sc_core::sc_event m_irq_event;
+    bool m_start_pending = false;
+    bool m_call_mode = false;
+
+    std::vector<KernelStats> m_kernels;
+    KernelStats m_totals;
+    std::uint64_t m_kernel_count = 0, m_error_count = 0, m_desc_fetch_bytes = 0;
+
+    sc_core::sc_signal<bool> m_busy_sig{"busy"};
+    sc_core::sc_signal<std::uint32_t> m_kernel_sig{"kernel"};
+    sc_core::sc_signal<bool> m_dma_rd_sig{"dma_rd_busy"};
+    sc_core::sc_signal<bool> m_dma_wr_sig{"dma_wr_busy"};
+    sc_core::sc_signal<bool> m_mac_sig{"mac_busy"};
+    mutable bool m_tracing = false;
+};
+
+}  // namespace npu

@@ -1,0 +1,926 @@
+// See core.h: descriptor checks, the tile walk, the pipeline timeline and the
+// functional int8 execution.
+#include "npu/core.h"
+
+#include <algorithm>
+#include <climits>
+#include <cstring>
+
+#include "npu_abi/arith.h"
+#include "npu_abi/npu_regs.h"
+
+namespace npu {
+
+namespace {
+
+constexpr unsigned bit(unsigned d) {
+    return 1u << d;
+}
+constexpr unsigned kM = bit(NPU_DIM_M), kC = bit(NPU_DIM_C), kY = bit(NPU_DIM_Y),
+                   kX = bit(NPU_DIM_X), kK = bit(NPU_DIM_K), kL = bit(NPU_DIM_L);
+
+std::uint64_t ceil_div(std::uint64_t a, std::uint64_t b) {
+    return (a + b - 1) / b;
+}
+
+bool is_pool(unsigned op) {
+    return op == NPU_OP_MAXPOOL || op == NPU_OP_AVGPOOL || op == NPU_OP_GAVGPOOL;
+}
+bool is_eltwise(unsigned op) {
+    return op == NPU_OP_ADD || op == NPU_OP_MUL;
+}
+
+// Output size of a sliding window, or -1 when the window does not fit.
+long window_out(long in, long pad0, long pad1, long win, long stride) {
+    if (stride < 1 || win < 1 || in + pad0 + pad1 < win) return -1;
+    return (in + pad0 + pad1 - win) / stride + 1;
+}
+
+// Sorted distinct input rows touched by outputs [y0,y1) and filter rows [k0,k1),
+// clipped to [0, size) (dataflow-model.md §3 and §10).
+std::vector<std::int32_t> touched(std::uint32_t y0, std::uint32_t y1, std::uint32_t k0,
+                                  std::uint32_t k1, std::uint32_t stride, std::uint32_t pad,
+                                  std::uint32_t size) {
+    std::vector<char> mark(size, 0);
+    for (std::uint32_t y = y0; y < y1; ++y)
+        for (std::uint32_t k = k0; k < k1; ++k) {
+            const long r = static_cast<long>(y) * stride + k - static_cast<long>(pad);
+            if (r >= 0 && r < static_cast<long>(size)) mark[static_cast<std::size_t>(r)] = 1;
+        }
+    std::vector<std::int32_t> out;
+    for (std::uint32_t r = 0; r < size; ++r)
+        if (mark[r]) out.push_back(static_cast<std::int32_t>(r));
+    return out;
+}
+
+std::vector<std::int32_t> range(std::uint32_t lo, std::uint32_t hi) {
+    std::vector<std::int32_t> v;
+    for (std::uint32_t i = lo; i < hi; ++i)
+        v.push_back(static_cast<std::int32_t>(i));
+    return v;
+}
+
+std::int32_t wrap32(std::int64_t v) {
+    return static_cast<std::int32_t>(static_cast<std::uint32_t>(static_cast<std::uint64_t>(v)));
+}
+
+bool in_dram(const CoreConfig& cfg, std::uint64_t addr, std::uint64_t bytes) {
+    return addr >= cfg.dram_base && bytes <= cfg.dram_size &&
+           addr - cfg.dram_base <= cfg.dram_size - bytes;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// Decoding and checks
+
+const char* op_name(unsigned op) {
+    static const char* const names[NPU_OP_COUNT] = {"invalid", "conv",     "gemm",   "maxpool",
+                                                    "avgpool", "gavgpool", "add",    "mul",
+                                                    "relu",    "lut",      "requant"};
+    return op < NPU_OP_COUNT ? names[op] : "?";
+}
+
+const char* error_name(unsigned error) {
+    static const char* const names[] = {"none",       "bad_op",      "tile_too_large",
+                                        "addr_range", "bad_shape",   "bad_tiling",
+                                        "dma",        "no_psum_area"};
+    return error < sizeof(names) / sizeof(names[0]) ? names[error] : "?";
+}
+
+std::uint32_t decode_kernel(const npu_desc_t& d, const CoreConfig& cfg, Kernel& k) {
+    k = Kernel{};
+    k.desc = d;
+    if (d.op == NPU_OP_INVALID || d.op >= NPU_OP_COUNT) return NPU_ERR_BAD_OP;
+    if (d.dataflow > NPU_DF_IS || d.out_type > NPU_OUT_INT32 || d.act > NPU_ACT_LUT)
+        return NPU_ERR_BAD_OP;
+    k.dataflow = static_cast<Dataflow>(d.dataflow);
+    if (d.c == 0 || d.h == 0 || d.w == 0 || d.m == 0 || d.e == 0 || d.f == 0)
+        return NPU_ERR_BAD_SHAPE;
+    const bool mac = d.op == NPU_OP_CONV || d.op == NPU_OP_GEMM;
+    if (!mac && (d.out_type != NPU_OUT_INT8 || d.act != NPU_ACT_NONE)) return NPU_ERR_BAD_OP;
+    if (d.out_type == NPU_OUT_INT32 && d.act != NPU_ACT_NONE) return NPU_ERR_BAD_OP;
+    if (d.shift > NPU_REQUANT_MAX_SHIFT) return NPU_ERR_BAD_SHAPE;
+
+    if (mac) {
+        k.groups = d.groups;
+        if (k.groups == 0 || d.c % k.groups || d.m % k.groups) return NPU_ERR_BAD_SHAPE;
+        if (d.op == NPU_OP_GEMM &&
+            (d.r != 1 || d.s != 1 || d.stride_h != 1 || d.stride_w != 1 || d.pad_top ||
+             d.pad_left || d.pad_bottom || d.pad_right || k.groups != 1))
+            return NPU_ERR_BAD_SHAPE;
+        if (window_out(d.h, d.pad_top, d.pad_bottom, d.r, d.stride_h) != d.e ||
+            window_out(d.w, d.pad_left, d.pad_right, d.s, d.stride_w) != d.f)
+            return NPU_ERR_BAD_SHAPE;
+        k.extent = {d.m, d.c / k.groups, d.e, d.f, d.r, d.s};
+        k.rel_w = kM | kC | kK | kL;
+        k.rel_in = kC | kY | kX | kK | kL | (k.groups > 1 ? kM : 0u);
+        k.rel_out = kM | kY | kX;
+        k.has_weight = true;
+        k.has_bias = (d.flags & NPU_DESC_F_BIAS) != 0;
+        k.rel_bias = k.has_bias ? kM : 0u;
+        k.out_elem_bytes = d.out_type == NPU_OUT_INT32 ? 4 : 1;
+        k.uses_lut = d.act == NPU_ACT_LUT;
+    } else if (is_pool(d.op)) {
+        if (d.m != d.c) return NPU_ERR_BAD_SHAPE;
+        if (d.op == NPU_OP_GAVGPOOL) {
+            if (d.r != d.h || d.s != d.w || d.e != 1 || d.f != 1 || d.pad_top || d.pad_left ||
+                d.pad_bottom || d.pad_right)
+                return NPU_ERR_BAD_SHAPE;
+            k.extent = {d.c, 1, 1, 1, d.h, d.w};
+        } else {
+            if (window_out(d.h, d.pad_top, d.pad_bottom, d.r, d.stride_h) != d.e ||
+                window_out(d.w, d.pad_left, d.pad_right, d.s, d.stride_w) != d.f)
+                return NPU_ERR_BAD_SHAPE;
+            k.extent = {d.c, 1, d.e, d.f, d.r, d.s};
+        }
+        k.rel_in = kM | kY | kX | kK | kL;
+        k.rel_out = kM | kY | kX;
+    } else {  // eltwise and unary
+        if (d.m != d.c || d.e != d.h || d.f != d.w || d.r != 1 || d.s != 1)
+            return NPU_ERR_BAD_SHAPE;
+        k.extent = {d.c, 1, d.h, d.w, 1, 1};
+        k.rel_in = kM | kY | kX;
+        k.rel_out = kM | kY | kX;
+        if (is_eltwise(d.op)) {
+            k.has_operand_b = true;
+            k.rel_w = kM | kY | kX;
+        }
+        k.in_elem_bytes = d.op == NPU_OP_REQUANT ? 4 : 1;
+        k.uses_lut = d.op == NPU_OP_LUT;
+    }
+
+    // Tiling
+    std::array<bool, NPU_DIMS> seen{};
+    for (unsigned p = 0; p < NPU_DIMS; ++p) {
+        const unsigned dim = d.loop_order[p];
+        if (dim >= NPU_DIMS || seen[dim]) return NPU_ERR_BAD_TILING;
+        seen[dim] = true;
+        k.order[p] = static_cast<std::uint8_t>(dim);
+    }
+    for (unsigned dim = 0; dim < NPU_DIMS; ++dim) {
+        if (d.tile[dim] == 0 || d.tile[dim] > k.extent[dim]) return NPU_ERR_BAD_TILING;
+        k.tile[dim] = d.tile[dim];
+        k.trips[dim] = static_cast<std::uint32_t>(ceil_div(k.extent[dim], k.tile[dim]));
+    }
+    // psum spill: a reduction loop (c, k, l) active outside the innermost active
+    // ofmap-relevant loop (dataflow-model.md §4, rho_O > 1).
+    int p_out = -1;
+    for (unsigned p = 0; p < NPU_DIMS; ++p)
+        if ((k.rel_out & bit(k.order[p])) && k.trips[k.order[p]] > 1) p_out = static_cast<int>(p);
+    for (int p = 0; p < p_out; ++p)
+        if (!(k.rel_out & bit(k.order[p])) && k.trips[k.order[p]] > 1) k.spills_psum = true;
+
+    // Addresses
+    const std::uint64_t in_bytes = std::uint64_t{d.c} * d.h * d.w * k.in_elem_bytes;
+    const std::uint64_t out_elems = std::uint64_t{d.m} * d.e * d.f;
+    if (!in_dram(cfg, d.ifmap_addr, in_bytes)) return NPU_ERR_ADDR_RANGE;
+    if (!in_dram(cfg, d.ofmap_addr, out_elems * k.out_elem_bytes)) return NPU_ERR_ADDR_RANGE;
+    if (k.has_weight &&
+        !in_dram(cfg, d.weight_addr, std::uint64_t{d.m} * (d.c / k.groups) * d.r * d.s))
+        return NPU_ERR_ADDR_RANGE;
+    if (k.has_operand_b && !in_dram(cfg, d.weight_addr, std::uint64_t{d.c} * d.h * d.w))
+        return NPU_ERR_ADDR_RANGE;
+    if (k.has_bias && !in_dram(cfg, d.bias_addr, std::uint64_t{d.m} * 4)) return NPU_ERR_ADDR_RANGE;
+    if (k.uses_lut && !in_dram(cfg, d.lut_addr, 256)) return NPU_ERR_ADDR_RANGE;
+    if (k.spills_psum) {
+        if (d.psum_addr == 0) return NPU_ERR_NO_PSUM;
+        if (!in_dram(cfg, d.psum_addr, out_elems * 4)) return NPU_ERR_ADDR_RANGE;
+    }
+
+    // Scratchpad capacity: every footprint must fit half of its buffer.
+    const FootprintBytes fp = max_footprints(k);
+    if (fp.ifmap > cfg.ifmap_bytes / 2 || fp.weight > cfg.weight_bytes / 2 ||
+        fp.ofmap > cfg.ofmap_bytes / 2)
+        return NPU_ERR_TILE_TOO_LARGE;
+    return NPU_ERR_NONE;
+}
+
+FootprintBytes max_footprints(const Kernel& k) {
+    const npu_desc_t& d = k.desc;
+    FootprintBytes fb;
+    const auto& T = k.tile;
+    const auto& N = k.extent;
+    // channels of the ifmap footprint
+    std::uint64_t max_ch = 0;
+    if (k.is_mac_op()) {
+        if (k.groups == 1) {
+            max_ch = T[NPU_DIM_C];
+        } else {
+            const std::uint32_t mg = d.m / k.groups;
+            for (std::uint32_t m0 = 0; m0 < N[NPU_DIM_M]; m0 += T[NPU_DIM_M]) {
+                const std::uint32_t m1 = std::min(m0 + T[NPU_DIM_M], N[NPU_DIM_M]);
+                const std::uint64_t groups = (m1 - 1) / mg - m0 / mg + 1;
+                max_ch = std::max(max_ch, groups * T[NPU_DIM_C]);
+            }
+        }
+    } else {
+        max_ch = T[NPU_DIM_M];
+    }
+    std::uint64_t max_rows = 0, max_cols = 0;
+    if (k.is_mac_op() || is_pool(d.op)) {
+        const std::uint32_t sh = d.op == NPU_OP_GAVGPOOL ? 1 : d.stride_h;
+        const std::uint32_t sw = d.op == NPU_OP_GAVGPOOL ? 1 : d.stride_w;
+        for (std::uint32_t y0 = 0; y0 < N[NPU_DIM_Y]; y0 += T[NPU_DIM_Y])
+            for (std::uint32_t k0 = 0; k0 < N[NPU_DIM_K]; k0 += T[NPU_DIM_K])
+                max_rows = std::max<std::uint64_t>(
+                    max_rows, touched(y0, std::min(y0 + T[NPU_DIM_Y], N[NPU_DIM_Y]), k0,
+                                      std::min(k0 + T[NPU_DIM_K], N[NPU_DIM_K]), sh, d.pad_top, d.h)
+                                  .size());
+        for (std::uint32_t x0 = 0; x0 < N[NPU_DIM_X]; x0 += T[NPU_DIM_X])
+            for (std::uint32_t l0 = 0; l0 < N[NPU_DIM_L]; l0 += T[NPU_DIM_L])
+                max_cols = std::max<std::uint64_t>(
+                    max_cols,
+                    touched(x0, std::min(x0 + T[NPU_DIM_X], N[NPU_DIM_X]), l0,
+                            std::min(l0 + T[NPU_DIM_L], N[NPU_DIM_L]), sw, d.pad_left, d.w)
+                        .size());
+    } else {
+        max_rows = T[NPU_DIM_Y];
+        max_cols = T[NPU_DIM_X];
+    }
+    fb.ifmap = max_ch * max_rows * max_cols * k.in_elem_bytes;
+    if (k.has_weight)
+        fb.weight = std::uint64_t{T[NPU_DIM_M]} * T[NPU_DIM_C] * T[NPU_DIM_K] * T[NPU_DIM_L];
+    if (k.has_operand_b) fb.weight = std::uint64_t{T[NPU_DIM_M]} * T[NPU_DIM_Y] * T[NPU_DIM_X];
+    fb.ofmap = std::uint64_t{T[NPU_DIM_M]} * T[NPU_DIM_Y] * T[NPU_DIM_X] * 4;
+    return fb;
+}
+
+// ---------------------------------------------------------------------------
+// The walk
+
+// Geometry of one buffer half's content.
+struct Core::Footprint {
+    std::array<std::uint32_t, NPU_DIMS> lo{}, hi{};
+    std::vector<std::int32_t> ch, rows, cols;            // ifmap only: absolute indices
+    std::vector<std::int32_t> ch_map, row_map, col_map;  // absolute -> local (-1: absent)
+    std::uint32_t ext(unsigned d) const { return hi[d] - lo[d]; }
+};
+
+// One contiguous piece of a transfer, in elements.
+struct Run {
+    std::uint64_t elem;   // element index in the DRAM tensor
+    std::uint64_t local;  // element index in the buffer half
+    std::uint64_t count;
+};
+
+namespace {
+void push_run(std::vector<Run>& runs, std::uint64_t elem, std::uint64_t local,
+              std::uint64_t count) {
+    if (!runs.empty()) {
+        Run& b = runs.back();
+        if (b.elem + b.count == elem && b.local + b.count == local) {
+            b.count += count;
+            return;
+        }
+    }
+    runs.push_back({elem, local, count});
+}
+}  // namespace
+
+struct Core::Buffer {
+    int cur = -1;
+    std::array<std::vector<std::uint8_t>, 2> data;
+    std::array<Footprint, 2> fp;
+    std::array<std::uint64_t, 2> free_at{0, 0};
+    std::array<std::int64_t, NPU_DIMS> key{};
+    bool has_key = false;
+};
+
+class Core::Walk {
+  public:
+    Walk(Core& core, const Kernel& k, DmaPort& dma, KernelStats& st)
+        : m_core(core), m_cfg(core.m_cfg), m_k(k), m_d(k.desc), m_dma(dma), m_st(st) {}
+
+    bool run();
+
+  private:
+    std::array<std::int64_t, NPU_DIMS> key_of(unsigned rel) const {
+        std::array<std::int64_t, NPU_DIMS> key{};
+        for (unsigned dim = 0; dim < NPU_DIMS; ++dim)
+            key[dim] = (rel & bit(dim)) ? static_cast<std::int64_t>(m_idx[dim]) : -1;
+        return key;
+    }
+    Footprint make_fp(bool ifmap) const;
+    std::vector<Run> ifmap_runs(const Footprint& fp) const;
+    std::vector<Run> weight_runs(const Footprint& fp) const;
+    std::vector<Run> mxy_runs(const Footprint& fp, std::uint32_t rows_total,
+                              std::uint32_t cols_total) const;
+    // Issues every burst of `runs` at cycle `start`; returns the last completion.
+    bool transfer(bool write, std::uint64_t base, std::uint32_t esize, const std::vector<Run>& runs,
+                  std::uint8_t* buf, std::uint64_t start, std::uint64_t& done,
+                  std::uint64_t& bytes);
+    bool load_inputs();
+    bool change_ofmap();
+    bool writeback_ofmap(std::uint64_t ready);
+    void compute();
+    void finalize(const Footprint& fp, const std::vector<std::uint8_t>& acc,
+                  std::vector<std::uint8_t>& out) const;
+    std::uint64_t o_tile_index(const std::array<std::uint32_t, NPU_DIMS>& idx) const {
+        return (std::uint64_t{idx[NPU_DIM_M]} * m_k.trips[NPU_DIM_Y] + idx[NPU_DIM_Y]) *
+                   m_k.trips[NPU_DIM_X] +
+               idx[NPU_DIM_X];
+    }
+    std::int32_t acc_at(const std::vector<std::uint8_t>& buf, std::uint64_t i) const {
+        std::int32_t v;
+        std::memcpy(&v, buf.data() + 4 * i, 4);
+        return v;
+    }
+
+    Core& m_core;
+    const CoreConfig& m_cfg;
+    const Kernel& m_k;
+    const npu_desc_t& m_d;
+    DmaPort& m_dma;
+    KernelStats& m_st;
+
+    std::array<std::uint32_t, NPU_DIMS> m_idx{};
+    std::array<std::uint32_t, NPU_DIMS> m_lo{}, m_hi{};
+    Buffer m_in, m_w, m_out, m_bias;
+    std::array<std::int64_t, NPU_DIMS> m_out_tile_idx{};
+    std::vector<std::uint32_t> m_visits;  // per ofmap tile: reduction tiles applied
+    std::vector<char> m_has_copy;         // per ofmap tile: a psum copy in DRAM
+    std::uint32_t m_n_red = 1;
+    std::uint64_t m_rd_free = 0, m_wr_free = 0, m_comp_end = 0, m_loads_done = 0;
+};
+
+Core::Footprint Core::Walk::make_fp(bool ifmap) const {
+    Footprint fp;
+    fp.lo = m_lo;
+    fp.hi = m_hi;
+    if (!ifmap) return fp;
+    if (m_k.is_mac_op()) {
+        if (m_k.groups == 1) {
+            fp.ch = range(m_lo[NPU_DIM_C], m_hi[NPU_DIM_C]);
+        } else {
+            const std::uint32_t mg = m_d.m / m_k.groups, cg = m_d.c / m_k.groups;
+            for (std::uint32_t g = m_lo[NPU_DIM_M] / mg; g <= (m_hi[NPU_DIM_M] - 1) / mg; ++g)
+                for (std::uint32_t c = m_lo[NPU_DIM_C]; c < m_hi[NPU_DIM_C]; ++c)
+                    fp.ch.push_back(static_cast<std::int32_t>(g * cg + c));
+        }
+    } else {
+        fp.ch = range(m_lo[NPU_DIM_M], m_hi[NPU_DIM_M]);
+    }
+    if (m_k.is_mac_op() || is_pool(m_d.op)) {
+        const std::uint32_t sh = m_d.op == NPU_OP_GAVGPOOL ? 1 : m_d.stride_h;
+        const std::uint32_t sw = m_d.op == NPU_OP_GAVGPOOL ? 1 : m_d.stride_w;
+        fp.rows = touched(m_lo[NPU_DIM_Y], m_hi[NPU_DIM_Y], m_lo[NPU_DIM_K], m_hi[NPU_DIM_K], sh,
+                          m_d.pad_top, m_d.h);
+        fp.cols = touched(m_lo[NPU_DIM_X], m_hi[NPU_DIM_X], m_lo[NPU_DIM_L], m_hi[NPU_DIM_L], sw,
+                          m_d.pad_left, m_d.w);
+    } else {
+        fp.rows = range(m_lo[NPU_DIM_Y], m_hi[NPU_DIM_Y]);
+        fp.cols = range(m_lo[NPU_DIM_X], m_hi[NPU_DIM_X]);
+    }
+    fp.ch_map.assign(m_d.c, -1);
+    fp.row_map.assign(m_d.h, -1);
+    fp.col_map.assign(m_d.w, -1);
+    for (std::size_t i = 0; i < fp.ch.size(); ++i)
+        fp.ch_map[fp.ch[i]] = static_cast<std::int32_t>(i);
+    for (std::size_t i = 0; i < fp.rows.size(); ++i)
+        fp.row_map[fp.rows[i]] = static_cast<std::int32_t>(i);
+    for (std::size_t i = 0; i < fp.cols.size(); ++i)
+        fp.col_map[fp.cols[i]] = static_cast<std::int32_t>(i);
+    return fp;
+}
+
+std::vector<Run> Core::Walk::ifmap_runs(const Footprint& fp) const {
+    std::vector<Run> runs;
+    const std::uint64_t nr = fp.rows.size(), nc = fp.cols.size();
+    for (std::size_t ci = 0; ci < fp.ch.size(); ++ci)
+        for (std::size_t ri = 0; ri < nr; ++ri) {
+            std::size_t j = 0;
+            while (j < nc) {
+                std::size_t e = j + 1;
+                while (e < nc && fp.cols[e] == fp.cols[e - 1] + 1)
+                    ++e;
+                const std::uint64_t elem =
+                    (std::uint64_t(fp.ch[ci]) * m_d.h + std::uint64_t(fp.rows[ri])) * m_d.w +
+                    std::uint64_t(fp.cols[j]);
+                push_run(runs, elem, (ci * nr + ri) * nc + j, e - j);
+                j = e;
+            }
+        }
+    return runs;
+}
+
+std::vector<Run> Core::Walk::weight_runs(const Footprint& fp) const {
+    std::vector<Run> runs;
+    const std::uint64_t cg = m_d.c / m_k.groups;
+    const std::uint64_t em = fp.ext(NPU_DIM_M), ec = fp.ext(NPU_DIM_C), ek = fp.ext(NPU_DIM_K),
+                        el = fp.ext(NPU_DIM_L);
+    for (std::uint64_t m = 0; m < em; ++m)
+        for (std::uint64_t c = 0; c < ec; ++c)
+            for (std::uint64_t kk = 0; kk < ek; ++kk) {
+                const std::uint64_t elem =
+                    (((fp.lo[NPU_DIM_M] + m) * cg + fp.lo[NPU_DIM_C] + c) * m_d.r +
+                     fp.lo[NPU_DIM_K] + kk) *
+                        m_d.s +
+                    fp.lo[NPU_DIM_L];
+                push_run(runs, elem, ((m * ec + c) * ek + kk) * el, el);
+            }
+    return runs;
+}
+
+std::vector<Run> Core::Walk::mxy_runs(const Footprint& fp, std::uint32_t rows_total,
+                                      std::uint32_t cols_total) const {
+    std::vector<Run> runs;
+    const std::uint64_t em = fp.ext(NPU_DIM_M), ey = fp.ext(NPU_DIM_Y), ex = fp.ext(NPU_DIM_X);
+    for (std::uint64_t m = 0; m < em; ++m)
+        for (std::uint64_t y = 0; y < ey; ++y) {
+            const std::uint64_t elem =
+                ((fp.lo[NPU_DIM_M] + m) * rows_total + fp.lo[NPU_DIM_Y] + y) * cols_total +
+                fp.lo[NPU_DIM_X];
+            push_run(runs, elem, (m * ey + y) * ex, ex);
+        }
+    return runs;
+}
+
+bool Core::Walk::transfer(bool write, std::uint64_t base, std::uint32_t esize,
+                          const std::vector<Run>& runs, std::uint8_t* buf, std::uint64_t start,
+                          std::uint64_t& done, std::uint64_t& bytes) {
+    done = start;
+    bytes = 0;
+    const std::uint64_t burst = std::max<std::uint32_t>(1, m_cfg.dma_burst_bytes);
+    for (const Run& r : runs) {
+        const std::uint64_t len = r.count * esize;
+        for (std::uint64_t off = 0; off < len; off += burst) {
+            const auto n = static_cast<std::uint32_t>(std::min(burst, len - off));
+            const std::uint64_t addr = base + r.elem * esize + off;
+            std::uint8_t* p = buf + r.local * esize + off;
+            std::uint64_t t = start;
+            const bool ok =
+                write ? m_dma.write(addr, p, n, start, t) : m_dma.read(addr, p, n, start, t);
+            if (!ok) return false;
+            done = std::max(done, t);
+        }
+        bytes += len;
+    }
+    if (bytes) m_dma.activity(write ? 1 : 0, start, done);
+    return true;
+}
+
+// Loads every input footprint (ifmap, weight or operand B, bias) whose key changed.
+bool Core::Walk::load_inputs() {
+    struct In {
+        Buffer* buf;
+        unsigned rel;
+        int kind;  // 0 ifmap, 1 weight, 2 operand b, 3 bias
+    };
+    std::vector<In> ins;
+    if (m_k.has_weight) ins.push_back({&m_w, m_k.rel_w, 1});
+    if (m_k.has_operand_b) ins.push_back({&m_w, m_k.rel_w, 2});
+    ins.push_back({&m_in, m_k.rel_in, 0});
+    if (m_k.has_bias) ins.push_back({&m_bias, m_k.rel_bias, 3});
+    for (const In& in : ins) {
+        Buffer& b = *in.buf;
+        const auto key = key_of(in.rel);
+        if (b.has_key && key == b.key) continue;
+        b.key = key;
+        b.has_key = true;
+        const int old = b.cur;
+        if (old >= 0) b.free_at[old] = m_comp_end;  // the last compute that read it
+        Footprint fp = make_fp(in.kind == 0);
+        std::vector<Run> runs;
+        std::uint64_t base = 0, elems = 0;
+        std::uint32_t esize = 1;
+        std::vector<std::int64_t> tag;
+        switch (in.kind) {
+            case 0:
+                runs = ifmap_runs(fp);
+                base = m_d.ifmap_addr;
+                esize = m_k.in_elem_bytes;
+                elems = fp.ch.size() * fp.rows.size() * fp.cols.size();
+                break;
+            case 1:
+                runs = weight_runs(fp);
+                base = m_d.weight_addr;
+                elems = std::uint64_t{fp.ext(NPU_DIM_M)} * fp.ext(NPU_DIM_C) * fp.ext(NPU_DIM_K) *
+                        fp.ext(NPU_DIM_L);
+                tag = {1, m_d.weight_addr, m_d.c / m_k.groups, m_d.r, m_d.s};
+                for (unsigned dim : {NPU_DIM_M, NPU_DIM_C, NPU_DIM_K, NPU_DIM_L}) {
+                    tag.push_back(fp.lo[dim]);
+                    tag.push_back(fp.hi[dim]);
+                }
+                break;
+            case 2:
+                runs = mxy_runs(fp, m_d.h, m_d.w);
+                base = m_d.weight_addr;
+                elems = std::uint64_t{fp.ext(NPU_DIM_M)} * fp.ext(NPU_DIM_Y) * fp.ext(NPU_DIM_X);
+                break;
+            default:
+                runs.push_back({fp.lo[NPU_DIM_M], 0, fp.ext(NPU_DIM_M)});
+                base = m_d.bias_addr;
+                esize = 4;
+                elems = fp.ext(NPU_DIM_M);
+                break;
+        }
+        const bool weight_buf = in.kind == 1 || in.kind == 2;
+        if (weight_buf && in.kind == 1 && (m_d.flags & NPU_DESC_F_RESIDENT)) {
+            int hit = -1;
+            for (int h = 0; h < 2; ++h)
+                if (m_core.m_weight_halves[h].valid && m_core.m_weight_halves[h].tag == tag)
+                    hit = h;
+            if (hit >= 0) {  // already resident: no transfer
+                b.cur = hit;
+                m_core.m_weight_cur = hit;
+                b.fp[hit] = std::move(fp);
+                continue;
+            }
+        }
+        const int h = old < 0 ? (weight_buf ? 1 - m_core.m_weight_cur : 0) : 1 - old;
+        std::vector<std::uint8_t>& data = weight_buf ? m_core.m_weight_halves[h].data : b.data[h];
+        data.assign(elems * esize, 0);
+        const std::uint64_t start = std::max(m_rd_free, b.free_at[h]);
+        std::uint64_t done = start, bytes = 0;
+        if (!transfer(false, base, esize, runs, data.data(), start, done, bytes)) return false;
+        m_rd_free = done;
+        m_loads_done = std::max(m_loads_done, done);
+        b.cur = h;
+        b.fp[h] = std::move(fp);
+        switch (in.kind) {
+            case 0:
+                m_st.dram_read_bytes.ifmap += bytes;
+                m_st.sram_writes.ifmap += bytes;
+                break;
+            case 1:
+            case 2:
+                m_st.dram_read_bytes.weight += bytes;
+                m_st.sram_writes.weight += bytes;
+                break;
+            default:
+                m_st.dram_read_bytes.bias += bytes;
+                break;
+        }
+        if (weight_buf) {
+            m_core.m_weight_cur = h;
+            m_core.m_weight_halves[h].valid = in.kind == 1;
+            m_core.m_weight_halves[h].tag = tag;
+        }
+    }
+    return true;
+}
+
+void Core::Walk::finalize(const Footprint& fp, const std::vector<std::uint8_t>& acc,
+                          std::vector<std::uint8_t>& out) const {
+    const std::uint64_t em = fp.ext(NPU_DIM_M), ey = fp.ext(NPU_DIM_Y), ex = fp.ext(NPU_DIM_X);
+    const std::uint64_t n = em * ey * ex;
+    out.assign(n * m_k.out_elem_bytes, 0);
+    if (!m_cfg.functional) return;
+    const std::uint8_t* lut = m_core.m_lut.data();
+    for (std::uint64_t m = 0; m < em; ++m)
+        for (std::uint64_t y = 0; y < ey; ++y)
+            for (std::uint64_t x = 0; x < ex; ++x) {
+                const std::uint64_t i = (m * ey + y) * ex + x;
+                const std::int32_t a = acc_at(acc, i);
+                std::int32_t v = 0;
+                switch (m_d.op) {
+                    case NPU_OP_CONV:
+                    case NPU_OP_GEMM:
+                        if (m_d.out_type == NPU_OUT_INT32) {
+                            v = a;
+                        } else {
+                            v = npu_requantize(a, m_d.mult, m_d.shift, m_d.zp_out);
+                            if (m_d.act == NPU_ACT_RELU)
+                                v = std::max<std::int32_t>(v, npu_sat8(m_d.zp_out));
+                            if (m_d.act == NPU_ACT_LUT) v = static_cast<std::int8_t>(lut[v + 128]);
+                        }
+                        break;
+                    case NPU_OP_MAXPOOL:
+                        v = a == INT32_MIN ? npu_sat8(m_d.zp_out) : npu_sat8(a);
+                        break;
+                    case NPU_OP_AVGPOOL:
+                    case NPU_OP_GAVGPOOL: {
+                        const bool global = m_d.op == NPU_OP_GAVGPOOL;
+                        const long yy = static_cast<long>(fp.lo[NPU_DIM_Y] + y),
+                                   xx = static_cast<long>(fp.lo[NPU_DIM_X] + x);
+                        const long r0 = global ? 0 : yy * m_d.stride_h - m_d.pad_top;
+                        const long c0 = global ? 0 : xx * m_d.stride_w - m_d.pad_left;
+                        const long rows =
+                            std::max(0L, std::min<long>(r0 + m_d.r, m_d.h) - std::max(0L, r0));
+                        const long cols =
+                            std::max(0L, std::min<long>(c0 + m_d.s, m_d.w) - std::max(0L, c0));
+                        const long count = rows * cols;
+                        v = count ? npu_sat8(m_d.zp_out + npu_div_round(a, count))
+                                  : npu_sat8(m_d.zp_out);
+                        break;
+                    }
+                    case NPU_OP_ADD:
+                        v = npu_sat8(m_d.zp_out + npu_rshift_round(a, m_d.shift));
+                        break;
+                    case NPU_OP_MUL:
+                    case NPU_OP_REQUANT:
+                        v = npu_requantize(a, m_d.mult, m_d.shift, m_d.zp_out);
+                        break;
+                    case NPU_OP_RELU:
+                        v = npu_sat8(std::max<std::int32_t>(a, m_d.zp_in));
+                        break;
+                    case NPU_OP_LUT:
+                        v = static_cast<std::int8_t>(lut[npu_sat8(a) + 128]);
+                        break;
+                    default:
+                        break;
+                }
+                if (m_k.out_elem_bytes == 4) {
+                    std::memcpy(out.data() + 4 * i, &v, 4);
+                } else {
+                    out[i] = static_cast<std::uint8_t>(static_cast<std::int8_t>(v));
+                }
+            }
+}
+
+// Writes the current ofmap footprint back (psum or final) once `ready`.
+bool Core::Walk::writeback_ofmap(std::uint64_t ready) {
+    const int h = m_out.cur;
+    const Footprint& fp = m_out.fp[h];
+    std::array<std::uint32_t, NPU_DIMS> tidx{};
+    for (unsigned dim = 0; dim < NPU_DIMS; ++dim)
+        tidx[dim] = static_cast<std::uint32_t>(std::max<std::int64_t>(0, m_out_tile_idx[dim]));
+    const std::uint64_t t = o_tile_index(tidx);
+    const bool final = m_visits[t] == m_n_red;
+    std::vector<Run> runs = mxy_runs(fp, m_d.e, m_d.f);
+    const std::uint64_t start = std::max(m_wr_free, ready);
+    std::uint64_t done = start, bytes = 0;
+    if (final) {
+        std::vector<std::uint8_t> out;
+        finalize(fp, m_out.data[h], out);
+        if (!transfer(true, m_d.ofmap_addr, m_k.out_elem_bytes, runs, out.data(), start, done,
+                      bytes))
+            return false;
+        m_st.dram_write_bytes.ofmap += bytes;
+        m_st.sram_reads.ofmap += bytes / m_k.out_elem_bytes * 4;
+    } else {
+        if (!transfer(true, m_d.psum_addr, 4, runs, m_out.data[h].data(), start, done, bytes))
+            return false;
+        m_st.dram_write_bytes.psum += bytes;
+        m_st.sram_reads.ofmap += bytes;
+        m_has_copy[t] = 1;
+    }
+    m_wr_free = done;
+    m_out.free_at[h] = done;
+    return true;
+}
+
+bool Core::Walk::change_ofmap() {
+    const auto key = key_of(m_k.rel_out);
+    if (m_out.has_key && key == m_out.key) return true;
+    if (m_out.has_key && !writeback_ofmap(m_comp_end)) return false;
+    m_out.key = key;
+    m_out.has_key = true;
+    for (unsigned dim = 0; dim < NPU_DIMS; ++dim)
+        m_out_tile_idx[dim] = key[dim];
+    const int h = m_out.cur < 0 ? 0 : 1 - m_out.cur;
+    Footprint fp = make_fp(false);
+    const std::uint64_t n =
+        std::uint64_t{fp.ext(NPU_DIM_M)} * fp.ext(NPU_DIM_Y) * fp.ext(NPU_DIM_X);
+    std::vector<std::uint8_t>& data = m_out.data[h];
+    data.assign(n * 4, 0);
+    const std::uint64_t t = o_tile_index(m_idx);
+    if (m_has_copy[t]) {
+        const std::uint64_t start = std::max(m_rd_free, m_out.free_at[h]);
+        std::uint64_t done = start, bytes = 0;
+        if (!transfer(false, m_d.psum_addr, 4, mxy_runs(fp, m_d.e, m_d.f), data.data(), start, done,
+                      bytes))
+            return false;
+        m_rd_free = done;
+        m_loads_done = std::max(m_loads_done, done);
+        m_st.dram_read_bytes.psum += bytes;
+        m_st.sram_writes.ofmap += bytes;
+    } else {
+        // First touch: initialise the accumulators (no DRAM read).
+        m_loads_done = std::max(m_loads_done, m_out.free_at[h]);
+        std::int32_t init = m_d.op == NPU_OP_MAXPOOL ? INT32_MIN : 0;
+        const std::uint64_t em = fp.ext(NPU_DIM_M), exy = n / em;
+        for (std::uint64_t m = 0; m < em; ++m) {
+            std::int32_t v = init;
+            if (m_k.has_bias) {
+                const Footprint& bf = m_bias.fp[m_bias.cur];
+                const std::uint64_t bi = fp.lo[NPU_DIM_M] + m - bf.lo[NPU_DIM_M];
+                std::memcpy(&v, m_bias.data[m_bias.cur].data() + 4 * bi, 4);
+            }
+            for (std::uint64_t i = 0; i < exy; ++i)
+                std::memcpy(data.data() + 4 * (m * exy + i), &v, 4);
+        }
+    }
+    m_out.cur = h;
+    m_out.fp[h] = std::move(fp);
+    return true;
+}
+
+void Core::Walk::compute() {
+    const auto& lo = m_lo;
+    const auto& hi = m_hi;
+    const std::uint64_t em = hi[NPU_DIM_M] - lo[NPU_DIM_M], ec = hi[NPU_DIM_C] - lo[NPU_DIM_C],
+                        ey = hi[NPU_DIM_Y] - lo[NPU_DIM_Y], ex = hi[NPU_DIM_X] - lo[NPU_DIM_X],
+                        ek = hi[NPU_DIM_K] - lo[NPU_DIM_K], el = hi[NPU_DIM_L] - lo[NPU_DIM_L];
+    const unsigned rows = m_cfg.array_rows, cols = m_cfg.array_cols;
+    const std::uint32_t ib = m_k.in_elem_bytes;
+    std::uint64_t cycles = 0;
+    // Timing and SRAM accesses (identical in functional and timing mode).
+    if (m_k.is_mac_op()) {
+        m_st.macs += em * ec * ey * ex * ek * el;
+        const std::uint32_t mg = m_d.m / m_k.groups;
+        for (std::uint32_t g = lo[NPU_DIM_M] / mg; g <= (hi[NPU_DIM_M] - 1) / mg; ++g) {
+            const std::uint64_t m_in =
+                std::min(hi[NPU_DIM_M], (g + 1) * mg) - std::max(lo[NPU_DIM_M], g * mg);
+            const GemmShape gs = tile_gemm(m_k.dataflow, m_in, ec * ek * el, ey * ex);
+            cycles += gemm_cycles(m_k.dataflow, rows, cols, gs);
+            const SramAccess a = gemm_sram_access(m_k.dataflow, rows, cols, gs);
+            m_st.sram_reads.ifmap += a.ifmap_reads;
+            m_st.sram_reads.weight += a.weight_reads;
+            m_st.sram_reads.ofmap += a.ofmap_rmw * 4;
+            m_st.sram_writes.ofmap += a.ofmap_rmw * 4;
+        }
+    } else {
+        const std::uint64_t outs = em * ey * ex;
+        const std::uint64_t ops = outs * ek * el;
+        cycles = vector_cycles(cols, ops);
+        m_st.sram_reads.ifmap += ops * ib;
+        if (m_k.has_operand_b) m_st.sram_reads.weight += ops;
+        if (is_pool(m_d.op)) m_st.sram_reads.ofmap += outs * 4;
+        m_st.sram_writes.ofmap += outs * 4;
+    }
+    const std::uint64_t start = std::max(m_comp_end, m_loads_done);
+    m_st.compute_cycles += cycles;
+    m_comp_end = start + cycles;
+    if (cycles) m_dma.activity(2, start, m_comp_end);
+
+    if (!m_cfg.functional) return;
+    // Functional execution on the scratchpad halves.
+    const Footprint& fi = m_in.fp[m_in.cur];
+    const std::uint8_t* idata = m_in.data[m_in.cur].data();
+    const std::uint64_t nr = fi.rows.size(), nc = fi.cols.size();
+    std::uint8_t* odata = m_out.data[m_out.cur].data();
+    auto acc_ref = [&](std::uint64_t m, std::uint64_t y, std::uint64_t x) {
+        return odata + 4 * ((m * ey + y) * ex + x);
+    };
+    auto add_to = [](std::uint8_t* p, std::int32_t v) {
+        std::int32_t a;
+        std::memcpy(&a, p, 4);
+        a = npu_acc_add(a, v);
+        std::memcpy(p, &a, 4);
+    };
+    const std::int32_t zpi = m_d.zp_in, zpw = m_d.zp_w;
+    if (m_k.is_mac_op()) {
+        const std::uint8_t* wdata = m_core.m_weight_halves[m_w.cur].data.data();
+        const std::uint32_t mg = m_d.m / m_k.groups, cg = m_d.c / m_k.groups;
+        for (std::uint64_t m = 0; m < em; ++m) {
+            const std::uint32_t g = static_cast<std::uint32_t>((lo[NPU_DIM_M] + m) / mg);
+            for (std::uint64_t c = 0; c < ec; ++c) {
+                const std::int32_t chi = fi.ch_map[g * cg + lo[NPU_DIM_C] + c];
+                for (std::uint64_t kk = 0; kk < ek; ++kk)
+                    for (std::uint64_t l = 0; l < el; ++l) {
+                        const std::int32_t wv =
+                            static_cast<std::int8_t>(wdata[((m * ec + c) * ek + kk) * el + l]) -
+                            zpw;
+                        for (std::uint64_t y = 0; y < ey; ++y) {
+                            const long row = static_cast<long>((lo[NPU_DIM_Y] + y) * m_d.stride_h +
+                                                               lo[NPU_DIM_K] + kk) -
+                                             m_d.pad_top;
+                            if (row < 0 || row >= m_d.h) continue;
+                            const std::int32_t ri = fi.row_map[static_cast<std::size_t>(row)];
+                            for (std::uint64_t x = 0; x < ex; ++x) {
+                                const long col =
+                                    static_cast<long>((lo[NPU_DIM_X] + x) * m_d.stride_w +
+                                                      lo[NPU_DIM_L] + l) -
+                                    m_d.pad_left;
+                                if (col < 0 || col >= m_d.w) continue;
+                                const std::int32_t ci = fi.col_map[static_cast<std::size_t>(col)];
+                                const std::int32_t xv =
+                                    static_cast<std::int8_t>(idata[(chi * nr + ri) * nc + ci]) -
+                                    zpi;
+                                add_to(acc_ref(m, y, x), xv * wv);
+                            }
+                        }
+                    }
+            }
+        }
+    } else if (is_pool(m_d.op)) {
+        const bool global = m_d.op == NPU_OP_GAVGPOOL;
+        const long sh = global ? 1 : m_d.stride_h, sw = global ? 1 : m_d.stride_w;
+        const long pt = global ? 0 : m_d.pad_top, pl = global ? 0 : m_d.pad_left;
+        for (std::uint64_t m = 0; m < em; ++m) {
+            const std::int32_t chi = fi.ch_map[lo[NPU_DIM_M] + m];
+            for (std::uint64_t y = 0; y < ey; ++y)
+                for (std::uint64_t x = 0; x < ex; ++x) {
+                    std::uint8_t* p = acc_ref(m, y, x);
+                    std::int32_t a;
+                    std::memcpy(&a, p, 4);
+                    for (std::uint64_t kk = 0; kk < ek; ++kk) {
+                        const long row = static_cast<long>(lo[NPU_DIM_Y] + y) * sh +
+                                         static_cast<long>(lo[NPU_DIM_K] + kk) - pt;
+                        if (row < 0 || row >= m_d.h) continue;
+                        const std::int32_t ri = fi.row_map[static_cast<std::size_t>(row)];
+                        for (std::uint64_t l = 0; l < el; ++l) {
+                            const long col = static_cast<long>(lo[NPU_DIM_X] + x) * sw +
+                                             static_cast<long>(lo[NPU_DIM_L] + l) - pl;
+                            if (col < 0 || col >= m_d.w) continue;
+                            const std::int32_t ci = fi.col_map[static_cast<std::size_t>(col)];
+                            const std::int32_t xv =
+                                static_cast<std::int8_t>(idata[(chi * nr + ri) * nc + ci]);
+                            if (m_d.op == NPU_OP_MAXPOOL)
+                                a = std::max(a, xv);
+                            else
+                                a = npu_acc_add(a, xv - zpi);
+                        }
+                    }
+                    std::memcpy(p, &a, 4);
+                }
+        }
+    } else {
+        const std::uint8_t* bdata =
+            m_k.has_operand_b ? m_core.m_weight_halves[m_w.cur].data.data() : nullptr;
+        for (std::uint64_t m = 0; m < em; ++m)
+            for (std::uint64_t y = 0; y < ey; ++y)
+                for (std::uint64_t x = 0; x < ex; ++x) {
+                    const std::uint64_t li = (m * ey + y) * ex + x;  // same layout in all buffers
+                    std::int32_t a;
+                    if (ib == 4) {
+                        std::memcpy(&a, idata + 4 * li, 4);
+                    } else {
+                        a = static_cast<std::int8_t>(idata[li]);
+                    }
+                    std::int32_t v = a;
+                    if (m_k.has_operand_b) {
+                        const std::int32_t b = static_cast<std::int8_t>(bdata[li]);
+                        if (m_d.op == NPU_OP_ADD)
+                            v = wrap32(std::int64_t{a - zpi} * m_d.mult +
+                                       std::int64_t{b - zpw} * m_d.mult_b);
+                        else
+                            v = wrap32(std::int64_t{a - zpi} * (b - zpw));
+                    }
+                    std::memcpy(acc_ref(m, y, x), &v, 4);
+                }
+    }
+}
+
+bool Core::Walk::run() {
+    const auto& N = m_k.extent;
+    const auto& T = m_k.tile;
+    m_n_red = m_k.trips[NPU_DIM_C] * m_k.trips[NPU_DIM_K] * m_k.trips[NPU_DIM_L];
+    const std::uint64_t o_tiles =
+        std::uint64_t{m_k.trips[NPU_DIM_M]} * m_k.trips[NPU_DIM_Y] * m_k.trips[NPU_DIM_X];
+    m_visits.assign(o_tiles, 0);
+    m_has_copy.assign(o_tiles, 0);
+    if (m_k.uses_lut) {
+        m_core.m_lut.assign(256, 0);
+        std::uint64_t done = 0, bytes = 0;
+        if (!transfer(false, m_d.lut_addr, 1, {{0, 0, 256}}, m_core.m_lut.data(), 0, done, bytes))
+            return false;
+        m_rd_free = done;
+        m_loads_done = done;
+        m_st.dram_read_bytes.lut += bytes;
+    }
+    m_idx.fill(0);
+    for (;;) {
+        for (unsigned dim = 0; dim < NPU_DIMS; ++dim) {
+            m_lo[dim] = m_idx[dim] * T[dim];
+            m_hi[dim] = std::min(m_lo[dim] + T[dim], N[dim]);
+        }
+        if (!load_inputs()) return false;
+        if (!change_ofmap()) return false;
+        compute();
+        ++m_visits[o_tile_index(m_idx)];
+        ++m_st.tiles;
+        int p = NPU_DIMS - 1;
+        for (; p >= 0; --p) {
+            const unsigned dim = m_k.order[static_cast<unsigned>(p)];
+            if (++m_idx[dim] < m_k.trips[dim]) break;
+            m_idx[dim] = 0;
+        }
+        if (p < 0) break;
+    }
+    if (!writeback_ofmap(m_comp_end)) return false;
+    m_st.cycles = std::max(m_comp_end, m_wr_free);
+    return true;
+}
+
+// ---------------------------------------------------------------------------
+
+Core::Core(const CoreConfig& cfg) : m_cfg(cfg) {}
+
+void Core::invalidate_buffers() {
+    for (auto& h : m_weight_halves)
+        h = WeightTag{};
+    m_weight_cur = 0;
+}
+
+KernelStats Core::run(const npu_desc_t& desc, DmaPort& dma) {
+    KernelStats st;
+    st.kernel_id = desc.kernel_id;
+    st.op = desc.op;
+    Kernel k;
+    st.error = decode_kernel(desc, m_cfg, k);
+    if (st.error != NPU_ERR_NONE) return st;
+    Walk walk(*this, k, dma, st);
+    if (!walk.run()) {
+        st.error = NPU_ERR_DMA;
+        invalidate_buffers();
+    }
+    st.stall_cycles = st.cycles >= st.compute_cycles ? st.cycles - st.compute_cycles : 0;
+    const double pes = double(m_cfg.array_rows) * m_cfg.array_cols;
+    st.utilization = st.cycles ? double(st.macs) / (double(st.cycles) * pes) : 0.0;
+    return st;
+}
+
+}  // namespace npu

@@ -1,0 +1,413 @@
+// SystemC shell of the NPU: registers, command processor, TLM DMA, IRQ,
+// waveforms and stats. All decisions about tiles, traffic and cycles are in
+// npu::Core (core.h); this file adds time, sockets and signals.
+#include "npu/npu.h"
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+
+#include "npu_abi/memory_map.h"
+#include "vp/log.h"
+#include "vp/sim_control.h"
+#include "vp/stats.h"
+#include "vp/tlm_ext.h"
+
+namespace npu {
+
+std::string NpuConfig::validate() const {
+    if (array_rows < 1 || array_rows > 1024 || array_cols < 1 || array_cols > 1024)
+        return "npu: array rows and columns must be 1..1024";
+    if (ifmap_bytes < 64 || weight_bytes < 64 || ofmap_bytes < 64)
+        return "npu: each scratchpad needs at least 64 bytes";
+    if (dma_burst_bytes < 4 || dma_burst_bytes > 4096 || (dma_burst_bytes & 3u))
+        return "npu: dma burst must be a multiple of 4 in 4..4096 bytes";
+    if (dram_size == 0 || dram_base + dram_size > (std::uint64_t{1} << 32))
+        return "npu: DRAM window must lie in the 32-bit address space";
+    return {};
+}
+
+CoreConfig NpuConfig::core() const {
+    CoreConfig c;
+    c.array_rows = array_rows;
+    c.array_cols = array_cols;
+    c.ifmap_bytes = ifmap_bytes;
+    c.weight_bytes = weight_bytes;
+    c.ofmap_bytes = ofmap_bytes;
+    c.dma_burst_bytes = dma_burst_bytes;
+    c.functional = functional;
+    c.dram_base = dram_base;
+    c.dram_size = dram_size;
+    return c;
+}
+
+namespace {
+const NpuConfig& checked(const NpuConfig& cfg) {
+    const std::string err = cfg.validate();
+    if (!err.empty()) throw std::invalid_argument(err);
+    return cfg;
+}
+}  // namespace
+
+// The core's DMA port on the TLM initiator socket. Request times are cycles
+// from the kernel's start; the command thread does not wait inside a kernel,
+// so sc_time_stamp() is the kernel's start while it runs.
+class Npu::ShellDma : public DmaPort {
+  public:
+    explicit ShellDma(Npu& npu) : m_npu(npu), m_tag(vp::InitiatorTag::npu_dma) {}
+    ~ShellDma() override { m_gp.clear_extension(&m_tag); }
+
+    bool read(std::uint64_t addr, std::uint8_t* dst, std::uint32_t len, std::uint64_t request,
+              std::uint64_t& done) override {
+        return transfer(tlm::TLM_READ_COMMAND, addr, dst, len, request, done);
+    }
+    bool write(std::uint64_t addr, const std::uint8_t* src, std::uint32_t len,
+               std::uint64_t request, std::uint64_t& done) override {
+        return transfer(tlm::TLM_WRITE_COMMAND, addr, const_cast<std::uint8_t*>(src), len, request,
+                        done);
+    }
+    void activity(int unit, std::uint64_t begin, std::uint64_t end) override {
+        if (!m_npu.m_tracing || end <= begin) return;
+        events.push_back({begin, unit, +1});
+        events.push_back({end, unit, -1});
+    }
+
+    struct Event {
+        std::uint64_t cycle;
+        int unit, delta;
+    };
+    std::vector<Event> events;
+    std::uint64_t fetch_cycles = 0;
+
+  private:
+    bool transfer(tlm::tlm_command cmd, std::uint64_t addr, std::uint8_t* data, std::uint32_t len,
+                  std::uint64_t request, std::uint64_t& done) {
+        if (!m_gp.get_extension<vp::InitiatorTag>()) m_gp.set_extension(&m_tag);
+        m_gp.set_command(cmd);
+        m_gp.set_address(addr);
+        m_gp.set_data_ptr(data);
+        m_gp.set_data_length(len);
+        m_gp.set_streaming_width(len);
+        m_gp.set_byte_enable_ptr(nullptr);
+        m_gp.set_dmi_allowed(false);
+        m_gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+        sc_core::sc_time delay = m_npu.m_cycle * static_cast<double>(request);
+        m_npu.dma_out->b_transport(m_gp, delay);
+        if (m_gp.is_response_error()) return false;
+        const double cycles = delay / m_npu.m_cycle;
+        done = std::max<std::uint64_t>(request, static_cast<std::uint64_t>(cycles + 0.999999));
+        return true;
+    }
+    Npu& m_npu;
+    vp::InitiatorTag m_tag;
+    tlm::tlm_generic_payload m_gp;
+};
+
+Npu::Npu(sc_core::sc_module_name name, const NpuConfig& cfg, sc_core::sc_time cycle)
+    : sc_core::sc_module(name),
+      bus_in("bus_in"),
+      dma_out("dma_out"),
+      irq_out("irq_out"),
+      m_cfg(checked(cfg)),
+      m_cycle(cycle),
+      m_core(cfg.core()) {
+#define NPU_X_TABLE(name_, off, reset, acc, mask) \
+    m_table.push_back({#name_, off, reset, acc, mask});
+    NPU_REG_LIST(NPU_X_TABLE)
+#undef NPU_X_TABLE
+    bus_in.register_b_transport(this, &Npu::b_transport);
+    irq_out.initialize(false);
+    reset_state();
+    register_stats();
+    SC_HAS_PROCESS(Npu);
+    SC_THREAD(command_thread);
+    SC_METHOD(irq_method);
+    sensitive << m_irq_event;
+    dont_initialize();
+}
+
+Npu::~Npu() {
+    vp::stats().remove_prefix("npu.");
+}
+
+void Npu::register_stats() {
+    auto& s = vp::stats();
+    s.remove_prefix("npu.");
+    s.add_counter("npu.kernels", &m_kernel_count, "kernels run");
+    s.add_counter("npu.errors", &m_error_count, "kernels stopped by a descriptor or DMA error");
+    s.add_counter("npu.desc_fetch_bytes", &m_desc_fetch_bytes,
+                  "descriptor bytes fetched (irq mode)");
+    s.add_counter("npu.macs", &m_totals.macs);
+    s.add_counter("npu.cycles", &m_totals.cycles, "NPU cycles inside kernels");
+    s.add_counter("npu.compute_cycles", &m_totals.compute_cycles);
+    s.add_counter("npu.stall_cycles", &m_totals.stall_cycles);
+    s.add_counter("npu.dram_read_bytes.ifmap", &m_totals.dram_read_bytes.ifmap);
+    s.add_counter("npu.dram_read_bytes.weight", &m_totals.dram_read_bytes.weight);
+    s.add_counter("npu.dram_read_bytes.psum", &m_totals.dram_read_bytes.psum);
+    s.add_counter("npu.dram_read_bytes.bias", &m_totals.dram_read_bytes.bias);
+    s.add_counter("npu.dram_read_bytes.lut", &m_totals.dram_read_bytes.lut);
+    s.add_counter("npu.dram_write_bytes.ofmap", &m_totals.dram_write_bytes.ofmap);
+    s.add_counter("npu.dram_write_bytes.psum", &m_totals.dram_write_bytes.psum);
+    s.add_counter("npu.sram_reads.ifmap", &m_totals.sram_reads.ifmap);
+    s.add_counter("npu.sram_reads.weight", &m_totals.sram_reads.weight);
+    s.add_counter("npu.sram_reads.ofmap", &m_totals.sram_reads.ofmap);
+    s.add_counter("npu.sram_writes.ifmap", &m_totals.sram_writes.ifmap);
+    s.add_counter("npu.sram_writes.weight", &m_totals.sram_writes.weight);
+    s.add_counter("npu.sram_writes.ofmap", &m_totals.sram_writes.ofmap);
+    const double pes = double(m_cfg.array_rows) * m_cfg.array_cols;
+    s.add_value(
+        "npu.utilization",
+        [this, pes] {
+            return m_totals.cycles ? double(m_totals.macs) / (double(m_totals.cycles) * pes) : 0.0;
+        },
+        "macs / (cycles * PEs)");
+}
+
+void Npu::trace(sc_core::sc_trace_file* tf) const {
+    m_tracing = true;
+    sc_core::sc_trace(tf, m_busy_sig, "npu.busy");
+    sc_core::sc_trace(tf, m_kernel_sig, "npu.kernel");
+    sc_core::sc_trace(tf, m_dma_rd_sig, "npu.dma_rd_busy");
+    sc_core::sc_trace(tf, m_dma_wr_sig, "npu.dma_wr_busy");
+    sc_core::sc_trace(tf, m_mac_sig, "npu.mac_busy");
+}
+
+// ---------------------------------------------------------------------------
+// Registers
+
+namespace {
+int reg_index(std::uint32_t offset) {
+    switch (offset) {
+#define NPU_X_CASE(name, off, reset, acc, mask) \
+    case off:                                   \
+        return NPU_REG_INDEX_##name;
+        NPU_REG_LIST(NPU_X_CASE)
+#undef NPU_X_CASE
+        default:
+            return -1;
+    }
+}
+}  // namespace
+
+void Npu::reset_state() {
+    for (const Reg& r : m_table)
+        m_regs[static_cast<std::size_t>(reg_index(r.offset))] = r.reset;
+    m_core.invalidate_buffers();
+}
+
+std::uint32_t Npu::read_reg(std::uint32_t offset) const {
+    if (offset >= NPU_REG_LAUNCH && offset < NPU_REG_LAUNCH + NPU_DESC_SIZE) {
+        std::uint32_t v;
+        std::memcpy(&v, m_launch.data() + (offset - NPU_REG_LAUNCH), 4);
+        return v;
+    }
+    return m_regs[static_cast<std::size_t>(reg_index(offset))];
+}
+
+void Npu::write_reg(std::uint32_t offset, std::uint32_t value) {
+    if (offset >= NPU_REG_LAUNCH && offset < NPU_REG_LAUNCH + NPU_DESC_SIZE) {
+        std::memcpy(m_launch.data() + (offset - NPU_REG_LAUNCH), &value, 4);
+        return;
+    }
+    const int i = reg_index(offset);
+    const Reg& r = m_table[static_cast<std::size_t>(i)];
+    std::uint32_t& reg = m_regs[static_cast<std::size_t>(i)];
+    switch (r.access) {
+        case NPU_ACCESS_RO:
+            return;
+        case NPU_ACCESS_W1C:
+            reg &= ~(value & r.mask);
+            update_irq();
+            return;
+        default:
+            break;
+    }
+    reg = value & r.mask;
+    if (offset != NPU_REG_CTRL) return;
+    const bool busy = m_regs[NPU_REG_INDEX_STATUS] & NPU_STATUS_BUSY;
+    if ((value & NPU_CTRL_RESET) && !busy) {
+        const std::uint32_t keep = reg & NPU_CTRL_IRQ_EN;
+        reset_state();
+        m_regs[NPU_REG_INDEX_CTRL] = keep;
+    }
+    if ((value & NPU_CTRL_START) && !busy && !m_start_pending) {
+        m_start_pending = true;
+        m_call_mode = (value & NPU_CTRL_SRC_CALL) != 0;
+        m_regs[NPU_REG_INDEX_STATUS] = NPU_STATUS_BUSY;
+    }
+    reg &= ~(NPU_CTRL_START | NPU_CTRL_RESET);  // self-clearing
+    update_irq();
+}
+
+void Npu::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+    const std::uint64_t offset = gp.get_address() & (VP_NPU_SIZE - 1u);
+    const bool launch = offset >= NPU_REG_LAUNCH && offset < NPU_REG_LAUNCH + NPU_DESC_SIZE;
+    if (gp.get_data_length() != 4 || gp.get_streaming_width() < 4 || gp.get_byte_enable_ptr() ||
+        (offset & 3u) || (!launch && reg_index(static_cast<std::uint32_t>(offset)) < 0) ||
+        gp.get_address() >= (std::uint64_t{VP_NPU_BASE} + VP_NPU_SIZE)) {
+        gp.set_response_status(gp.get_data_length() != 4 ? tlm::TLM_BURST_ERROR_RESPONSE
+                                                         : tlm::TLM_ADDRESS_ERROR_RESPONSE);
+        return;
+    }
+    const auto off = static_cast<std::uint32_t>(offset);
+    if (gp.is_read()) {
+        const std::uint32_t v = read_reg(off);
+        std::memcpy(gp.get_data_ptr(), &v, 4);
+    } else if (gp.is_write()) {
+        std::uint32_t v;
+        std::memcpy(&v, gp.get_data_ptr(), 4);
+        const bool was_pending = m_start_pending;
+        write_reg(off, v);
+        if (m_start_pending && !was_pending) m_start_event.notify(delay);
+    }
+    delay += m_cycle;
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+// Register writes come from the bus master's process; one method drives the line.
+void Npu::update_irq() {
+    m_irq_event.notify(sc_core::SC_ZERO_TIME);
+}
+
+void Npu::irq_method() {
+    irq_out.write((m_regs[NPU_REG_INDEX_CTRL] & NPU_CTRL_IRQ_EN) &&
+                  m_regs[NPU_REG_INDEX_IRQ_STATUS] != 0);
+}
+
+// ---------------------------------------------------------------------------
+// Command processor
+
+bool Npu::run_kernel(const npu_desc_t& desc, std::uint32_t index) {
+    m_regs[NPU_REG_INDEX_KERNEL_INDEX] = index;
+    m_kernel_sig.write(desc.kernel_id);
+    ShellDma dma(*this);
+    const sc_core::sc_time start = sc_core::sc_time_stamp();
+    KernelStats st = m_core.run(desc, dma);
+    // Advance time to the kernel's end, replaying the busy intervals for waveforms.
+    if (m_tracing) {
+        std::sort(
+            dma.events.begin(), dma.events.end(),
+            [](const ShellDma::Event& a, const ShellDma::Event& b) { return a.cycle < b.cycle; });
+        std::array<int, 3> level{};
+        for (std::size_t i = 0; i < dma.events.size();) {
+            const std::uint64_t cyc = dma.events[i].cycle;
+            const sc_core::sc_time at = start + m_cycle * static_cast<double>(cyc);
+            if (at > sc_core::sc_time_stamp()) wait(at - sc_core::sc_time_stamp());
+            for (; i < dma.events.size() && dma.events[i].cycle == cyc; ++i)
+                level[static_cast<std::size_t>(dma.events[i].unit)] += dma.events[i].delta;
+            m_dma_rd_sig.write(level[0] > 0);
+            m_dma_wr_sig.write(level[1] > 0);
+            m_mac_sig.write(level[2] > 0);
+        }
+    }
+    const sc_core::sc_time end = start + m_cycle * static_cast<double>(st.cycles);
+    if (end > sc_core::sc_time_stamp()) wait(end - sc_core::sc_time_stamp());
+
+    ++m_kernel_count;
+    m_totals.macs += st.macs;
+    m_totals.cycles += st.cycles;
+    m_totals.compute_cycles += st.compute_cycles;
+    m_totals.stall_cycles += st.stall_cycles;
+    m_totals.tiles += st.tiles;
+    m_totals.dram_read_bytes.ifmap += st.dram_read_bytes.ifmap;
+    m_totals.dram_read_bytes.weight += st.dram_read_bytes.weight;
+    m_totals.dram_read_bytes.psum += st.dram_read_bytes.psum;
+    m_totals.dram_read_bytes.bias += st.dram_read_bytes.bias;
+    m_totals.dram_read_bytes.lut += st.dram_read_bytes.lut;
+    m_totals.dram_write_bytes.ofmap += st.dram_write_bytes.ofmap;
+    m_totals.dram_write_bytes.psum += st.dram_write_bytes.psum;
+    m_totals.sram_reads.ifmap += st.sram_reads.ifmap;
+    m_totals.sram_reads.weight += st.sram_reads.weight;
+    m_totals.sram_reads.ofmap += st.sram_reads.ofmap;
+    m_totals.sram_writes.ifmap += st.sram_writes.ifmap;
+    m_totals.sram_writes.weight += st.sram_writes.weight;
+    m_totals.sram_writes.ofmap += st.sram_writes.ofmap;
+    auto set64 = [this](int lo, std::uint64_t v) {
+        m_regs[static_cast<std::size_t>(lo)] = static_cast<std::uint32_t>(v);
+        m_regs[static_cast<std::size_t>(lo) + 1] = static_cast<std::uint32_t>(v >> 32);
+    };
+    auto add64 = [&](int lo, std::uint64_t v) {
+        const std::uint64_t cur = m_regs[static_cast<std::size_t>(lo)] |
+                                  (std::uint64_t{m_regs[static_cast<std::size_t>(lo) + 1]} << 32);
+        set64(lo, cur + v);
+    };
+    add64(NPU_REG_INDEX_CYCLES_LO, st.cycles);
+    add64(NPU_REG_INDEX_MACS_LO, st.macs);
+    add64(NPU_REG_INDEX_DRAM_RD_LO, st.dram_read_bytes.total());
+    add64(NPU_REG_INDEX_DRAM_WR_LO, st.dram_write_bytes.total());
+    add64(NPU_REG_INDEX_STALL_LO, st.stall_cycles);
+    const std::uint32_t error = st.error;
+    m_kernels.push_back(st);
+    if (error != NPU_ERR_NONE) {
+        ++m_error_count;
+        VP_LOG_INFO(name(), "kernel %u (id %u) stopped: error %u (%s)", index, desc.kernel_id,
+                    error, error_name(error));
+        finish(error);
+        return false;
+    }
+    ++m_regs[NPU_REG_INDEX_KERNELS_DONE];
+    if (desc.flags & NPU_DESC_F_IRQ) {
+        m_regs[NPU_REG_INDEX_IRQ_STATUS] |= NPU_IRQ_KERNEL;
+        update_irq();
+    }
+    return true;
+}
+
+void Npu::finish(std::uint32_t error) {
+    std::uint32_t status = NPU_STATUS_DONE;
+    if (error != NPU_ERR_NONE) {
+        status |= NPU_STATUS_ERROR | (error << NPU_STATUS_ERR_SHIFT);
+        m_regs[NPU_REG_INDEX_IRQ_STATUS] |= NPU_IRQ_ERROR;
+    } else {
+        m_regs[NPU_REG_INDEX_IRQ_STATUS] |= NPU_IRQ_DONE;
+    }
+    m_regs[NPU_REG_INDEX_STATUS] = status;
+    m_busy_sig.write(false);
+    update_irq();
+}
+
+void Npu::command_thread() {
+    for (;;) {
+        wait(m_start_event);
+        if (vp::SimControl::finished()) return;
+        m_start_pending = false;
+        m_busy_sig.write(true);
+        if (m_call_mode) {
+            npu_desc_t desc;
+            std::memcpy(&desc, m_launch.data(), NPU_DESC_SIZE);
+            if (run_kernel(desc, 0)) finish(NPU_ERR_NONE);
+            continue;
+        }
+        const std::uint64_t base = m_regs[NPU_REG_INDEX_DESC_BASE];
+        const std::uint32_t count = m_regs[NPU_REG_INDEX_DESC_COUNT];
+        bool ok = true;
+        for (std::uint32_t i = 0; i < count && ok; ++i) {
+            if (vp::SimControl::finished()) return;
+            const std::uint64_t addr = base + std::uint64_t{i} * NPU_DESC_SIZE;
+            m_regs[NPU_REG_INDEX_KERNEL_INDEX] = i;
+            if (addr < m_cfg.dram_base ||
+                addr + NPU_DESC_SIZE > m_cfg.dram_base + m_cfg.dram_size) {
+                finish(NPU_ERR_ADDR_RANGE);
+                ok = false;
+                break;
+            }
+            npu_desc_t desc;
+            std::uint8_t raw[NPU_DESC_SIZE];
+            ShellDma fetch(*this);
+            std::uint64_t done = 0;
+            if (!fetch.read(addr, raw, NPU_DESC_SIZE, 0, done)) {
+                finish(NPU_ERR_DMA);
+                ok = false;
+                break;
+            }
+            m_desc_fetch_bytes += NPU_DESC_SIZE;
+            wait(m_cycle * static_cast<double>(done));
+            std::memcpy(&desc, raw, NPU_DESC_SIZE);
+            ok = run_kernel(desc, i);
+            if (ok && (desc.flags & NPU_DESC_F_LAST)) break;
+        }
+        if (ok) finish(NPU_ERR_NONE);
+    }
+}
+
+}  // namespace npu

@@ -1,0 +1,404 @@
+// The NPU core without SystemC: functional int8 results against a naive
+// reference, DMA traffic against an element-level brute force, timing mode
+// against functional mode, bad descriptors.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "npu/core.h"
+#include "npu_abi/npu_regs.h"
+#include "npu_test_util.h"
+
+using namespace npu_test;
+using npu::Dataflow;
+
+namespace {
+
+constexpr std::array<unsigned, 6> kMCYXKL = {0, 1, 2, 3, 4, 5};  // reduction innermost
+constexpr std::array<unsigned, 6> kCKLMYX = {1, 4, 5, 0, 2, 3};  // reduction outermost: psums
+constexpr std::array<unsigned, 6> kYXKMLC = {2, 3, 4, 0, 5, 1};  // mixed
+
+npu::CoreConfig small_config(bool functional) {
+    npu::CoreConfig cfg;
+    cfg.array_rows = 4;
+    cfg.array_cols = 8;
+    cfg.ifmap_bytes = 4096;
+    cfg.weight_bytes = 4096;
+    cfg.ofmap_bytes = 4096;
+    cfg.dma_burst_bytes = 16;
+    cfg.functional = functional;
+    cfg.dram_base = kDramBase;
+    cfg.dram_size = 1 << 20;
+    return cfg;
+}
+
+struct Result {
+    npu::KernelStats st;
+    std::vector<std::int32_t> out;
+};
+
+Result run_case(const Layer& L, std::array<unsigned, 6> tile, std::array<unsigned, 6> order,
+                Dataflow df, bool functional, std::uint32_t seed = 1) {
+    TestDram dram(1 << 20);
+    const Tensors t = make_tensors(L, seed);
+    const Addrs a = place(L, t, dram.mem);
+    npu::Core core(small_config(functional));
+    Result r;
+    r.st = core.run(make_desc(L, a, tile, order, df), dram);
+    r.out = read_output(L, a, dram.mem);
+    EXPECT_LE(dram.max_burst, 16u);
+    EXPECT_EQ(dram.read_bytes, r.st.dram_read_bytes.total());
+    EXPECT_EQ(dram.write_bytes, r.st.dram_write_bytes.total());
+    return r;
+}
+
+void expect_traffic(const Layer& L, std::array<unsigned, 6> tile, std::array<unsigned, 6> order,
+                    const npu::KernelStats& st) {
+    const Traffic tr = brute_force_traffic(L, tile, order);
+    EXPECT_EQ(st.dram_read_bytes.ifmap, tr.ifmap * L.in_bytes());
+    EXPECT_EQ(st.dram_read_bytes.weight, tr.weight);
+    EXPECT_EQ(st.dram_read_bytes.bias, tr.bias * 4);
+    EXPECT_EQ(st.dram_read_bytes.psum, tr.psum_rd * 4);
+    EXPECT_EQ(st.dram_write_bytes.psum, tr.psum_wr * 4);
+    EXPECT_EQ(st.dram_write_bytes.ofmap, tr.ofmap * L.out_bytes());
+}
+
+void expect_same_timing(const npu::KernelStats& a, const npu::KernelStats& b) {
+    EXPECT_EQ(a.cycles, b.cycles);
+    EXPECT_EQ(a.compute_cycles, b.compute_cycles);
+    EXPECT_EQ(a.stall_cycles, b.stall_cycles);
+    EXPECT_EQ(a.macs, b.macs);
+    EXPECT_EQ(a.dram_read_bytes.total(), b.dram_read_bytes.total());
+    EXPECT_EQ(a.dram_read_bytes.psum, b.dram_read_bytes.psum);
+    EXPECT_EQ(a.dram_write_bytes.ofmap, b.dram_write_bytes.ofmap);
+    EXPECT_EQ(a.dram_write_bytes.psum, b.dram_write_bytes.psum);
+    EXPECT_EQ(a.sram_reads.ifmap, b.sram_reads.ifmap);
+    EXPECT_EQ(a.sram_writes.ofmap, b.sram_writes.ofmap);
+}
+
+// Every dataflow and loop order: exact output, traffic == brute force,
+// timing mode == functional mode.
+void check_layer(const Layer& L, std::array<unsigned, 6> tile) {
+    const auto ref = reference(L, make_tensors(L, 1));
+    for (auto order : {kMCYXKL, kCKLMYX, kYXKMLC}) {
+        for (Dataflow df : {Dataflow::os, Dataflow::ws, Dataflow::is}) {
+            SCOPED_TRACE(std::string("dataflow ") + npu::to_string(df) + " order " +
+                         std::to_string(order[0]) + std::to_string(order[1]) +
+                         std::to_string(order[2]));
+            const Result f = run_case(L, tile, order, df, true);
+            ASSERT_EQ(f.st.error, NPU_ERR_NONE);
+            EXPECT_EQ(f.out, ref);
+            expect_traffic(L, tile, order, f.st);
+            if (order == kCKLMYX && L.extents()[1] > tile[1]) {
+                EXPECT_GT(f.st.dram_read_bytes.psum, 0u);
+            }
+            const Result t = run_case(L, tile, order, df, false);
+            ASSERT_EQ(t.st.error, NPU_ERR_NONE);
+            expect_same_timing(f.st, t.st);
+            EXPECT_GT(f.st.cycles, 0u);
+            EXPECT_EQ(f.st.cycles, f.st.compute_cycles + f.st.stall_cycles);
+        }
+    }
+}
+
+}  // namespace
+
+TEST(NpuCoreConv, Conv3x3Pad1SplitEveryLoop) {
+    Layer L;
+    L.C = 5, L.H = 7, L.W = 7, L.M = 6, L.R = 3, L.S = 3, L.pt = L.pl = L.pb = L.pr = 1;
+    L.zp_in = 3, L.zp_w = -2, L.zp_out = 5, L.bias = true, L.act = NPU_ACT_RELU;
+    check_layer(L, {4, 2, 3, 4, 2, 2});
+}
+
+TEST(NpuCoreConv, Conv3x3Int32Out) {
+    Layer L;
+    L.C = 4, L.H = 6, L.W = 5, L.M = 3, L.R = 3, L.S = 3, L.pt = 1, L.pb = 1;
+    L.zp_in = -7, L.zp_w = 4, L.int32_out = true, L.bias = true;
+    check_layer(L, {2, 3, 2, 2, 2, 1});
+}
+
+TEST(NpuCoreConv, Stride2AsymmetricPadLut) {
+    Layer L;
+    L.C = 3, L.H = 9, L.W = 8, L.M = 4, L.R = 3, L.S = 3, L.stride_h = 2, L.stride_w = 2;
+    L.pt = 1, L.pl = 0, L.pb = 0, L.pr = 1, L.act = NPU_ACT_LUT, L.zp_in = 1;
+    check_layer(L, {3, 2, 2, 3, 2, 2});
+}
+
+TEST(NpuCoreConv, Stride3FilterSmallerThanStride) {
+    Layer L;  // T_k < S: the footprint has gaps (dataflow-model.md §3)
+    L.C = 2, L.H = 11, L.W = 11, L.M = 2, L.R = 2, L.S = 2, L.stride_h = 3, L.stride_w = 3;
+    check_layer(L, {1, 1, 2, 3, 1, 1});
+}
+
+TEST(NpuCoreConv, Conv1x1) {
+    Layer L;
+    L.C = 8, L.H = 8, L.W = 8, L.M = 8, L.R = 1, L.S = 1, L.zp_in = 2, L.zp_w = 1;
+    check_layer(L, {3, 3, 3, 5, 1, 1});
+}
+
+TEST(NpuCoreConv, Conv7x7Stride2Pad3) {
+    Layer L;
+    L.C = 3, L.H = 15, L.W = 15, L.M = 4, L.R = 7, L.S = 7, L.stride_h = 2, L.stride_w = 2;
+    L.pt = L.pl = L.pb = L.pr = 3, L.bias = true;
+    check_layer(L, {3, 2, 3, 4, 4, 5});
+}
+
+TEST(NpuCoreConv, Grouped) {
+    Layer L;
+    L.C = 4, L.H = 6, L.W = 6, L.M = 6, L.R = 3, L.S = 3, L.groups = 2,
+    L.pt = L.pl = L.pb = L.pr = 1;
+    L.zp_in = 1, L.zp_w = 2;
+    check_layer(L, {2, 1, 4, 3, 2, 3});
+}
+
+TEST(NpuCoreConv, Depthwise) {
+    Layer L;
+    L.C = 4, L.H = 7, L.W = 7, L.M = 4, L.R = 3, L.S = 3, L.groups = 4, L.stride_h = 2,
+    L.stride_w = 2;
+    L.pt = L.pl = L.pb = L.pr = 1, L.bias = true;
+    check_layer(L, {3, 1, 2, 3, 2, 2});
+}
+
+TEST(NpuCoreGemm, GemmSplitEveryLoop) {
+    Layer L;
+    L.op = NPU_OP_GEMM;
+    L.C = 12, L.H = 3, L.W = 3, L.M = 10, L.zp_in = -3, L.zp_w = 5, L.int32_out = true;
+    check_layer(L, {4, 5, 2, 2, 1, 1});
+}
+
+TEST(NpuCoreGemm, FullyConnected) {
+    Layer L;
+    L.op = NPU_OP_GEMM;
+    L.C = 40, L.M = 9, L.bias = true;
+    check_layer(L, {4, 16, 1, 1, 1, 1});
+}
+
+TEST(NpuCorePool, MaxPool3x3Stride2) {
+    Layer L;
+    L.op = NPU_OP_MAXPOOL;
+    L.C = 3, L.H = 9, L.W = 9, L.R = 3, L.S = 3, L.stride_h = 2, L.stride_w = 2;
+    L.pt = L.pl = L.pb = L.pr = 1;
+    check_layer(L, {2, 1, 2, 3, 2, 2});
+}
+
+TEST(NpuCorePool, AvgPool2x2) {
+    Layer L;
+    L.op = NPU_OP_AVGPOOL;
+    L.C = 3, L.H = 8, L.W = 6, L.R = 2, L.S = 2, L.stride_h = 2, L.stride_w = 2;
+    L.zp_in = 4, L.zp_out = -3;
+    check_layer(L, {2, 1, 3, 2, 1, 2});
+}
+
+TEST(NpuCorePool, AvgPool3x3Pad1ExcludesPadding) {
+    Layer L;
+    L.op = NPU_OP_AVGPOOL;
+    L.C = 2, L.H = 5, L.W = 5, L.R = 3, L.S = 3, L.pt = L.pl = L.pb = L.pr = 1;
+    check_layer(L, {1, 1, 2, 2, 2, 3});
+}
+
+TEST(NpuCorePool, GlobalAvgPool) {
+    Layer L;
+    L.op = NPU_OP_GAVGPOOL;
+    L.C = 5, L.H = 4, L.W = 3, L.zp_in = 2, L.zp_out = 1;
+    check_layer(L, {2, 1, 1, 1, 3, 2});
+}
+
+TEST(NpuCoreEltwise, Add) {
+    Layer L;
+    L.op = NPU_OP_ADD;
+    L.C = 3, L.H = 5, L.W = 7, L.zp_in = 2, L.zp_w = -4, L.zp_out = 1, L.mult = 3 << 12,
+    L.mult_b = 5 << 11, L.shift = 14;
+    check_layer(L, {2, 1, 2, 3, 1, 1});
+}
+
+TEST(NpuCoreEltwise, Mul) {
+    Layer L;
+    L.op = NPU_OP_MUL;
+    L.C = 2, L.H = 6, L.W = 4, L.zp_in = -1, L.zp_w = 3, L.mult = 1 << 22, L.shift = 27;
+    check_layer(L, {1, 1, 4, 3, 1, 1});
+}
+
+TEST(NpuCoreActivation, ReluLutRequant) {
+    Layer L;
+    L.C = 3, L.H = 4, L.W = 5, L.zp_in = 6;
+    L.op = NPU_OP_RELU;
+    check_layer(L, {2, 1, 3, 2, 1, 1});
+    L.op = NPU_OP_LUT;
+    check_layer(L, {2, 1, 3, 2, 1, 1});
+    L.op = NPU_OP_REQUANT;
+    L.mult = 1 << 18, L.shift = 22, L.zp_out = -2;
+    check_layer(L, {2, 1, 3, 2, 1, 1});
+}
+
+// Hand-computed timeline of a tiny kernel: one tile, so no overlap.
+// gemm C=4, M=4, 1x4 pixels on a 4x8 array, os: Sr=4, Sc=4, T=4: 1 fold of 4+4+8-2 = 14.
+// DRAM bw 16 B/cycle, latency 100, burst 16:
+//   weight 16 B at 0: occupies [0,1), done 101; ifmap 16 B requested at 101: [101,102) -> 202;
+//   compute [202, 216); ofmap 16 B int32 -> int8 4 B write at 216: [216,217) -> 317.
+TEST(NpuCoreTiming, SingleTileTimelineByHand) {
+    Layer L;
+    L.op = NPU_OP_GEMM;
+    L.C = 4, L.H = 1, L.W = 4, L.M = 4;
+    const Result r = run_case(L, {4, 4, 1, 4, 1, 1}, kMCYXKL, Dataflow::os, true);
+    ASSERT_EQ(r.st.error, NPU_ERR_NONE);
+    EXPECT_EQ(r.st.compute_cycles, 14u);
+    EXPECT_EQ(r.st.cycles, 317u);
+    EXPECT_EQ(r.st.stall_cycles, 303u);
+    EXPECT_EQ(r.st.macs, 64u);
+}
+
+// Two pixel tiles. gemm C=4, M=4, W=8 pixels, tile x=4 (DRAM 16 B/cycle, latency 100):
+//   weight 16 B at 0 -> [0,1) -> 101;
+//   ifmap0: 4 runs of 4 B (one per channel) requested together at 101 -> 202..205;
+//   compute0 [205, 219);
+//   ifmap1 into the other half at max(read channel free 205, half free 0) = 205,
+//     DRAM busy until 105 -> 306..309 (overlaps compute0);
+//   ofmap0 (4 runs of 4 B) written at 219 -> 320..323;
+//   compute1 starts max(219, 309) = 309 -> 323; ofmap1 written at 323 -> 424..427.
+TEST(NpuCoreTiming, PingPongOverlapByHand) {
+    Layer L;
+    L.op = NPU_OP_GEMM;
+    L.C = 4, L.H = 1, L.W = 8, L.M = 4;
+    const Result r = run_case(L, {4, 4, 1, 4, 1, 1}, kMCYXKL, Dataflow::os, true);
+    ASSERT_EQ(r.st.error, NPU_ERR_NONE);
+    EXPECT_EQ(r.st.compute_cycles, 28u);
+    EXPECT_EQ(r.st.cycles, 427u);
+    EXPECT_EQ(r.st.stall_cycles, 427u - 28u);
+}
+
+TEST(NpuCoreErrors, BadDescriptors) {
+    Layer L;
+    L.C = 4, L.H = 6, L.W = 6, L.M = 4, L.R = 3, L.S = 3;
+    TestDram dram(1 << 20);
+    const Tensors t = make_tensors(L, 1);
+    const Addrs a = place(L, t, dram.mem);
+    npu::Core core(small_config(true));
+    auto run = [&](npu_desc_t d) {
+        dram.read_bytes = dram.write_bytes = 0;
+        const auto st = core.run(d, dram);
+        EXPECT_EQ(dram.read_bytes + dram.write_bytes, 0u) << "a bad descriptor moved data";
+        return st.error;
+    };
+    const npu_desc_t good = make_desc(L, a, {4, 4, 4, 4, 3, 3}, kMCYXKL, Dataflow::os);
+    EXPECT_EQ(core.run(good, dram).error, NPU_ERR_NONE);
+    npu_desc_t d = good;
+    d.op = 0;
+    EXPECT_EQ(run(d), NPU_ERR_BAD_OP);
+    d = good, d.op = 99;
+    EXPECT_EQ(run(d), NPU_ERR_BAD_OP);
+    d = good, d.dataflow = 3;
+    EXPECT_EQ(run(d), NPU_ERR_BAD_OP);
+    d = good, d.e = 5;
+    EXPECT_EQ(run(d), NPU_ERR_BAD_SHAPE);
+    d = good, d.groups = 3;
+    EXPECT_EQ(run(d), NPU_ERR_BAD_SHAPE);
+    d = good, d.tile[NPU_DIM_M] = 5;
+    EXPECT_EQ(run(d), NPU_ERR_BAD_TILING);
+    d = good, d.tile[NPU_DIM_C] = 0;
+    EXPECT_EQ(run(d), NPU_ERR_BAD_TILING);
+    d = good, d.loop_order[1] = 0;
+    EXPECT_EQ(run(d), NPU_ERR_BAD_TILING);
+    d = good, d.ifmap_addr = 0x1000;
+    EXPECT_EQ(run(d), NPU_ERR_ADDR_RANGE);
+    d = good, d.ofmap_addr = static_cast<std::uint32_t>(kDramBase + (1 << 20) - 8);
+    EXPECT_EQ(run(d), NPU_ERR_ADDR_RANGE);
+    d = good, d.weight_addr = 0xFFFFFFF0u;
+    EXPECT_EQ(run(d), NPU_ERR_ADDR_RANGE);
+    // 4x12x12 int32 accumulators = 2304 B > half of 4096
+    Layer big = L;
+    big.H = big.W = 16;
+    const Addrs ab = place(big, make_tensors(big, 1), dram.mem);
+    EXPECT_EQ(run(make_desc(big, ab, {4, 4, 12, 12, 3, 3}, kMCYXKL, Dataflow::os)),
+              NPU_ERR_TILE_TOO_LARGE);
+    // reduction split outside the ofmap loops needs a psum area
+    d = make_desc(L, a, {2, 2, 4, 4, 3, 3}, kCKLMYX, Dataflow::os);
+    d.psum_addr = 0;
+    EXPECT_EQ(run(d), NPU_ERR_NO_PSUM);
+    d = good, d.out_type = NPU_OUT_INT32, d.act = NPU_ACT_RELU;
+    EXPECT_EQ(run(d), NPU_ERR_BAD_OP);
+}
+
+TEST(NpuCoreErrors, Names) {
+    EXPECT_STREQ(npu::op_name(NPU_OP_CONV), "conv");
+    EXPECT_STREQ(npu::op_name(NPU_OP_REQUANT), "requant");
+    EXPECT_STREQ(npu::op_name(200), "?");
+    EXPECT_STREQ(npu::error_name(NPU_ERR_TILE_TOO_LARGE), "tile_too_large");
+    EXPECT_STREQ(npu::error_name(NPU_ERR_NO_PSUM), "no_psum_area");
+}
+
+TEST(NpuCoreResident, WeightsResidentSkipTheLoad) {
+    Layer L;
+    L.op = NPU_OP_GEMM;
+    L.C = 8, L.H = 1, L.W = 4, L.M = 8, L.int32_out = true;
+    TestDram dram(1 << 20);
+    const Tensors t = make_tensors(L, 3);
+    const Addrs a = place(L, t, dram.mem);
+    npu::Core core(small_config(true));
+    npu_desc_t d = make_desc(L, a, {8, 8, 1, 4, 1, 1}, kMCYXKL, Dataflow::ws);
+    const auto first = core.run(d, dram);
+    EXPECT_EQ(first.dram_read_bytes.weight, 64u);
+    d.flags |= NPU_DESC_F_RESIDENT;
+    const auto second = core.run(d, dram);
+    EXPECT_EQ(second.error, NPU_ERR_NONE);
+    EXPECT_EQ(second.dram_read_bytes.weight, 0u);
+    EXPECT_EQ(read_output(L, a, dram.mem), reference(L, t));
+    // a different weight tensor is loaded even when the flag says resident
+    d.weight_addr += 64;
+    const auto third = core.run(d, dram);
+    EXPECT_EQ(third.dram_read_bytes.weight, 64u);
+}
+
+// ResNet-50 conv3_x 3x3 (C=M=128, 28x28, pad 1) on 32x32 with 64 KiB buffers,
+// timing mode, traffic by hand from dataflow-model.md §4 ('tile' policy):
+// |W| = 128*128*9 = 147456, |O| = 128*28*28 = 100352.
+// Tiling m32 c64 y7 x28 k3 l3: n_m = 4, n_c = 2, n_y = 4, x/k/l inactive.
+// Ifmap rows per y-tile, clipped to [0,28): 8, 9, 9, 8 -> 34; per pass
+// sum F_I = 128 channels * 34 rows * 28 cols = 121856.
+namespace {
+npu::KernelStats resnet_conv3(std::array<unsigned, 6> order, Dataflow df) {
+    Layer L;
+    L.C = 128, L.H = 28, L.W = 28, L.M = 128, L.R = 3, L.S = 3, L.pt = L.pl = L.pb = L.pr = 1;
+    npu::CoreConfig cfg;
+    cfg.functional = false;
+    cfg.dram_base = kDramBase;
+    cfg.dram_size = 4 << 20;
+    TestDram dram(4 << 20);
+    Tensors t;
+    t.in.assign(128 * 28 * 28, 1);
+    t.w.assign(147456, 1);
+    t.lut.assign(256, 0);
+    const Addrs a = place(L, t, dram.mem);
+    npu::Core core(cfg);
+    return core.run(make_desc(L, a, {32, 64, 7, 28, 3, 3}, order, df), dram);
+}
+}  // namespace
+
+TEST(NpuCoreTraffic, ResNet50Conv3ClosedFormNoPsum) {
+    // order m y c x k l: W reloaded per y-tile (rho_W = n_y = 4); I per m-tile (rho_I = n_m = 4);
+    // c is inside every ofmap loop, so no psum.
+    for (Dataflow df : {Dataflow::os, Dataflow::ws, Dataflow::is}) {
+        const auto st = resnet_conv3({0, 2, 1, 3, 4, 5}, df);
+        ASSERT_EQ(st.error, NPU_ERR_NONE);
+        EXPECT_EQ(st.dram_read_bytes.weight, 4u * 147456u);
+        EXPECT_EQ(st.dram_read_bytes.ifmap, 4u * 121856u);
+        EXPECT_EQ(st.dram_read_bytes.psum, 0u);
+        EXPECT_EQ(st.dram_write_bytes.psum, 0u);
+        EXPECT_EQ(st.dram_write_bytes.ofmap, 100352u);
+        EXPECT_EQ(st.macs, 128ull * 128 * 28 * 28 * 9);
+    }
+}
+
+TEST(NpuCoreTraffic, ResNet50Conv3ClosedFormPsum) {
+    // order c m y x k l: rho_W = 1; I relevant c, y: innermost y, m outside -> rho_I = 4;
+    // O: c outside the ofmap loops -> rho_O = n_c = 2: one psum pass of |O| int32 out and back.
+    const auto st = resnet_conv3({1, 0, 2, 3, 4, 5}, Dataflow::os);
+    ASSERT_EQ(st.error, NPU_ERR_NONE);
+    EXPECT_EQ(st.dram_read_bytes.weight, 147456u);
+    EXPECT_EQ(st.dram_read_bytes.ifmap, 4u * 121856u);
+    EXPECT_EQ(st.dram_write_bytes.psum, 4u * 100352u);
+    EXPECT_EQ(st.dram_read_bytes.psum, 4u * 100352u);
+    EXPECT_EQ(st.dram_write_bytes.ofmap, 100352u);
+    // compute: 4*2*4 tiles, os: Sr = 7*28 = 196 -> 7 row folds, Sc = 32 -> 1, T = 64*9 = 576:
+    // 32 tiles * 7 folds * (576 + 62) cycles
+    EXPECT_EQ(st.compute_cycles, 32ull * 7 * 638);
+}

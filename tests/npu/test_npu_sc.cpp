@@ -1,0 +1,356 @@
+// SystemC bench of npu::Npu: register walk through b_transport, call-mode
+// launch, irq-mode descriptor list with interrupt, a bad descriptor, and the
+// DMA's bytes seen by a DRAM target with bandwidth and latency.
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <memory>
+
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
+#include <systemc>
+#include <tlm>
+
+#include "npu/npu.h"
+#include "npu_abi/memory_map.h"
+#include "npu_abi/npu_regs.h"
+#include "npu_test_util.h"
+#include "sc_bench.h"
+#include "vp/stats.h"
+#include "vp/tlm_ext.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+// LeakSanitizer's exit-time scan of SystemC's coroutine stacks crashes;
+// heap leak checking stays on.
+extern "C" const char* __lsan_default_options() {
+    return "use_stacks=0";
+}
+#endif
+
+using namespace npu_test;
+using sc_core::SC_NS;
+using sc_core::sc_time;
+
+namespace {
+
+constexpr std::size_t kDramSize = 1 << 20;
+
+// DRAM target with the vp::Memory timing (see npu_test_util.h TestDram).
+struct DramTarget : sc_core::sc_module {
+    tlm_utils::simple_target_socket<DramTarget> socket{"socket"};
+    std::vector<std::uint8_t> mem = std::vector<std::uint8_t>(kDramSize, 0);
+    sc_time cycle{1, SC_NS};
+    unsigned bw = 16, latency = 100;
+    sc_time busy_until = sc_core::SC_ZERO_TIME;
+    std::uint64_t npu_bytes = 0;
+
+    explicit DramTarget(sc_core::sc_module_name n) : sc_module(n) {
+        socket.register_b_transport(this, &DramTarget::b_transport);
+    }
+    void b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
+        const std::uint64_t a = gp.get_address();
+        const unsigned len = gp.get_data_length();
+        if (a < kDramBase || a - kDramBase + len > mem.size()) {
+            gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+            return;
+        }
+        std::uint8_t* p = mem.data() + (a - kDramBase);
+        if (gp.is_read())
+            std::memcpy(gp.get_data_ptr(), p, len);
+        else
+            std::memcpy(p, gp.get_data_ptr(), len);
+        if (vp::initiator_of(gp) == vp::InitiatorTag::npu_dma) npu_bytes += len;
+        const sc_time t = sc_core::sc_time_stamp() + delay;
+        const sc_time start = std::max(t, busy_until);
+        busy_until = start + cycle * double((len + bw - 1) / bw);
+        delay = busy_until + cycle * double(latency) - sc_core::sc_time_stamp();
+        gp.set_response_status(tlm::TLM_OK_RESPONSE);
+    }
+};
+
+struct Bench : vp_test::ScBench, sc_core::sc_module {
+    tlm_utils::simple_initiator_socket<Bench> cpu{"cpu"};
+    DramTarget dram{"dram"};
+    npu::Npu npu_;
+    sc_core::sc_signal<bool> irq{"irq"};
+    std::function<void()> body;
+
+    static npu::NpuConfig config() {
+        npu::NpuConfig c;
+        c.array_rows = 4;
+        c.array_cols = 8;
+        c.ifmap_bytes = c.weight_bytes = c.ofmap_bytes = 4096;
+        c.dma_burst_bytes = 16;
+        c.functional = true;
+        c.dram_base = kDramBase;
+        c.dram_size = kDramSize;
+        return c;
+    }
+    explicit Bench(sc_core::sc_module_name n = "bench")
+        : sc_module(n), npu_("npu", config(), sc_time(1, SC_NS)) {
+        cpu.bind(npu_.bus_in);
+        npu_.dma_out.bind(dram.socket);
+        npu_.irq_out.bind(irq);
+        SC_HAS_PROCESS(Bench);
+        SC_THREAD(run);
+    }
+    void run() {
+        if (body) body();
+        sc_core::sc_stop();
+    }
+    tlm::tlm_response_status access(bool write, std::uint32_t off, std::uint32_t& v,
+                                    unsigned len = 4) {
+        tlm::tlm_generic_payload gp;
+        std::uint8_t buf[8] = {};
+        std::memcpy(buf, &v, 4);
+        gp.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+        gp.set_address(VP_NPU_BASE + off);
+        gp.set_data_ptr(buf);
+        gp.set_data_length(len);
+        gp.set_streaming_width(len);
+        sc_time d = sc_core::SC_ZERO_TIME;
+        cpu->b_transport(gp, d);
+        std::memcpy(&v, buf, 4);
+        return gp.get_response_status();
+    }
+    std::uint32_t rd(std::uint32_t off) {
+        std::uint32_t v = 0;
+        EXPECT_EQ(access(false, off, v), tlm::TLM_OK_RESPONSE) << "read " << off;
+        return v;
+    }
+    void wr(std::uint32_t off, std::uint32_t v) {
+        EXPECT_EQ(access(true, off, v), tlm::TLM_OK_RESPONSE) << "write " << off;
+    }
+    void write_launch(const npu_desc_t& d) {
+        std::uint32_t words[NPU_DESC_SIZE / 4];
+        std::memcpy(words, &d, NPU_DESC_SIZE);
+        for (unsigned i = 0; i < NPU_DESC_SIZE / 4; ++i)
+            wr(NPU_REG_LAUNCH_WORD(i), words[i]);
+    }
+    void wait_irq() {
+        wait(sc_time(1, SC_NS));  // let register side effects on the line settle
+        while (!irq.read())
+            wait(irq.value_changed_event());
+    }
+};
+
+void run_bench(const std::function<void(Bench&)>& f) {
+    Bench b;
+    b.body = [&] { f(b); };
+    sc_core::sc_start();
+}
+
+Layer conv_layer() {
+    Layer L;
+    L.C = 4, L.H = 6, L.W = 6, L.M = 5, L.R = 3, L.S = 3, L.pt = L.pl = L.pb = L.pr = 1;
+    L.zp_in = 2, L.zp_w = -1, L.bias = true;
+    return L;
+}
+
+}  // namespace
+
+TEST(NpuSc, RegisterWalk) {
+    run_bench([](Bench& b) {
+        struct R {
+            std::uint32_t off, reset, access, mask;
+        };
+        const R regs[] = {
+#define X(name, off, reset, acc, mask) {off, reset, acc, mask},
+            NPU_REG_LIST(X)
+#undef X
+        };
+        EXPECT_EQ(sizeof(regs) / sizeof(regs[0]), std::size_t{NPU_REG_COUNT});
+        for (const R& r : regs) {
+            SCOPED_TRACE(r.off);
+            EXPECT_EQ(b.rd(r.off), r.reset);
+            if (r.off == NPU_REG_CTRL) continue;  // START/RESET have side effects: below
+            b.wr(r.off, 0xFFFFFFFFu);
+            const std::uint32_t expect =
+                r.access == NPU_ACCESS_RW ? (0xFFFFFFFFu & r.mask) : r.reset;
+            EXPECT_EQ(b.rd(r.off), expect);
+            b.wr(r.off, r.reset);
+        }
+        // CTRL: IRQ_EN and SRC_CALL stick, START/RESET read back 0
+        b.wr(NPU_REG_CTRL, NPU_CTRL_IRQ_EN | NPU_CTRL_SRC_CALL);
+        EXPECT_EQ(b.rd(NPU_REG_CTRL), NPU_CTRL_IRQ_EN | NPU_CTRL_SRC_CALL);
+        b.wr(NPU_REG_CTRL, NPU_CTRL_RESET);
+        EXPECT_EQ(b.rd(NPU_REG_CTRL), 0u);
+        // launch window: every word read/write
+        for (unsigned i = 0; i < NPU_DESC_SIZE / 4; ++i) {
+            b.wr(NPU_REG_LAUNCH_WORD(i), 0xA5000000u + i);
+            EXPECT_EQ(b.rd(NPU_REG_LAUNCH_WORD(i)), 0xA5000000u + i);
+        }
+        // unmapped, misaligned and wrong-size accesses are errors
+        std::uint32_t v = 0;
+        EXPECT_EQ(b.access(false, 0x028, v), tlm::TLM_ADDRESS_ERROR_RESPONSE);
+        EXPECT_EQ(b.access(false, 0x006, v), tlm::TLM_ADDRESS_ERROR_RESPONSE);
+        EXPECT_EQ(b.access(false, 0x200, v), tlm::TLM_ADDRESS_ERROR_RESPONSE);
+        EXPECT_EQ(b.access(true, 0x004, v, 2), tlm::TLM_BURST_ERROR_RESPONSE);
+        EXPECT_EQ(b.access(false, 0x000, v, 8), tlm::TLM_BURST_ERROR_RESPONSE);
+        // configuration checks
+        EXPECT_EQ(Bench::config().validate(), "");
+        npu::NpuConfig bad = Bench::config();
+        bad.dma_burst_bytes = 6;
+        EXPECT_NE(bad.validate(), "");
+        bad = Bench::config();
+        bad.array_rows = 0;
+        EXPECT_NE(bad.validate(), "");
+    });
+}
+
+TEST(NpuSc, CallModeLaunchWithInterrupt) {
+    run_bench([](Bench& b) {
+        const Layer L = conv_layer();
+        const Tensors t = make_tensors(L, 5);
+        const Addrs a = place(L, t, b.dram.mem);
+        const npu_desc_t d =
+            make_desc(L, a, {2, 3, 4, 3, 2, 3}, {1, 4, 5, 0, 2, 3}, npu::Dataflow::ws);
+        b.write_launch(d);
+        b.wr(NPU_REG_CTRL, NPU_CTRL_IRQ_EN | NPU_CTRL_SRC_CALL | NPU_CTRL_START);
+        EXPECT_TRUE(b.rd(NPU_REG_STATUS) & NPU_STATUS_BUSY);
+        const sc_time t0 = sc_core::sc_time_stamp();
+        b.wait_irq();
+        const std::uint32_t status = b.rd(NPU_REG_STATUS);
+        EXPECT_EQ(status, NPU_STATUS_DONE);
+        EXPECT_EQ(b.rd(NPU_REG_IRQ_STATUS), NPU_IRQ_DONE);
+        EXPECT_EQ(read_output(L, a, b.dram.mem), reference(L, t));
+        ASSERT_EQ(b.npu_.kernel_stats().size(), 1u);
+        const npu::KernelStats& st = b.npu_.kernel_stats()[0];
+        EXPECT_EQ(st.error, NPU_ERR_NONE);
+        // the interrupt comes when the kernel's cycles have elapsed
+        EXPECT_EQ(sc_core::sc_time_stamp() - t0, sc_time(double(st.cycles), SC_NS));
+        // bytes really crossed the bus, and match the counters
+        EXPECT_EQ(b.dram.npu_bytes, st.dram_read_bytes.total() + st.dram_write_bytes.total());
+        const Traffic tr = brute_force_traffic(L, {2, 3, 4, 3, 2, 3}, {1, 4, 5, 0, 2, 3});
+        EXPECT_EQ(st.dram_read_bytes.ifmap, tr.ifmap);
+        EXPECT_EQ(st.dram_read_bytes.psum, tr.psum_rd * 4);
+        EXPECT_GT(st.dram_read_bytes.psum, 0u);
+        // performance counters
+        EXPECT_EQ(b.rd(NPU_REG_CYCLES_LO), st.cycles);
+        EXPECT_EQ(b.rd(NPU_REG_MACS_LO), st.macs);
+        EXPECT_EQ(b.rd(NPU_REG_DRAM_RD_LO), st.dram_read_bytes.total());
+        EXPECT_EQ(b.rd(NPU_REG_DRAM_WR_LO), st.dram_write_bytes.total());
+        EXPECT_EQ(b.rd(NPU_REG_STALL_LO), st.stall_cycles);
+        EXPECT_EQ(b.rd(NPU_REG_KERNELS_DONE), 1u);
+        EXPECT_EQ(vp::stats().read("npu.macs"), double(st.macs));
+        EXPECT_EQ(vp::stats().read("npu.dram_read_bytes.psum"), double(st.dram_read_bytes.psum));
+        // W1C clears the interrupt
+        b.wr(NPU_REG_IRQ_STATUS, NPU_IRQ_DONE);
+        EXPECT_EQ(b.rd(NPU_REG_IRQ_STATUS), 0u);
+        sc_core::wait(sc_time(1, SC_NS));
+        EXPECT_FALSE(b.irq.read());
+    });
+}
+
+TEST(NpuSc, IrqModeDescriptorList) {
+    run_bench([](Bench& b) {
+        // conv -> relu on its output -> maxpool, as a list in DRAM
+        Layer L = conv_layer();
+        const Tensors t = make_tensors(L, 9);
+        const Addrs a = place(L, t, b.dram.mem);
+        const npu_desc_t conv =
+            make_desc(L, a, {5, 4, 3, 6, 3, 3}, {2, 0, 1, 3, 4, 5}, npu::Dataflow::os);
+        Layer P;
+        P.op = NPU_OP_MAXPOOL, P.C = L.M, P.H = L.E(), P.W = L.F(), P.R = 2, P.S = 2,
+        P.stride_h = 2, P.stride_w = 2;
+        Addrs pa;
+        pa.in = a.out;
+        pa.out = static_cast<std::uint32_t>(kDramBase + 0x40000);
+        npu_desc_t pool =
+            make_desc(P, pa, {3, 1, 2, 3, 2, 2}, {0, 1, 2, 3, 4, 5}, npu::Dataflow::os);
+        pool.flags |= NPU_DESC_F_LAST | NPU_DESC_F_IRQ;
+        pool.kernel_id = 2;
+        npu_desc_t never = pool;  // after LAST: not run
+        never.op = 0;
+        const std::uint32_t list = static_cast<std::uint32_t>(kDramBase + 0x80000);
+        std::memcpy(b.dram.mem.data() + 0x80000, &conv, NPU_DESC_SIZE);
+        std::memcpy(b.dram.mem.data() + 0x80000 + NPU_DESC_SIZE, &pool, NPU_DESC_SIZE);
+        std::memcpy(b.dram.mem.data() + 0x80000 + 2 * NPU_DESC_SIZE, &never, NPU_DESC_SIZE);
+        b.wr(NPU_REG_DESC_BASE, list);
+        b.wr(NPU_REG_DESC_COUNT, 3);
+        b.wr(NPU_REG_CTRL, NPU_CTRL_IRQ_EN | NPU_CTRL_START);
+        b.wait_irq();
+        EXPECT_EQ(b.rd(NPU_REG_STATUS), NPU_STATUS_DONE);
+        EXPECT_EQ(b.rd(NPU_REG_IRQ_STATUS), NPU_IRQ_DONE | NPU_IRQ_KERNEL);
+        EXPECT_EQ(b.rd(NPU_REG_KERNELS_DONE), 2u);
+        ASSERT_EQ(b.npu_.kernel_stats().size(), 2u);
+        // the pool's output from the conv's output
+        Tensors pt;
+        const auto conv_out = reference(L, t);
+        for (auto v : conv_out)
+            pt.in.push_back(static_cast<std::int8_t>(v));
+        std::vector<std::int32_t> got(std::size_t{P.C} * P.E() * P.F());
+        for (std::size_t i = 0; i < got.size(); ++i)
+            got[i] = static_cast<std::int8_t>(b.dram.mem[0x40000 + i]);
+        EXPECT_EQ(got, reference(P, pt));
+        EXPECT_EQ(vp::stats().read("npu.kernels"), 2.0);
+        EXPECT_EQ(vp::stats().read("npu.desc_fetch_bytes"), 2.0 * NPU_DESC_SIZE);
+    });
+}
+
+TEST(NpuSc, BadDescriptorRaisesErrorInterrupt) {
+    run_bench([](Bench& b) {
+        const Layer L = conv_layer();
+        const Tensors t = make_tensors(L, 5);
+        const Addrs a = place(L, t, b.dram.mem);
+        npu_desc_t d = make_desc(L, a, {2, 3, 4, 3, 2, 3}, {0, 1, 2, 3, 4, 5}, npu::Dataflow::os);
+        d.ofmap_addr = 0x10000000u;  // the UART, not DRAM
+        b.write_launch(d);
+        b.wr(NPU_REG_CTRL, NPU_CTRL_IRQ_EN | NPU_CTRL_SRC_CALL | NPU_CTRL_START);
+        b.wait_irq();
+        const std::uint32_t status = b.rd(NPU_REG_STATUS);
+        EXPECT_TRUE(status & NPU_STATUS_ERROR);
+        EXPECT_EQ(NPU_STATUS_ERR(status), NPU_ERR_ADDR_RANGE);
+        EXPECT_EQ(b.rd(NPU_REG_IRQ_STATUS), NPU_IRQ_ERROR);
+        EXPECT_EQ(b.dram.npu_bytes, 0u);
+        // a list outside DRAM
+        b.wr(NPU_REG_IRQ_STATUS, 0x7);
+        b.wr(NPU_REG_DESC_BASE, 0x1000);
+        b.wr(NPU_REG_DESC_COUNT, 1);
+        b.wr(NPU_REG_CTRL, NPU_CTRL_IRQ_EN | NPU_CTRL_START);
+        b.wait_irq();
+        EXPECT_EQ(NPU_STATUS_ERR(b.rd(NPU_REG_STATUS)), NPU_ERR_ADDR_RANGE);
+        // a tile too large for the scratchpad (4096 B buffers)
+        b.wr(NPU_REG_IRQ_STATUS, 0x7);
+        Layer big = L;
+        big.H = big.W = 24, big.M = 8;
+        const Addrs ab = place(big, make_tensors(big, 1), b.dram.mem);
+        b.write_launch(
+            make_desc(big, ab, {8, 4, 24, 24, 3, 3}, {0, 1, 2, 3, 4, 5}, npu::Dataflow::os));
+        b.wr(NPU_REG_CTRL, NPU_CTRL_IRQ_EN | NPU_CTRL_SRC_CALL | NPU_CTRL_START);
+        b.wait_irq();
+        EXPECT_EQ(NPU_STATUS_ERR(b.rd(NPU_REG_STATUS)), NPU_ERR_TILE_TOO_LARGE);
+    });
+}
+
+TEST(NpuSc, WaveformSignals) {
+    Bench b;
+    sc_core::sc_trace_file* tf = sc_core::sc_create_vcd_trace_file("npu_sc_trace");
+    tf->set_time_unit(1, SC_NS);
+    b.npu_.trace(tf);
+    b.body = [&] {
+        const Layer L = conv_layer();
+        const Tensors t = make_tensors(L, 5);
+        const Addrs a = place(L, t, b.dram.mem);
+        b.write_launch(make_desc(L, a, {2, 3, 4, 3, 2, 3}, {0, 1, 2, 3, 4, 5}, npu::Dataflow::is));
+        b.wr(NPU_REG_CTRL, NPU_CTRL_IRQ_EN | NPU_CTRL_SRC_CALL | NPU_CTRL_START);
+        b.wait_irq();
+        EXPECT_EQ(read_output(L, a, b.dram.mem), reference(L, t));
+    };
+    sc_core::sc_start();
+    sc_core::sc_close_vcd_trace_file(tf);
+    std::FILE* f = std::fopen("npu_sc_trace.vcd", "r");
+    ASSERT_NE(f, nullptr);
+    std::string text;
+    char buf[4096];
+    std::size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0)
+        text.append(buf, n);
+    std::fclose(f);
+    // VCD writes "npu.busy" as scope npu, variable busy
+    EXPECT_NE(text.find("$scope module npu $end"), std::string::npos);
+    for (const char* s : {" busy ", " kernel ", " dma_rd_busy ", " dma_wr_busy ", " mac_busy "})
+        EXPECT_NE(text.find(s), std::string::npos) << s;
+    // the MAC array toggled more than once (several tiles)
+    EXPECT_GT(text.size(), 2000u);
+}
