@@ -14,6 +14,7 @@
 #include "vp/config.h"
 #include "vp/console.h"
 #include "vp/log.h"
+#include "vp/lsan_options.h"
 #include "vp/report.h"
 #include "vp/sim_control.h"
 #include "vp/soc.h"

@@ -26,16 +26,6 @@ using sc_core::SC_NS;
 using sc_core::sc_time;
 using sc_core::SC_US;
 
-#if defined(__SANITIZE_ADDRESS__)
-// LeakSanitizer's exit-time scan of thread stacks crashes ("Tracer caught
-// signal 11") about every other run once SystemC has switched to its
-// coroutine stacks; skipping stack roots avoids it (no leaks are hidden:
-// a pointer held only on a stack would be reported, not ignored).
-extern "C" const char* __lsan_default_options() {
-    return "use_stacks=0";
-}
-#endif
-
 namespace {
 
 constexpr u32 kRam = 0x80000000u;

@@ -19,14 +19,6 @@
 #include "vp/stats.h"
 #include "vp/tlm_ext.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-// LeakSanitizer's exit-time scan of SystemC's coroutine stacks crashes;
-// heap leak checking stays on.
-extern "C" const char* __lsan_default_options() {
-    return "use_stacks=0";
-}
-#endif
-
 using namespace npu_test;
 using sc_core::SC_NS;
 using sc_core::sc_time;

@@ -8,6 +8,7 @@
 #include <systemc>
 
 #include "sc_bench.h"
+#include "vp/lsan_options.h"
 #include "vp/sim_control.h"
 
 namespace vp_test {
