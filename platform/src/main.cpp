@@ -141,8 +141,11 @@ int sc_main(int argc, char* argv[]) {
     run.cpu_busy_cycles = stat_or_zero("cpu.busy_cycles");
     run.cpu_sleep_cycles = stat_or_zero("cpu.sleep_cycles");
     run.interrupts = stat_or_zero("cpu.interrupts");
-    run.kernel_launches = stat_or_zero("npu.kernel_launches");
-    run.control_bus_bytes = stat_or_zero("npu.control_bus_bytes");
+    run.kernel_launches = stat_or_zero("npu.kernels");
+    // Control traffic: the CPU's register accesses to the NPU (launch window
+    // included) plus the descriptors the NPU fetched itself.
+    run.control_bus_bytes =
+        stat_or_zero("bus.targets.npu.bytes") + stat_or_zero("npu.desc_fetch_bytes");
     run.host_seconds = host_seconds;
     run.host_mips = host_seconds > 0 ? run.cpu_instructions / host_seconds / 1e6 : 0.0;
     run.exit_status = vp::SimControl::exit_status();

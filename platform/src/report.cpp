@@ -39,6 +39,7 @@ nlohmann::json layer_json(const LayerReport& l) {
     nlohmann::json j;
     j["name"] = l.name;
     j["op"] = l.op;
+    if (!l.error.empty()) j["error"] = l.error;
     j["macs"] = l.macs;
     j["cycles"] = l.cycles;
     j["compute_cycles"] = l.compute_cycles;
@@ -46,8 +47,10 @@ nlohmann::json layer_json(const LayerReport& l) {
     j["utilization"] = l.utilization();
     j["dram_read_bytes"] = bytes_json(l.dram_read, true);
     j["dram_write_bytes"] = bytes_json(l.dram_write, false);
-    j["predicted_dram_read_bytes"] = bytes_json(l.predicted_read, true);
-    j["predicted_dram_write_bytes"] = bytes_json(l.predicted_write, false);
+    j["predicted_dram_read_bytes"] =
+        l.has_prediction ? bytes_json(l.predicted_read, true) : nlohmann::json();
+    j["predicted_dram_write_bytes"] =
+        l.has_prediction ? bytes_json(l.predicted_write, false) : nlohmann::json();
     j["sram_reads"] = sram_json(l.sram_reads);
     j["sram_writes"] = sram_json(l.sram_writes);
     return j;
@@ -56,7 +59,9 @@ nlohmann::json layer_json(const LayerReport& l) {
 LayerReport totals_of(const std::vector<LayerReport>& layers) {
     LayerReport t;
     t.name = "total";
+    t.has_prediction = !layers.empty();
     for (const LayerReport& l : layers) {
+        t.has_prediction = t.has_prediction && l.has_prediction;
         t.macs += l.macs;
         t.cycles += l.cycles;
         t.compute_cycles += l.compute_cycles;
@@ -152,11 +157,16 @@ std::string make_csv(const std::vector<LayerReport>& layers) {
         os << l.name << ',' << l.op << ',' << l.macs << ',' << l.cycles << ',' << l.compute_cycles
            << ',' << l.stall_cycles << ',' << std::setprecision(6) << l.utilization() << ','
            << l.dram_read.ifmap << ',' << l.dram_read.weight << ',' << l.dram_read.psum << ','
-           << l.dram_write.ofmap << ',' << l.dram_write.psum << ',' << l.predicted_read.ifmap << ','
-           << l.predicted_read.weight << ',' << l.predicted_read.psum << ','
-           << l.predicted_write.ofmap << ',' << l.predicted_write.psum << ',' << l.sram_reads.ifmap
-           << ',' << l.sram_reads.weight << ',' << l.sram_reads.ofmap << ',' << l.sram_writes.ifmap
-           << ',' << l.sram_writes.weight << ',' << l.sram_writes.ofmap << '\n';
+           << l.dram_write.ofmap << ',' << l.dram_write.psum << ',';
+        if (l.has_prediction)
+            os << l.predicted_read.ifmap << ',' << l.predicted_read.weight << ','
+               << l.predicted_read.psum << ',' << l.predicted_write.ofmap << ','
+               << l.predicted_write.psum << ',';
+        else
+            os << ",,,,,";
+        os << l.sram_reads.ifmap << ',' << l.sram_reads.weight << ',' << l.sram_reads.ofmap << ','
+           << l.sram_writes.ifmap << ',' << l.sram_writes.weight << ',' << l.sram_writes.ofmap
+           << '\n';
     };
     for (const LayerReport& l : layers)
         row(l);
@@ -179,7 +189,9 @@ std::string format_summary(const std::vector<LayerReport>& layers, const RunRepo
             os << std::left << std::setw(20) << l.name << std::setw(8) << l.op << std::right
                << std::setw(14) << l.macs << std::setw(12) << l.cycles << std::setw(12)
                << l.stall_cycles << std::setw(7) << std::fixed << std::setprecision(2)
-               << l.utilization() << std::setw(12) << rd << std::setw(12) << wr << '\n';
+               << l.utilization() << std::setw(12) << rd << std::setw(12) << wr;
+            if (!l.error.empty()) os << "  error: " << l.error;
+            os << '\n';
         };
         for (const LayerReport& l : layers)
             row(l);

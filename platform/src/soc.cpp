@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include "npu/npu.h"
 #include "npu_abi/memory_map.h"
 #include "rv/cpu.h"
 #include "vp/elf_loader.h"
@@ -34,6 +35,20 @@ rv::CpuConfig cpu_config(const Config& c) {
     return cc;
 }
 
+npu::NpuConfig npu_config(const Config& c) {
+    npu::NpuConfig n;
+    n.array_rows = c.array_rows;
+    n.array_cols = c.array_cols;
+    n.ifmap_bytes = c.ifmap_kb * 1024u;
+    n.weight_bytes = c.weight_kb * 1024u;
+    n.ofmap_bytes = c.ofmap_kb * 1024u;
+    n.dma_burst_bytes = c.dma_burst_bytes;
+    n.functional = c.mode == SimMode::functional || c.verify;
+    n.dram_base = VP_DRAM_BASE;
+    n.dram_size = std::uint64_t{c.dram_mb} << 20;
+    return n;
+}
+
 std::string hex(std::uint64_t v) {
     std::ostringstream os;
     os << "0x" << std::hex << v;
@@ -59,6 +74,14 @@ Soc::Soc(sc_core::sc_module_name name, const Config& config, const std::string& 
     bus.attach(plic.bus_in, VP_PLIC_BASE, VP_PLIC_SIZE, "plic");
     bus.attach(uart.bus_in, VP_UART_BASE, VP_UART_SIZE, "uart");
     bus.attach(dram.bus_in, VP_DRAM_BASE, dram.size(), "dram");
+
+    const npu::NpuConfig ncfg = npu_config(config);
+    if (const std::string why = ncfg.validate(); !why.empty()) throw ConfigError(why);
+    npu_dev = std::make_unique<npu::Npu>("npu", ncfg, m_cycle);
+    bus.attach(npu_dev->bus_in, VP_NPU_BASE, VP_NPU_SIZE, "npu");
+    npu_dev->dma_out(bus.bus_in);
+    npu_dev->irq_out(m_irq_npu);
+    plic.irq_in[VP_IRQ_NPU](m_irq_npu);
 
     uart.irq_out(m_irq_uart);
     plic.irq_in[VP_IRQ_UART](m_irq_uart);
@@ -118,6 +141,7 @@ void Soc::trace(sc_core::sc_trace_file* tf) {
     plic.trace(tf);
     clint.trace(tf);
     uart.trace(tf);
+    npu_dev->trace(tf);  // npu.busy, npu.kernel, npu.dma_rd_busy, npu.dma_wr_busy, npu.mac_busy
     sc_core::sc_trace(tf, m_bus_window, "bus.transactions");
     sc_core::sc_spawn(sc_bind(&Soc::bus_window_thread, this), "bus_window");
 }
@@ -144,7 +168,30 @@ std::string Soc::stall_diagnosis() const {
 }
 
 std::vector<LayerReport> Soc::layer_reports() const {
-    return {};
+    std::vector<LayerReport> layers;
+    const std::uint64_t pes = std::uint64_t{m_config.array_rows} * m_config.array_cols;
+    for (const npu::KernelStats& k : npu_dev->kernel_stats()) {
+        LayerReport l;
+        l.name = "kernel" + std::to_string(k.kernel_id);
+        l.op = npu::op_name(k.op);
+        l.error = k.error ? npu::error_name(k.error) : "";
+        l.macs = k.macs;
+        l.cycles = k.cycles;
+        l.compute_cycles = k.compute_cycles;
+        l.stall_cycles = k.stall_cycles;
+        l.pes = pes;
+        // Bias and LUT tables are parameters: reported with the weights.
+        l.dram_read.ifmap = k.dram_read_bytes.ifmap;
+        l.dram_read.weight =
+            k.dram_read_bytes.weight + k.dram_read_bytes.bias + k.dram_read_bytes.lut;
+        l.dram_read.psum = k.dram_read_bytes.psum;
+        l.dram_write.ofmap = k.dram_write_bytes.ofmap;
+        l.dram_write.psum = k.dram_write_bytes.psum;
+        l.sram_reads = {k.sram_reads.ifmap, k.sram_reads.weight, k.sram_reads.ofmap, 0};
+        l.sram_writes = {k.sram_writes.ifmap, k.sram_writes.weight, k.sram_writes.ofmap, 0};
+        layers.push_back(l);
+    }
+    return layers;
 }
 
 }  // namespace vp

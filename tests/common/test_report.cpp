@@ -42,7 +42,8 @@ TEST(Report, HasTheContractShape) {
     EXPECT_EQ(l["dram_read_bytes"],
               nlohmann::json({{"ifmap", 100}, {"weight", 200}, {"psum", 30}}));
     EXPECT_EQ(l["dram_write_bytes"], nlohmann::json({{"ofmap", 400}, {"psum", 30}}));
-    EXPECT_TRUE(l.contains("predicted_dram_read_bytes"));
+    EXPECT_TRUE(l["predicted_dram_read_bytes"].is_null());  // no prediction: null, not 0
+    EXPECT_FALSE(l.contains("error"));
     EXPECT_TRUE(l["sram_reads"].contains("ofmap"));
     for (const char* key : {"cycles", "sim_time_ns", "cpu_instructions", "cpu_busy_cycles",
                             "cpu_sleep_cycles", "interrupts", "kernel_launches",
@@ -66,9 +67,25 @@ TEST(Report, TotalsSumTheLayers) {
 TEST(Report, CsvHasOneRowPerLayerAndATotal) {
     const std::string csv = vp::make_csv({layer("a", 800, 250), layer("b", 200, 50)});
     EXPECT_EQ(csv.rfind("name,op,macs,cycles,", 0), 0u);
-    EXPECT_NE(csv.find("\na,conv,800,250,240,10,0.8,100,200,30,400,30,"), std::string::npos);
+    EXPECT_NE(csv.find("\na,conv,800,250,240,10,0.8,100,200,30,400,30,,,,,,0,0,0,0,0,0\n"),
+              std::string::npos)
+        << csv;
     EXPECT_NE(csv.find("\ntotal,,1000,300,280,20,"), std::string::npos);
     EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 4);
+}
+
+TEST(Report, PredictionAndErrorAppearWhenKnown) {
+    vp::LayerReport l = layer("a", 800, 250);
+    l.has_prediction = true;
+    l.predicted_read = {100, 200, 0, 30};
+    l.predicted_write = {0, 0, 400, 30};
+    l.error = "tile_too_large";
+    const auto j = vp::make_report(demo_config(), {l}, {}, {}, {}, "");
+    EXPECT_EQ(j["layers"][0]["predicted_dram_read_bytes"]["weight"], 200);
+    EXPECT_EQ(j["layers"][0]["error"], "tile_too_large");
+    EXPECT_EQ(j["totals"]["predicted_dram_write_bytes"]["ofmap"], 400);
+    const std::string csv = vp::make_csv({l});
+    EXPECT_NE(csv.find(",400,30,100,200,30,400,30,"), std::string::npos) << csv;
 }
 
 TEST(Report, UtilizationOfAnEmptyLayerIsZero) {

@@ -223,3 +223,44 @@ TEST(VpRun, MaxCyclesStopsTheRun) {
     expect_one_error_line(r, "--max-cycles 5000");
 }
 #endif
+
+#ifdef VP_FIRMWARE_DIR
+TEST(VpRun, NpuDrivenByFirmwareReportsEveryKernel) {
+    // guest_npu_conv: call mode (irq), a two-kernel list (irq mode), call mode
+    // (poll), then a bad descriptor; the firmware checks every result itself.
+    const std::string report = temp_path("npu.json");
+    ProcessResult r = vp_run({"--firmware", std::string(VP_FIRMWARE_DIR) + "/guest_npu_conv.elf",
+                              "--mode", "functional", "--report", report});
+    ASSERT_EQ(r.exit_status, 0) << r.out << r.err;
+    const nlohmann::json j = nlohmann::json::parse(read_text_file(report));
+    const auto& layers = j["layers"];
+    ASSERT_EQ(layers.size(), 5u);
+    for (int i : {0, 1, 3}) {
+        EXPECT_EQ(layers[i]["op"], "conv");
+        EXPECT_EQ(layers[i]["macs"], 16 * 8 * 10 * 10 * 9);
+        EXPECT_EQ(layers[i]["cycles"].get<std::uint64_t>(),
+                  layers[i]["compute_cycles"].get<std::uint64_t>() +
+                      layers[i]["stall_cycles"].get<std::uint64_t>());
+    }
+    EXPECT_EQ(layers[2]["op"], "maxpool");
+    EXPECT_EQ(layers[4]["error"], "bad_op");
+    EXPECT_EQ(j["run"]["kernel_launches"], 5);
+    // The NPU's own byte counts and the DRAM's count of the NPU's DMA are
+    // independent: per-kernel bytes plus descriptor fetches must equal them.
+    const auto& s = j["stats"];
+    std::uint64_t rd = 0, wr = 0;
+    for (const auto& [key, v] : j["totals"]["dram_read_bytes"].items())
+        rd += v.get<std::uint64_t>();
+    for (const auto& [key, v] : j["totals"]["dram_write_bytes"].items())
+        wr += v.get<std::uint64_t>();
+    EXPECT_GT(rd, 0u);
+    EXPECT_EQ(s["dram"]["read_bytes"]["npu_dma"].get<std::uint64_t>(),
+              rd + s["npu"]["desc_fetch_bytes"].get<std::uint64_t>());
+    EXPECT_EQ(s["dram"]["write_bytes"]["npu_dma"].get<std::uint64_t>(), wr);
+    EXPECT_EQ(j["run"]["control_bus_bytes"].get<std::uint64_t>(),
+              s["bus"]["targets"]["npu"]["bytes"].get<std::uint64_t>() +
+                  s["npu"]["desc_fetch_bytes"].get<std::uint64_t>());
+    // Two list descriptors were fetched by the NPU in irq mode.
+    EXPECT_EQ(s["npu"]["desc_fetch_bytes"], 2 * 128);
+}
+#endif

@@ -18,6 +18,7 @@ namespace vp {
 struct LayerReport {
     std::string name;
     std::string op;
+    std::string error;  // the NPU's error name when the kernel failed, else empty
     std::uint64_t macs = 0;
     std::uint64_t cycles = 0;
     std::uint64_t compute_cycles = 0;
@@ -26,7 +27,11 @@ struct LayerReport {
     struct Bytes {
         std::uint64_t ifmap = 0, weight = 0, ofmap = 0, psum = 0;
     };
-    Bytes dram_read, dram_write, predicted_read, predicted_write;
+    Bytes dram_read, dram_write;
+    // The compiler's analytic prediction; absent (JSON null, empty CSV cell)
+    // when the kernel did not come from the compiler.
+    bool has_prediction = false;
+    Bytes predicted_read, predicted_write;
     Bytes sram_reads, sram_writes;  // ifmap, weight, ofmap buffers (psum unused)
     double utilization() const;
 };

@@ -1,9 +1,11 @@
 // The SoC: what vp_run elaborates. One bus (vp::Router) joins the initiators
 // (the RV32 CPU, or the demo's traffic generator; later the NPU's DMA) to the
-// on-chip SRAM, the DRAM, the PLIC, the CLINT, the UART and the syscon, at
-// the addresses of npu_abi/memory_map.h. One clock (--freq-mhz) times every
+// on-chip SRAM, the DRAM, the PLIC, the CLINT, the UART, the syscon and the
+// NPU's registers, at
+// the addresses of npu_abi/memory_map.h; the NPU's DMA is a second initiator
+// sharing the DRAM's bandwidth with the CPU. One clock (--freq-mhz) times every
 // model. Interrupts: UART and demo lines go to the PLIC, whose output is the
-// CPU's machine external interrupt; the CLINT drives the timer and software
+// CPU's machine external interrupt (the NPU's line too); the CLINT drives the timer and software
 // interrupts.
 #pragma once
 
@@ -26,6 +28,9 @@
 namespace rv {
 class Cpu;
 }
+namespace npu {
+class Npu;
+}
 
 namespace vp {
 
@@ -40,7 +45,7 @@ class Soc : public sc_core::sc_module {
     void trace(sc_core::sc_trace_file* tf);
     // Why the simulation ran out of events without anyone ending the run.
     std::string stall_diagnosis() const;
-    // Per-layer figures (none until the NPU runs kernels).
+    // Per-layer figures: one row per kernel the NPU ran.
     std::vector<LayerReport> layer_reports() const;
 
     sc_core::sc_time cycle() const { return m_cycle; }
@@ -61,8 +66,9 @@ class Soc : public sc_core::sc_module {
     Clint clint;
     Uart uart;
     Syscon syscon;
-    std::unique_ptr<rv::Cpu> cpu;      // firmware runs
-    std::unique_ptr<TrafficGen> tgen;  // --demo
+    std::unique_ptr<rv::Cpu> cpu;       // firmware runs
+    std::unique_ptr<TrafficGen> tgen;   // --demo
+    std::unique_ptr<npu::Npu> npu_dev;  // registers at VP_NPU_BASE, DMA on the bus
 
   private:
     sc_core::sc_signal<bool> m_irq_external{"irq_external"};  // PLIC -> CPU (cpu.irq)
@@ -70,6 +76,7 @@ class Soc : public sc_core::sc_module {
     sc_core::sc_signal<bool> m_irq_software{"irq_software"};
     sc_core::sc_signal<bool> m_irq_uart{"irq_uart"};
     sc_core::sc_signal<bool> m_irq_tgen{"irq_tgen"};
+    sc_core::sc_signal<bool> m_irq_npu{"irq_npu"};
     sc_core::sc_signal<std::uint32_t> m_bus_window{"bus_transactions"};
     std::uint64_t m_bus_window_cycles = 1000;
 };
