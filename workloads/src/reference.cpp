@@ -16,11 +16,6 @@ void require(bool ok, const std::string& what) {
     if (!ok) throw std::invalid_argument(what);
 }
 
-// Wrap an exact product into int32 the way a 32-bit datapath would.
-int32_t wrap32(int64_t v) {
-    return static_cast<int32_t>(static_cast<uint32_t>(v));
-}
-
 }  // namespace
 
 Requant requant_from_scale(double real_scale, int32_t zp_y) {
@@ -215,9 +210,8 @@ Tensor8 eltwise_add(const Tensor8& a, const Tensor8& b, int32_t mult_a, int32_t 
     require(a.shape == b.shape, "eltwise_add: shapes differ");
     Tensor8 y(a.shape, zp_y);
     for (size_t i = 0; i < a.data.size(); ++i) {
-        const int32_t ta = wrap32(int64_t{a.data[i] - a.zero_point} * mult_a);
-        const int32_t tb = wrap32(int64_t{b.data[i] - b.zero_point} * mult_b);
-        const int32_t acc = npu_acc_add(ta, tb);
+        const int32_t acc =
+            npu_eltwise_add_acc(a.data[i], a.zero_point, mult_a, b.data[i], b.zero_point, mult_b);
         y.data[i] = npu_sat8(int64_t{zp_y} + npu_rshift_round(acc, shift));
     }
     return y;
@@ -227,7 +221,7 @@ Tensor8 eltwise_mul(const Tensor8& a, const Tensor8& b, const Requant& q) {
     require(a.shape == b.shape, "eltwise_mul: shapes differ");
     Tensor8 y(a.shape, q.zp);
     for (size_t i = 0; i < a.data.size(); ++i) {
-        const int32_t acc = (a.data[i] - a.zero_point) * (b.data[i] - b.zero_point);
+        const int32_t acc = npu_eltwise_mul_acc(a.data[i], a.zero_point, b.data[i], b.zero_point);
         y.data[i] = npu_requantize(acc, q.mult, q.shift, q.zp);
     }
     return y;

@@ -60,10 +60,6 @@ std::vector<std::int32_t> range(std::uint32_t lo, std::uint32_t hi) {
     return v;
 }
 
-std::int32_t wrap32(std::int64_t v) {
-    return static_cast<std::int32_t>(static_cast<std::uint32_t>(static_cast<std::uint64_t>(v)));
-}
-
 bool in_dram(const CoreConfig& cfg, std::uint64_t addr, std::uint64_t bytes) {
     return addr >= cfg.dram_base && bytes <= cfg.dram_size &&
            addr - cfg.dram_base <= cfg.dram_size - bytes;
@@ -844,10 +840,9 @@ void Core::Walk::compute() {
                     if (m_k.has_operand_b) {
                         const std::int32_t b = static_cast<std::int8_t>(bdata[li]);
                         if (m_d.op == NPU_OP_ADD)
-                            v = wrap32(std::int64_t{a - zpi} * m_d.mult +
-                                       std::int64_t{b - zpw} * m_d.mult_b);
+                            v = npu_eltwise_add_acc(a, zpi, m_d.mult, b, zpw, m_d.mult_b);
                         else
-                            v = wrap32(std::int64_t{a - zpi} * (b - zpw));
+                            v = npu_eltwise_mul_acc(a, zpi, b, zpw);
                     }
                     std::memcpy(acc_ref(m, y, x), &v, 4);
                 }

@@ -6,7 +6,7 @@
  *
  *   conv/gemm:   acc = bias[m] + sum (x - zp_x) * (w - zp_w)          (int32, wraps mod 2^32)
  *   requantize:  y = sat8(zp_y + rshift_round((int64)acc * mult, shift))
- *   eltwise add: acc = (a - zp_a) * mult_a + (b - zp_b) * mult_b     (int32), then
+ *   eltwise add: acc = (a - zp_a) * mult_a + (b - zp_b) * mult_b   (int32, wraps), then
  *                y = sat8(zp_y + rshift_round(acc, shift))
  *   eltwise mul: acc = (a - zp_a) * (b - zp_b), then requantize(acc, mult, shift, zp_y)
  *   avg pool:    y = sat8(zp_y + div_round(sum (x - zp_x), count)), count = window
@@ -48,6 +48,24 @@ static inline int8_t npu_requantize(int32_t acc, int32_t mult, uint32_t shift, i
 /* int32 accumulation that wraps like the hardware's adders (no UB in C/C++). */
 static inline int32_t npu_acc_add(int32_t acc, int32_t v) {
     return (int32_t)((uint32_t)acc + (uint32_t)v);
+}
+
+/* v modulo 2^32 as int32 (two's complement), without undefined behaviour. */
+static inline int32_t npu_wrap32(int64_t v) {
+    const uint32_t u = (uint32_t)(uint64_t)v;
+    return u <= 0x7FFFFFFFu ? (int32_t)u : (int32_t)(u - 0x80000000u) - 0x7FFFFFFF - 1;
+}
+
+/* eltwise add accumulator: (a - zp_a) * mult_a + (b - zp_b) * mult_b in the
+ * int32 adder (wraps mod 2^32, as the conv accumulator does). */
+static inline int32_t npu_eltwise_add_acc(int32_t a, int32_t zp_a, int32_t mult_a, int32_t b,
+                                          int32_t zp_b, int32_t mult_b) {
+    return npu_wrap32((int64_t)(a - zp_a) * mult_a + (int64_t)(b - zp_b) * mult_b);
+}
+
+/* eltwise mul accumulator: (a - zp_a) * (b - zp_b); int8 operands cannot overflow. */
+static inline int32_t npu_eltwise_mul_acc(int32_t a, int32_t zp_a, int32_t b, int32_t zp_b) {
+    return (a - zp_a) * (b - zp_b);
 }
 
 #endif /* NPU_ABI_ARITH_H */
