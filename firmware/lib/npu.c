@@ -28,8 +28,8 @@ static void npu_irq(uint32_t src) {
 void vp_npu_init(void) {
     vp_plic_register(VP_IRQ_NPU, npu_irq);
     vp_plic_set_threshold(0);
-    __asm__ volatile("csrs mie, %0" ::"r"(1u << 11));    /* MEIE */
-    __asm__ volatile("csrs mstatus, %0" ::"r"(1u << 3)); /* MIE */
+    VP_CSR_SET(mie, VP_MIE_MEIE);
+    vp_irq_global_enable();
     npu_write(NPU_REG_CTRL, NPU_CTRL_IRQ_EN);
 }
 
@@ -53,12 +53,12 @@ uint32_t vp_npu_wait_irq(void) {
      * interrupt, and the handler runs once MIE is set again, so an interrupt
      * between the check and the WFI cannot be lost. */
     for (;;) {
-        __asm__ volatile("csrc mstatus, %0" ::"r"(1u << 3));
+        vp_irq_global_disable();
         if (vp_npu_irq_bits & (NPU_IRQ_DONE | NPU_IRQ_ERROR)) break;
         __asm__ volatile("wfi");
-        __asm__ volatile("csrs mstatus, %0" ::"r"(1u << 3));
+        vp_irq_global_enable();
     }
-    __asm__ volatile("csrs mstatus, %0" ::"r"(1u << 3));
+    vp_irq_global_enable();
     return npu_read(NPU_REG_STATUS);
 }
 

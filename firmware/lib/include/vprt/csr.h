@@ -7,15 +7,22 @@
 
 #include <stdint.h>
 
-#define VP_CSR_READ(csr)                                      \
-    ({                                                        \
-        uint32_t vp_csr_v_;                                   \
-        __asm__ volatile("csrr %0, " #csr : "=r"(vp_csr_v_)); \
-        vp_csr_v_;                                            \
+/* Each access enables Zicsr for its own instruction, so this header also
+ * works in programs compiled with a plain -march=rv32imc (binutils 2.40
+ * treats Zicsr as a separate extension). */
+#define VP_ZICSR(insn) ".option push\n.option arch, +zicsr\n" insn "\n.option pop"
+#define VP_CSR_READ(csr)                                                   \
+    ({                                                                     \
+        uint32_t vp_csr_v_;                                                \
+        __asm__ volatile(VP_ZICSR("csrr %0, " #csr) : "=r"(vp_csr_v_)); \
+        vp_csr_v_;                                                         \
     })
-#define VP_CSR_WRITE(csr, v) __asm__ volatile("csrw " #csr ", %0" ::"r"((uint32_t)(v)) : "memory")
-#define VP_CSR_SET(csr, v) __asm__ volatile("csrs " #csr ", %0" ::"r"((uint32_t)(v)) : "memory")
-#define VP_CSR_CLEAR(csr, v) __asm__ volatile("csrc " #csr ", %0" ::"r"((uint32_t)(v)) : "memory")
+#define VP_CSR_WRITE(csr, v) \
+    __asm__ volatile(VP_ZICSR("csrw " #csr ", %0")::"r"((uint32_t)(v)) : "memory")
+#define VP_CSR_SET(csr, v) \
+    __asm__ volatile(VP_ZICSR("csrs " #csr ", %0")::"r"((uint32_t)(v)) : "memory")
+#define VP_CSR_CLEAR(csr, v) \
+    __asm__ volatile(VP_ZICSR("csrc " #csr ", %0")::"r"((uint32_t)(v)) : "memory")
 
 #define VP_MSTATUS_MIE (1u << 3)
 #define VP_MSTATUS_MPIE (1u << 7)
