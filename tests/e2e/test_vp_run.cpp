@@ -208,6 +208,17 @@ TEST(VpRun, DefaultFirmwareRunsWithTimerInterruptAndSleep) {
         run["cpu_busy_cycles"].get<std::uint64_t>() + run["cpu_sleep_cycles"].get<std::uint64_t>(),
         run["cycles"].get<std::uint64_t>());
     EXPECT_EQ(j["console"], r.out);
+    // ResNet-50 conv3_x once in call mode, then twice (os, ws) from a list.
+    ASSERT_EQ(j["layers"].size(), 3u);
+    for (const auto& l : j["layers"]) {
+        EXPECT_EQ(l["op"], "conv");
+        EXPECT_EQ(l["macs"], 128ull * 128 * 28 * 28 * 9);
+        // The same tiling moves the same bytes under any dataflow.
+        EXPECT_EQ(l["dram_read_bytes"], j["layers"][0]["dram_read_bytes"]);
+        EXPECT_EQ(l["dram_write_bytes"]["ofmap"], 128 * 28 * 28);
+    }
+    EXPECT_EQ(j["layers"][0]["cycles"], j["layers"][1]["cycles"]);  // os both times
+    EXPECT_EQ(run["kernel_launches"], 3);
 }
 
 TEST(VpRun, FirmwareOutsideMemoryIsRejected) {

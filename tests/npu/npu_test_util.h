@@ -317,6 +317,64 @@ inline std::vector<std::int32_t> read_output(const Layer& L, const Addrs& a,
     return out;
 }
 
+// A tensor of `chans` x `height` x `width` elements seen as a window of a
+// larger dense buffer [bc][bh][bw] at (c0, y0, x0): the strided views of
+// descriptor.h (ch_stride = bh*bw, row_stride = bw, address = the window's
+// first element). Written by the test in its own terms.
+struct Window {
+    unsigned bc = 0, bh = 0, bw = 0;  // the enclosing buffer
+    unsigned c0 = 0, y0 = 0, x0 = 0;  // where the tensor starts in it
+    std::uint32_t ch_stride() const { return bh * bw; }
+    std::uint32_t row_stride() const { return bw; }
+    std::size_t buffer_elems() const { return std::size_t{bc} * bh * bw; }
+    // buffer element index of tensor element (c, y, x)
+    std::size_t at(unsigned c, unsigned y, unsigned x) const {
+        return (std::size_t{c0 + c} * bh + y0 + y) * bw + x0 + x;
+    }
+};
+
+// Copies a dense [chans][height][width] tensor of `esize`-byte elements into
+// its window of the buffer at `buf`.
+inline void scatter(std::uint8_t* buf, const Window& win, const void* dense, unsigned chans,
+                    unsigned height, unsigned width, unsigned esize) {
+    const auto* src = static_cast<const std::uint8_t*>(dense);
+    for (unsigned c = 0; c < chans; ++c)
+        for (unsigned y = 0; y < height; ++y)
+            for (unsigned x = 0; x < width; ++x)
+                std::memcpy(buf + win.at(c, y, x) * esize,
+                            src + ((std::size_t{c} * height + y) * width + x) * esize, esize);
+}
+
+// Reads a window back as int32 values (int8 sign-extended), dense order.
+inline std::vector<std::int32_t> gather(const std::uint8_t* buf, const Window& win, unsigned chans,
+                                        unsigned height, unsigned width, unsigned esize) {
+    std::vector<std::int32_t> out;
+    for (unsigned c = 0; c < chans; ++c)
+        for (unsigned y = 0; y < height; ++y)
+            for (unsigned x = 0; x < width; ++x) {
+                const std::uint8_t* p = buf + win.at(c, y, x) * esize;
+                std::int32_t v;
+                if (esize == 4)
+                    std::memcpy(&v, p, 4);
+                else
+                    v = static_cast<std::int8_t>(*p);
+                out.push_back(v);
+            }
+    return out;
+}
+
+// Per byte of the enclosing buffer: 1 if it belongs to an element of the window.
+inline std::vector<char> window_mask(const Window& win, unsigned chans, unsigned height,
+                                     unsigned width, unsigned esize) {
+    std::vector<char> mask(win.buffer_elems() * esize, 0);
+    for (unsigned c = 0; c < chans; ++c)
+        for (unsigned y = 0; y < height; ++y)
+            for (unsigned x = 0; x < width; ++x)
+                std::fill_n(mask.begin() + static_cast<std::ptrdiff_t>(win.at(c, y, x) * esize),
+                            esize, 1);
+    return mask;
+}
+
 // Element-level brute force of the 'tile' policy (dataflow-model.md §5, §12.1):
 // walks the inter-tile loops in order; whenever a tensor's relevant tile
 // indices change, enumerates every (m,c,y,x,k,l) point of the tile, collects
