@@ -136,11 +136,12 @@ ParseResult parse_config(int argc, const char* const argv[]) {
         "list-workloads", po::bool_switch(), "list the model zoo and exit")(
         "config", po::value<std::string>(), "INI file with the same keys as the long options");
     po::options_description npu("NPU");
-    npu.add_options()("dataflow", po::value<std::string>()->default_value("os"), "os|ws|is")(
+    npu.add_options()("dataflow", po::value<std::string>()->default_value("os"),
+                      "os|ws|is (--workload runs; firmware sets it per descriptor)")(
         "control", po::value<std::string>()->default_value("irq"),
-        "irq (command list + interrupt) | call (CPU launches each kernel)")(
+        "--workload runs: irq (command list + interrupt) | call (CPU launches each kernel)")(
         "completion", po::value<std::string>()->default_value("irq"),
-        "call mode: wait by irq (WFI) or poll")(
+        "--workload runs in call mode: wait by irq (WFI) or poll")(
         "array", po::value<std::string>()->default_value("32x32"), "MAC array RxC")(
         "ifmap-kb", po::value<std::string>()->default_value("64"), "ifmap scratchpad KiB")(
         "weight-kb", po::value<std::string>()->default_value("64"), "weight scratchpad KiB")(
@@ -181,9 +182,7 @@ ParseResult parse_config(int argc, const char* const argv[]) {
         "log-level", po::value<std::string>()->default_value("warn"), "error|warn|info|debug")(
         "stats", po::bool_switch(), "print every statistic at the end")("help,h", "this help")(
         "version", "print the version");
-    po::options_description all(
-        "vp_run: NPU virtual platform\n\nUsage: vp_run --workload resnet50 --dataflow os "
-        "[options]\n");
+    po::options_description all;
     all.add(run).add(npu).add(mem).add(cpu).add(out);
 
     ParseResult result;
@@ -192,7 +191,11 @@ ParseResult parse_config(int argc, const char* const argv[]) {
         po::store(po::command_line_parser(argc, argv).options(all).run(), vm);
         if (vm.count("help")) {
             std::ostringstream os;
-            os << all;
+            os << "vp_run: NPU virtual platform (RV32 CPU + NPU, SystemC/TLM-2.0)\n\n"
+                  "Usage: vp_run [options]                 the CPU runs the platform firmware\n"
+                  "       vp_run --firmware prog.elf       any bare-metal RV32 ELF\n"
+                  "       vp_run --demo                    the bus demo (no CPU)\n"
+               << all;
             result.exit_now = true;
             result.text = os.str();
             return result;
