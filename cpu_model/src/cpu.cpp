@@ -119,20 +119,12 @@ void Cpu::sleep_until_interrupt() {
     if (m_core.wakeup_pending()) return;
     m_sleeping = true;
     const sc_core::sc_time t0 = sc_core::sc_time_stamp();
-    const std::uint64_t c0 = m_core.stats().cycles;
+    // No timeout: if nothing can ever wake the core, the kernel runs out of
+    // events and the platform reports a stall (vp_run bounds the run's time
+    // with --max-cycles itself, and the core checks it when it executes).
     while (!m_core.wakeup_pending() && !vp::SimControl::finished()) {
-        if (m_config.max_cycles != 0) {
-            const std::uint64_t now = c0 + cycles_of(sc_core::sc_time_stamp() - t0);
-            if (now >= m_config.max_cycles) break;
-            sc_core::wait(time_of(m_config.max_cycles - now),
-                          irq_external_in.value_changed_event() |
-                              irq_timer_in.value_changed_event() |
-                              irq_software_in.value_changed_event());
-        } else {
-            sc_core::wait(irq_external_in.value_changed_event() |
-                          irq_timer_in.value_changed_event() |
-                          irq_software_in.value_changed_event());
-        }
+        sc_core::wait(irq_external_in.value_changed_event() | irq_timer_in.value_changed_event() |
+                      irq_software_in.value_changed_event());
         refresh_irq();
     }
     m_core.add_sleep_cycles(cycles_of(sc_core::sc_time_stamp() - t0));

@@ -113,15 +113,18 @@ int sc_main(int argc, char* argv[]) {
     const auto host_start = std::chrono::steady_clock::now();
     const sc_core::sc_time cycle(config.cycle_ns(), sc_core::SC_NS);
     if (config.max_cycles > 0)
-        sc_core::sc_start(cycle * static_cast<double>(config.max_cycles));
+        sc_core::sc_start(cycle * static_cast<double>(config.max_cycles),
+                          sc_core::SC_EXIT_ON_STARVATION);
     else
         sc_core::sc_start();
     const double host_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count();
 
+    // SC_EXIT_ON_STARVATION returns once nothing is scheduled before the
+    // limit: activity still pending means the limit cut the run; none at all
+    // means nothing can ever happen again (a stall), which is reported as such.
     if (!vp::SimControl::finished()) {
-        if (config.max_cycles > 0 &&
-            sc_core::sc_time_stamp() >= cycle * static_cast<double>(config.max_cycles))
+        if (config.max_cycles > 0 && sc_core::sc_pending_activity())
             vp::SimControl::fail("--max-cycles " + std::to_string(config.max_cycles) +
                                  " reached before the guest ended the run");
         else

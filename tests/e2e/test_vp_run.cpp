@@ -236,6 +236,21 @@ TEST(VpRun, MaxCyclesStopsTheRun) {
 #endif
 
 #ifdef VP_FIRMWARE_DIR
+TEST(VpRun, SleepingForeverIsAStallNotAHang) {
+    // WFI with every interrupt disabled: no event is left in the simulation.
+    ProcessResult r = vp_run({"--firmware", std::string(VP_FIRMWARE_DIR) + "/guest_bare_wfi.elf"});
+    EXPECT_EQ(r.exit_status, 3);
+    expect_one_error_line(r, "simulation stalled at ");
+    expect_one_error_line(r, "the CPU sleeps in WFI and no enabled interrupt can wake it");
+    EXPECT_EQ(r.out, "");
+}
+
+TEST(VpRun, TrapWithoutHandlerNamesCauseAndPc) {
+    ProcessResult r = vp_run({"--firmware", std::string(VP_FIRMWARE_DIR) + "/guest_bare_trap.elf"});
+    EXPECT_EQ(r.exit_status, 3);
+    expect_one_error_line(r, "firmware trap: illegal instruction at pc=0x80000000");
+}
+
 TEST(VpRun, NpuDrivenByFirmwareReportsEveryKernel) {
     // guest_npu_conv: call mode (irq), a two-kernel list (irq mode), call mode
     // (poll), then a bad descriptor; the firmware checks every result itself.
