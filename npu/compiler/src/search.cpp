@@ -11,13 +11,6 @@ namespace npu::compiler {
 
 namespace {
 
-int idx(Dim d) {
-    return static_cast<int>(d);
-}
-int idx(Operand x) {
-    return static_cast<int>(x);
-}
-
 int level_sum(const Schedule& s) {
     return s.level[0] + s.level[1] + s.level[2];
 }

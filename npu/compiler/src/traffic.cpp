@@ -10,13 +10,6 @@ namespace npu::compiler {
 
 namespace {
 
-int idx(Dim d) {
-    return static_cast<int>(d);
-}
-int idx(Operand x) {
-    return static_cast<int>(x);
-}
-
 void require(bool ok, const std::string& what) {
     if (!ok) throw std::invalid_argument(what);
 }

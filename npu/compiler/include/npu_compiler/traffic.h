@@ -25,6 +25,14 @@ enum class Operand : int { weight = 0, ifmap = 1, ofmap = 2 };
 constexpr int kNumOperands = 3;
 const char* operand_name(Operand x);
 // rel(X) of §1 (bias: {m}).
+// Array index of a dimension or operand (the arrays below are indexed by them).
+inline int idx(Dim d) {
+    return static_cast<int>(d);
+}
+inline int idx(Operand x) {
+    return static_cast<int>(x);
+}
+
 bool relevant(Operand x, Dim d);
 
 enum class Policy { tile, delta };
