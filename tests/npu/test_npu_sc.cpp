@@ -280,6 +280,64 @@ TEST(NpuSc, IrqModeDescriptorList) {
     });
 }
 
+// Strided views through the bus: a descriptor list (fetched by DMA, so the
+// stride words travel in DRAM) of two convs on one ifmap window writing the two
+// channel halves of a concat buffer whose rows are wider than the ofmap.
+TEST(NpuSc, IrqModeListFillsAConcatBuffer) {
+    run_bench([](Bench& b) {
+        Layer A = conv_layer();  // 4x6x6 -> 5x6x6
+        Layer B = A;
+        B.M = 3, B.R = B.S = 1, B.pt = B.pl = B.pb = B.pr = 0, B.bias = false;
+        const Tensors ta = make_tensors(A, 31);
+        Tensors tb = make_tensors(B, 32);
+        tb.in = ta.in;
+        const Addrs aa = place(A, ta, b.dram.mem);
+        // the ifmap as the interior of a [4][8][8] buffer; B's weights apart
+        const Window in{4, 8, 8, 0, 1, 1}, concat{8, 6, 9, 0, 0, 0};
+        scatter(b.dram.mem.data() + 0x30000, in, ta.in.data(), 4, 6, 6, 1);
+        std::memcpy(b.dram.mem.data() + 0x34000, tb.w.data(), tb.w.size());
+        std::fill_n(b.dram.mem.begin() + 0x40000, concat.buffer_elems(), std::uint8_t{0xA5});
+        Addrs ab = aa;
+        ab.w = static_cast<std::uint32_t>(kDramBase + 0x34000);
+        npu_desc_t da = make_desc(A, aa, {5, 2, 3, 6, 3, 3}, {1, 0, 2, 3, 4, 5}, npu::Dataflow::os);
+        npu_desc_t db = make_desc(B, ab, {3, 4, 6, 3, 1, 1}, {0, 1, 2, 3, 4, 5}, npu::Dataflow::ws);
+        for (npu_desc_t* d : {&da, &db}) {
+            d->ifmap_addr = static_cast<std::uint32_t>(kDramBase + 0x30000 + in.at(0, 0, 0));
+            d->ifmap_ch_stride = in.ch_stride();
+            d->ifmap_row_stride = in.row_stride();
+            d->ofmap_ch_stride = concat.ch_stride();
+            d->ofmap_row_stride = concat.row_stride();
+        }
+        da.ofmap_addr = static_cast<std::uint32_t>(kDramBase + 0x40000 + concat.at(0, 0, 0));
+        db.ofmap_addr = static_cast<std::uint32_t>(kDramBase + 0x40000 + concat.at(5, 0, 0));
+        db.flags |= NPU_DESC_F_LAST;
+        std::memcpy(b.dram.mem.data() + 0x80000, &da, NPU_DESC_SIZE);
+        std::memcpy(b.dram.mem.data() + 0x80000 + NPU_DESC_SIZE, &db, NPU_DESC_SIZE);
+        b.wr(NPU_REG_DESC_BASE, static_cast<std::uint32_t>(kDramBase + 0x80000));
+        b.wr(NPU_REG_DESC_COUNT, 2);
+        b.wr(NPU_REG_CTRL, NPU_CTRL_IRQ_EN | NPU_CTRL_START);
+        b.wait_irq();
+        EXPECT_EQ(b.rd(NPU_REG_STATUS), NPU_STATUS_DONE);
+        ASSERT_EQ(b.npu_.kernel_stats().size(), 2u);
+        auto expect = reference(A, ta);
+        const auto rb = reference(B, tb);
+        expect.insert(expect.end(), rb.begin(), rb.end());
+        EXPECT_EQ(gather(b.dram.mem.data() + 0x40000, concat, 8, 6, 6, 1), expect);
+        const auto mask = window_mask(concat, 8, 6, 6, 1);
+        std::size_t outside = 0;
+        for (std::size_t i = 0; i < mask.size(); ++i)
+            outside += !mask[i] && b.dram.mem[0x40000 + i] != 0xA5;
+        EXPECT_EQ(outside, 0u);
+        const auto& st = b.npu_.kernel_stats();
+        EXPECT_EQ(st[0].dram_write_bytes.ofmap, 5u * 36);
+        EXPECT_EQ(st[1].dram_write_bytes.ofmap, 3u * 36);
+        EXPECT_EQ(b.dram.npu_bytes, 2 * NPU_DESC_SIZE + st[0].dram_read_bytes.total() +
+                                        st[0].dram_write_bytes.total() +
+                                        st[1].dram_read_bytes.total() +
+                                        st[1].dram_write_bytes.total());
+    });
+}
+
 TEST(NpuSc, BadDescriptorRaisesErrorInterrupt) {
     run_bench([](Bench& b) {
         const Layer L = conv_layer();

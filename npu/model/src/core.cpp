@@ -65,6 +65,22 @@ bool in_dram(const CoreConfig& cfg, std::uint64_t addr, std::uint64_t bytes) {
            addr - cfg.dram_base <= cfg.dram_size - bytes;
 }
 
+// Resolves a tensor's descriptor strides (0: dense) for channel planes of
+// `height` rows of `width` elements. False when rows or channel planes would
+// overlap (the descriptor.h rule: x innermost, then y, then c).
+bool make_view(std::uint32_t ch_stride, std::uint32_t row_stride, std::uint32_t height,
+               std::uint32_t width, TensorView& v) {
+    v.row_stride = row_stride ? row_stride : width;
+    v.ch_stride = ch_stride ? ch_stride : std::uint64_t{height} * width;
+    return v.row_stride >= width && v.ch_stride >= (height - 1) * v.row_stride + width;
+}
+
+// Elements from the tensor's address to one past its last element.
+std::uint64_t view_span(const TensorView& v, std::uint32_t chans, std::uint32_t height,
+                        std::uint32_t width) {
+    return v.elem(chans - 1, height - 1, width);
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------
@@ -146,6 +162,14 @@ std::uint32_t decode_kernel(const npu_desc_t& d, const CoreConfig& cfg, Kernel& 
         k.uses_lut = d.op == NPU_OP_LUT;
     }
 
+    // Tensor strides (descriptor.h): rows and channel planes must not overlap.
+    const bool opb = is_eltwise(d.op);
+    if (!make_view(d.ifmap_ch_stride, d.ifmap_row_stride, d.h, d.w, k.ifmap_view) ||
+        !make_view(d.ofmap_ch_stride, d.ofmap_row_stride, d.e, d.f, k.ofmap_view) ||
+        (opb && !make_view(d.opb_ch_stride, d.opb_row_stride, d.h, d.w, k.opb_view)))
+        return NPU_ERR_BAD_SHAPE;
+    make_view(0, 0, d.e, d.f, k.psum_view);
+
     // Tiling
     std::array<bool, NPU_DIMS> seen{};
     for (unsigned p = 0; p < NPU_DIMS; ++p) {
@@ -167,15 +191,17 @@ std::uint32_t decode_kernel(const npu_desc_t& d, const CoreConfig& cfg, Kernel& 
     for (int p = 0; p < p_out; ++p)
         if (!(k.rel_out & bit(k.order[p])) && k.trips[k.order[p]] > 1) k.spills_psum = true;
 
-    // Addresses
-    const std::uint64_t in_bytes = std::uint64_t{d.c} * d.h * d.w * k.in_elem_bytes;
+    // Addresses: the whole (strided) span of every tensor lies in DRAM, so no
+    // footprint address can leave it.
     const std::uint64_t out_elems = std::uint64_t{d.m} * d.e * d.f;
-    if (!in_dram(cfg, d.ifmap_addr, in_bytes)) return NPU_ERR_ADDR_RANGE;
-    if (!in_dram(cfg, d.ofmap_addr, out_elems * k.out_elem_bytes)) return NPU_ERR_ADDR_RANGE;
+    if (!in_dram(cfg, d.ifmap_addr, view_span(k.ifmap_view, d.c, d.h, d.w) * k.in_elem_bytes))
+        return NPU_ERR_ADDR_RANGE;
+    if (!in_dram(cfg, d.ofmap_addr, view_span(k.ofmap_view, d.m, d.e, d.f) * k.out_elem_bytes))
+        return NPU_ERR_ADDR_RANGE;
     if (k.has_weight &&
         !in_dram(cfg, d.weight_addr, std::uint64_t{d.m} * (d.c / k.groups) * d.r * d.s))
         return NPU_ERR_ADDR_RANGE;
-    if (k.has_operand_b && !in_dram(cfg, d.weight_addr, std::uint64_t{d.c} * d.h * d.w))
+    if (k.has_operand_b && !in_dram(cfg, d.weight_addr, view_span(k.opb_view, d.c, d.h, d.w)))
         return NPU_ERR_ADDR_RANGE;
     if (k.has_bias && !in_dram(cfg, d.bias_addr, std::uint64_t{d.m} * 4)) return NPU_ERR_ADDR_RANGE;
     if (k.uses_lut && !in_dram(cfg, d.lut_addr, 256)) return NPU_ERR_ADDR_RANGE;
@@ -255,7 +281,7 @@ struct Core::Footprint {
 
 // One contiguous piece of a transfer, in elements.
 struct Run {
-    std::uint64_t elem;   // element index in the DRAM tensor
+    std::uint64_t elem;   // element offset from the tensor's address (strided, TensorView)
     std::uint64_t local;  // element index in the buffer half
     std::uint64_t count;
 };
@@ -300,8 +326,7 @@ class Core::Walk {
     Footprint make_fp(bool ifmap) const;
     std::vector<Run> ifmap_runs(const Footprint& fp) const;
     std::vector<Run> weight_runs(const Footprint& fp) const;
-    std::vector<Run> mxy_runs(const Footprint& fp, std::uint32_t rows_total,
-                              std::uint32_t cols_total) const;
+    std::vector<Run> mxy_runs(const Footprint& fp, const TensorView& view) const;
     // Issues every burst of `runs` at cycle `start`; returns the last completion.
     bool transfer(bool write, std::uint64_t base, std::uint32_t esize, const std::vector<Run>& runs,
                   std::uint8_t* buf, std::uint64_t start, std::uint64_t& done,
@@ -391,8 +416,8 @@ std::vector<Run> Core::Walk::ifmap_runs(const Footprint& fp) const {
                 while (e < nc && fp.cols[e] == fp.cols[e - 1] + 1)
                     ++e;
                 const std::uint64_t elem =
-                    (std::uint64_t(fp.ch[ci]) * m_d.h + std::uint64_t(fp.rows[ri])) * m_d.w +
-                    std::uint64_t(fp.cols[j]);
+                    m_k.ifmap_view.elem(std::uint64_t(fp.ch[ci]), std::uint64_t(fp.rows[ri]),
+                                        std::uint64_t(fp.cols[j]));
                 push_run(runs, elem, (ci * nr + ri) * nc + j, e - j);
                 j = e;
             }
@@ -418,15 +443,15 @@ std::vector<Run> Core::Walk::weight_runs(const Footprint& fp) const {
     return runs;
 }
 
-std::vector<Run> Core::Walk::mxy_runs(const Footprint& fp, std::uint32_t rows_total,
-                                      std::uint32_t cols_total) const {
+// An (m, y, x) footprint of a tensor laid out as `view`: one run per row,
+// merged with the next when the rows are contiguous in DRAM.
+std::vector<Run> Core::Walk::mxy_runs(const Footprint& fp, const TensorView& view) const {
     std::vector<Run> runs;
     const std::uint64_t em = fp.ext(NPU_DIM_M), ey = fp.ext(NPU_DIM_Y), ex = fp.ext(NPU_DIM_X);
     for (std::uint64_t m = 0; m < em; ++m)
         for (std::uint64_t y = 0; y < ey; ++y) {
             const std::uint64_t elem =
-                ((fp.lo[NPU_DIM_M] + m) * rows_total + fp.lo[NPU_DIM_Y] + y) * cols_total +
-                fp.lo[NPU_DIM_X];
+                view.elem(fp.lo[NPU_DIM_M] + m, fp.lo[NPU_DIM_Y] + y, fp.lo[NPU_DIM_X]);
             push_run(runs, elem, (m * ey + y) * ex, ex);
         }
     return runs;
@@ -500,7 +525,7 @@ bool Core::Walk::load_inputs() {
                 }
                 break;
             case 2:
-                runs = mxy_runs(fp, m_d.h, m_d.w);
+                runs = mxy_runs(fp, m_k.opb_view);
                 base = m_d.weight_addr;
                 elems = std::uint64_t{fp.ext(NPU_DIM_M)} * fp.ext(NPU_DIM_Y) * fp.ext(NPU_DIM_X);
                 break;
@@ -634,19 +659,19 @@ bool Core::Walk::writeback_ofmap(std::uint64_t ready) {
         tidx[dim] = static_cast<std::uint32_t>(std::max<std::int64_t>(0, m_out_tile_idx[dim]));
     const std::uint64_t t = o_tile_index(tidx);
     const bool final = m_visits[t] == m_n_red;
-    std::vector<Run> runs = mxy_runs(fp, m_d.e, m_d.f);
     const std::uint64_t start = std::max(m_wr_free, ready);
     std::uint64_t done = start, bytes = 0;
     if (final) {
         std::vector<std::uint8_t> out;
         finalize(fp, m_out.data[h], out);
-        if (!transfer(true, m_d.ofmap_addr, m_k.out_elem_bytes, runs, out.data(), start, done,
-                      bytes))
+        if (!transfer(true, m_d.ofmap_addr, m_k.out_elem_bytes, mxy_runs(fp, m_k.ofmap_view),
+                      out.data(), start, done, bytes))
             return false;
         m_st.dram_write_bytes.ofmap += bytes;
         m_st.sram_reads.ofmap += bytes / m_k.out_elem_bytes * 4;
     } else {
-        if (!transfer(true, m_d.psum_addr, 4, runs, m_out.data[h].data(), start, done, bytes))
+        if (!transfer(true, m_d.psum_addr, 4, mxy_runs(fp, m_k.psum_view), m_out.data[h].data(),
+                      start, done, bytes))
             return false;
         m_st.dram_write_bytes.psum += bytes;
         m_st.sram_reads.ofmap += bytes;
@@ -675,8 +700,8 @@ bool Core::Walk::change_ofmap() {
     if (m_has_copy[t]) {
         const std::uint64_t start = std::max(m_rd_free, m_out.free_at[h]);
         std::uint64_t done = start, bytes = 0;
-        if (!transfer(false, m_d.psum_addr, 4, mxy_runs(fp, m_d.e, m_d.f), data.data(), start, done,
-                      bytes))
+        if (!transfer(false, m_d.psum_addr, 4, mxy_runs(fp, m_k.psum_view), data.data(), start,
+                      done, bytes))
             return false;
         m_rd_free = done;
         m_loads_done = std::max(m_loads_done, done);

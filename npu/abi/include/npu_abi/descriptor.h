@@ -3,13 +3,32 @@
  * One descriptor = one kernel. NPU_DESC_SIZE bytes, little-endian, fixed-width
  * fields at fixed offsets (asserted below); no bit-fields.
  *
- * Tensors in DRAM are dense, batch 1, channel-major (C x H x W, row-major):
- *   ifmap  int8  [C][H][W]            (NPU_OP_REQUANT: int32)
- *   weight int8  [M][C/groups][R][S]  (eltwise: operand B, int8 [C][H][W])
+ * Tensors in DRAM are batch 1, channel-major (C x H x W, row-major):
+ *   ifmap  int8  [C][H][W]            (NPU_OP_REQUANT: int32)        strided
+ *   weight int8  [M][C/groups][R][S]  (eltwise: operand B, int8 [C][H][W], strided)
  *   bias   int32 [M]                  (with NPU_DESC_F_BIAS)
- *   ofmap  int8 or int32 [M][E][F]
+ *   ofmap  int8 or int32 [M][E][F]                                    strided
  *   psum   int32 [M][E][F]            scratch for spilled partial sums
  *   lut    int8  [256]                y = lut[x + 128]
+ * Weights, bias, psum and the LUT are always dense. The ifmap, the ofmap and
+ * eltwise operand B are strided views (ifmap_*, ofmap_*, opb_* ch_stride and
+ * row_stride): element (c, y, x) lies at
+ *     addr + (c * ch_stride + y * row_stride + x) * element bytes,
+ * strides counted in elements of that tensor (not bytes). 0 means dense
+ * (NPU_STRIDE_DENSE): ch_stride = H*W and row_stride = W (ofmap: E*F and F).
+ * A kernel can so read a channel/row window of a larger tensor (addr = the
+ * window's first element) and write its ofmap into a slice of a larger one:
+ * channels [k, k+M) of a channel concat (ofmap_addr = base + k * ch_stride *
+ * bytes), or the interior of a padded buffer (row_stride = padded width). The
+ * DMA moves exactly the elements of the dense case, one burst sequence per
+ * contiguous run (a 2-D DMA), and never touches the gaps. Checked at decode,
+ * before any transfer (width/height/channels: W/H/C, ofmap F/E/M):
+ *   - row_stride >= width and ch_stride >= (height - 1) * row_stride + width,
+ *     i.e. rows and channel planes do not overlap (x innermost, then y, then
+ *     c; interleaved layouts such as [H][C][W] are not expressible), else
+ *     NPU_ERR_BAD_SHAPE;
+ *   - the span, (channels-1)*ch_stride + (height-1)*row_stride + width
+ *     elements from addr, lies in DRAM, else NPU_ERR_ADDR_RANGE.
  * GEMM/FC is a 1x1 convolution: Y[M][P] = W[M][C] * X[C][P] (P = H*W pixels;
  * FC has H = W = 1), so a row-major A[M][K] * B[K][N] maps to W = A, X = B.
  *
@@ -76,6 +95,9 @@
 #define NPU_DESC_F_LAST (1u << 2) /* last descriptor of the list */
 #define NPU_DESC_F_BIAS (1u << 3) /* add bias[m] (int32 at bias_addr) */
 
+/* tensor strides (ifmap_/ofmap_/opb_*_stride): 0 selects the dense layout */
+#define NPU_STRIDE_DENSE 0u
+
 /* loop dimension indices */
 #define NPU_DIM_M 0u
 #define NPU_DIM_C 1u
@@ -123,7 +145,13 @@ typedef struct npu_desc {
     uint8_t loop_order[NPU_DIMS]; /* 0x49 dimension indices, outermost first */
     uint8_t reserved1;            /* 0x4F */
     uint16_t tile[NPU_DIMS];      /* 0x50 tile sizes of m, c, y, x, k, l */
-    uint32_t reserved2[9];        /* 0x5C..0x7F zero */
+    uint32_t ifmap_ch_stride;     /* 0x5C ifmap elements between channels (0: H*W) */
+    uint32_t ifmap_row_stride;    /* 0x60 ifmap elements between rows (0: W) */
+    uint32_t ofmap_ch_stride;     /* 0x64 ofmap elements between channels (0: E*F) */
+    uint32_t ofmap_row_stride;    /* 0x68 ofmap elements between rows (0: F) */
+    uint32_t opb_ch_stride;       /* 0x6C eltwise operand B elements between channels (0: H*W) */
+    uint32_t opb_row_stride;      /* 0x70 eltwise operand B elements between rows (0: W) */
+    uint32_t reserved2[3];        /* 0x74..0x7F zero */
 } npu_desc_t;
 
 NPU_STATIC_ASSERT(sizeof(npu_desc_t) == NPU_DESC_SIZE, "descriptor size");
@@ -136,6 +164,12 @@ NPU_STATIC_ASSERT(offsetof(npu_desc_t, mult) == 0x40, "descriptor layout");
 NPU_STATIC_ASSERT(offsetof(npu_desc_t, shift) == 0x48, "descriptor layout");
 NPU_STATIC_ASSERT(offsetof(npu_desc_t, loop_order) == 0x49, "descriptor layout");
 NPU_STATIC_ASSERT(offsetof(npu_desc_t, tile) == 0x50, "descriptor layout");
-NPU_STATIC_ASSERT(offsetof(npu_desc_t, reserved2) == 0x5C, "descriptor layout");
+NPU_STATIC_ASSERT(offsetof(npu_desc_t, ifmap_ch_stride) == 0x5C, "descriptor layout");
+NPU_STATIC_ASSERT(offsetof(npu_desc_t, ifmap_row_stride) == 0x60, "descriptor layout");
+NPU_STATIC_ASSERT(offsetof(npu_desc_t, ofmap_ch_stride) == 0x64, "descriptor layout");
+NPU_STATIC_ASSERT(offsetof(npu_desc_t, ofmap_row_stride) == 0x68, "descriptor layout");
+NPU_STATIC_ASSERT(offsetof(npu_desc_t, opb_ch_stride) == 0x6C, "descriptor layout");
+NPU_STATIC_ASSERT(offsetof(npu_desc_t, opb_row_stride) == 0x70, "descriptor layout");
+NPU_STATIC_ASSERT(offsetof(npu_desc_t, reserved2) == 0x74, "descriptor layout");
 
 #endif /* NPU_ABI_DESCRIPTOR_H */

@@ -8,6 +8,9 @@
 // moving whole tile footprints between DRAM and three scratchpads (ifmap,
 // weight, ofmap/psum; each split in two ping-pong halves), a bias register
 // file and a 256-entry LUT; the MAC array (systolic.h) and a vector unit.
+// The DMA is 2-D: the ifmap, ofmap and eltwise operand B may be strided views
+// of larger tensors (descriptor.h), and a footprint moves as one burst
+// sequence per contiguous run; the scratchpad copy is always dense.
 //
 // Timeline (cycles from the kernel's start), per inter-tile iteration i:
 //   - each input footprint that changes is loaded into the other half of its
@@ -85,6 +88,15 @@ class DmaPort {
     }
 };
 
+// A tensor's layout in DRAM (descriptor.h): element (c, y, x) lies
+// c * ch_stride + y * row_stride + x elements after the tensor's address.
+struct TensorView {
+    std::uint64_t ch_stride = 0, row_stride = 0;
+    std::uint64_t elem(std::uint64_t c, std::uint64_t y, std::uint64_t x) const {
+        return c * ch_stride + y * row_stride + x;
+    }
+};
+
 // A checked, decoded descriptor.
 struct Kernel {
     npu_desc_t desc{};
@@ -101,6 +113,9 @@ struct Kernel {
     bool has_bias = false;
     bool uses_lut = false;
     bool spills_psum = false;
+    // Strides resolved (0 = dense) and checked: ifmap [C][H][W], ofmap
+    // [M][E][F], eltwise operand B [C][H][W]; psum is always dense [M][E][F].
+    TensorView ifmap_view, ofmap_view, opb_view, psum_view;
     // Relevance masks over dimensions (bit d).
     unsigned rel_in = 0, rel_w = 0, rel_out = 0, rel_bias = 0;
     bool is_mac_op() const { return desc.op == NPU_OP_CONV || desc.op == NPU_OP_GEMM; }
