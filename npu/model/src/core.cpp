@@ -86,6 +86,18 @@ std::uint64_t view_span(const TensorView& v, std::uint32_t chans, std::uint32_t 
 // ---------------------------------------------------------------------------
 // Decoding and checks
 
+std::string CoreConfig::validate() const {
+    if (array_rows < 1 || array_rows > 1024 || array_cols < 1 || array_cols > 1024)
+        return "npu: array rows and columns must be 1..1024";
+    if (ifmap_bytes < 64 || weight_bytes < 64 || ofmap_bytes < 64)
+        return "npu: each scratchpad needs at least 64 bytes";
+    if (dma_burst_bytes < 4 || dma_burst_bytes > 4096 || (dma_burst_bytes & 3u))
+        return "npu: dma burst must be a multiple of 4 in 4..4096 bytes";
+    if (dram_size == 0 || dram_base + dram_size > (std::uint64_t{1} << 32))
+        return "npu: DRAM window must lie in the 32-bit address space";
+    return {};
+}
+
 const char* op_name(unsigned op) {
     static const char* const names[NPU_OP_COUNT] = {"invalid", "conv",     "gemm",   "maxpool",
                                                     "avgpool", "gavgpool", "add",    "mul",

@@ -15,32 +15,6 @@
 
 namespace npu {
 
-std::string NpuConfig::validate() const {
-    if (array_rows < 1 || array_rows > 1024 || array_cols < 1 || array_cols > 1024)
-        return "npu: array rows and columns must be 1..1024";
-    if (ifmap_bytes < 64 || weight_bytes < 64 || ofmap_bytes < 64)
-        return "npu: each scratchpad needs at least 64 bytes";
-    if (dma_burst_bytes < 4 || dma_burst_bytes > 4096 || (dma_burst_bytes & 3u))
-        return "npu: dma burst must be a multiple of 4 in 4..4096 bytes";
-    if (dram_size == 0 || dram_base + dram_size > (std::uint64_t{1} << 32))
-        return "npu: DRAM window must lie in the 32-bit address space";
-    return {};
-}
-
-CoreConfig NpuConfig::core() const {
-    CoreConfig c;
-    c.array_rows = array_rows;
-    c.array_cols = array_cols;
-    c.ifmap_bytes = ifmap_bytes;
-    c.weight_bytes = weight_bytes;
-    c.ofmap_bytes = ofmap_bytes;
-    c.dma_burst_bytes = dma_burst_bytes;
-    c.functional = functional;
-    c.dram_base = dram_base;
-    c.dram_size = dram_size;
-    return c;
-}
-
 namespace {
 const NpuConfig& checked(const NpuConfig& cfg) {
     const std::string err = cfg.validate();
@@ -110,7 +84,7 @@ Npu::Npu(sc_core::sc_module_name name, const NpuConfig& cfg, sc_core::sc_time cy
       irq_out("irq_out"),
       m_cfg(checked(cfg)),
       m_cycle(cycle),
-      m_core(cfg.core()) {
+      m_core(cfg) {
 #define NPU_X_TABLE(name_, off, reset, acc, mask) \
     m_table.push_back({#name_, off, reset, acc, mask});
     NPU_REG_LIST(NPU_X_TABLE)

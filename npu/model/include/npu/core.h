@@ -47,6 +47,9 @@ struct CoreConfig {
     bool functional = true;
     std::uint64_t dram_base = 0x80000000u;
     std::uint64_t dram_size = 0x10000000u;
+
+    // Empty when valid, else one line saying what is wrong.
+    std::string validate() const;
 };
 
 // Per-kernel statistics, DESIGN.md names. Bytes unless said otherwise.

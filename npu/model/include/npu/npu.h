@@ -31,21 +31,8 @@
 
 namespace npu {
 
-struct NpuConfig {
-    unsigned array_rows = 32;
-    unsigned array_cols = 32;
-    std::uint32_t ifmap_bytes = 64 * 1024;
-    std::uint32_t weight_bytes = 64 * 1024;
-    std::uint32_t ofmap_bytes = 64 * 1024;
-    std::uint32_t dma_burst_bytes = 64;
-    bool functional = false;  // false: timing mode (same cycles and traffic, no arithmetic)
-    std::uint64_t dram_base = 0x80000000u;
-    std::uint64_t dram_size = 256u * 1024 * 1024;
-
-    // Empty when valid, else one line saying what is wrong.
-    std::string validate() const;
-    CoreConfig core() const;
-};
+// The SystemC shell needs nothing of its configuration that the core does not.
+using NpuConfig = CoreConfig;
 
 class Npu : public sc_core::sc_module {
   public:
