@@ -19,6 +19,23 @@
 namespace npu_test {
 
 constexpr std::uint64_t kDramBase = 0x80000000u;
+constexpr std::size_t kDramBytes = 1 << 20;
+
+// The small NPU the core tests use: a 4x8 array, 4 KiB scratchpads, 16-byte
+// bursts, 1 MiB of DRAM, so that every test layer needs several tiles.
+inline npu::CoreConfig small_config(bool functional) {
+    npu::CoreConfig cfg;
+    cfg.array_rows = 4;
+    cfg.array_cols = 8;
+    cfg.ifmap_bytes = 4096;
+    cfg.weight_bytes = 4096;
+    cfg.ofmap_bytes = 4096;
+    cfg.dma_burst_bytes = 16;
+    cfg.functional = functional;
+    cfg.dram_base = kDramBase;
+    cfg.dram_size = kDramBytes;
+    return cfg;
+}
 
 // DRAM as vp::Memory models it: a transfer of n bytes requested at t starts at
 // max(t, busy_until), occupies ceil(n / bw) cycles, completes latency later.

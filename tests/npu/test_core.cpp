@@ -18,20 +18,6 @@ constexpr std::array<unsigned, 6> kMCYXKL = {0, 1, 2, 3, 4, 5};  // reduction in
 constexpr std::array<unsigned, 6> kCKLMYX = {1, 4, 5, 0, 2, 3};  // reduction outermost: psums
 constexpr std::array<unsigned, 6> kYXKMLC = {2, 3, 4, 0, 5, 1};  // mixed
 
-npu::CoreConfig small_config(bool functional) {
-    npu::CoreConfig cfg;
-    cfg.array_rows = 4;
-    cfg.array_cols = 8;
-    cfg.ifmap_bytes = 4096;
-    cfg.weight_bytes = 4096;
-    cfg.ofmap_bytes = 4096;
-    cfg.dma_burst_bytes = 16;
-    cfg.functional = functional;
-    cfg.dram_base = kDramBase;
-    cfg.dram_size = 1 << 20;
-    return cfg;
-}
-
 struct Result {
     npu::KernelStats st;
     std::vector<std::int32_t> out;

@@ -22,24 +22,9 @@ constexpr std::array<unsigned, 6> kMCYXKL = {0, 1, 2, 3, 4, 5};  // reduction in
 constexpr std::array<unsigned, 6> kCKLMYX = {1, 4, 5, 0, 2, 3};  // reduction outermost: psums
 constexpr std::array<unsigned, 6> kYXKMLC = {2, 3, 4, 0, 5, 1};  // mixed
 
-constexpr std::size_t kDramBytes = 1 << 20;
 // Offsets from kDramBase of the enclosing buffers (place() stays below 0x40000).
 constexpr std::size_t kInBuf = 0x40000, kBBuf = 0x60000, kOutBuf = 0x80000, kBufBytes = 0x20000;
 constexpr std::uint8_t kSentinel = 0xA5;
-
-npu::CoreConfig small_config(bool functional) {
-    npu::CoreConfig cfg;
-    cfg.array_rows = 4;
-    cfg.array_cols = 8;
-    cfg.ifmap_bytes = 4096;
-    cfg.weight_bytes = 4096;
-    cfg.ofmap_bytes = 4096;
-    cfg.dma_burst_bytes = 16;
-    cfg.functional = functional;
-    cfg.dram_base = kDramBase;
-    cfg.dram_size = kDramBytes;
-    return cfg;
-}
 
 // TestDram that remembers which bytes the DMA read and wrote.
 class RecordingDram : public TestDram {
