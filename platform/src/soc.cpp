@@ -147,13 +147,17 @@ void Soc::trace(sc_core::sc_trace_file* tf) {
 }
 
 // Bus transactions per window of m_bus_window_cycles, for the VCD.
+// The sampler stops once no other model has anything scheduled: it must not
+// keep a stalled platform's time running, so the stall is still reported.
 void Soc::bus_window_thread() {
     std::uint64_t last = 0;
     while (!SimControl::finished()) {
         wait(m_cycle * static_cast<double>(m_bus_window_cycles));
+        const bool others_active = sc_core::sc_pending_activity();
         const std::uint64_t now = bus.transactions();
         m_bus_window.write(static_cast<std::uint32_t>(now - last));
         last = now;
+        if (!others_active) return;
     }
 }
 

@@ -245,6 +245,15 @@ TEST(VpRun, SleepingForeverIsAStallNotAHang) {
     EXPECT_EQ(r.out, "");
 }
 
+TEST(VpRun, StallIsReportedWhileTracing) {
+    // The VCD's bus-window sampler must not keep a stalled platform running.
+    const std::string vcd = temp_path("stall.vcd");
+    ProcessResult r =
+        vp_run({"--firmware", std::string(VP_FIRMWARE_DIR) + "/guest_bare_wfi.elf", "--vcd", vcd});
+    EXPECT_EQ(r.exit_status, 3);
+    expect_one_error_line(r, "the CPU sleeps in WFI and no enabled interrupt can wake it");
+}
+
 TEST(VpRun, TrapWithoutHandlerNamesCauseAndPc) {
     ProcessResult r = vp_run({"--firmware", std::string(VP_FIRMWARE_DIR) + "/guest_bare_trap.elf"});
     EXPECT_EQ(r.exit_status, 3);
