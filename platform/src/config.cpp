@@ -268,6 +268,14 @@ ParseResult parse_config(int argc, const char* const argv[]) {
         c.log_level != "debug")
         bad("log-level", c.log_level, "expected error|warn|info|debug");
     c.print_stats = vm["stats"].as<bool>();
+    // These steer how the compiler lowers a network; in firmware and demo runs
+    // the firmware sets them per descriptor, so accepting them would be a
+    // silent no-op.
+    if (c.workload.empty())
+        for (const char* opt : {"dataflow", "control", "completion", "verify"})
+            if (vm.count(opt) && !vm[opt].defaulted())
+                throw ConfigError(std::string("--") + opt +
+                                  " applies to --workload runs (firmware sets it per descriptor)");
     validate(c);
     return result;
 }

@@ -44,11 +44,11 @@ TEST(Config, DefaultsAreTheDocumentedOnes) {
 
 TEST(Config, ParsesEveryContractOption) {
     const vp::Config c =
-        parse({"--demo", "--dataflow", "ws",     "--control",  "call",       "--completion",
-               "poll",   "--array",    "16x8",   "--ifmap-kb", "32",         "--weight-kb",
-               "128",    "--ofmap-kb", "16",     "--dram-bw",  "12.8",       "--dram-latency",
-               "50",     "--freq-mhz", "800",    "--mode",     "functional", "--vcd",
-               "a.vcd",  "--report",   "r.json", "--csv",      "r.csv"})
+        parse({"--workload",     "resnet50", "--dataflow", "ws",     "--control",  "call",
+               "--completion",   "poll",     "--array",    "16x8",   "--ifmap-kb", "32",
+               "--weight-kb",    "128",      "--ofmap-kb", "16",     "--dram-bw",  "12.8",
+               "--dram-latency", "50",       "--freq-mhz", "800",    "--mode",     "functional",
+               "--vcd",          "a.vcd",    "--report",   "r.json", "--csv",      "r.csv"})
             .config;
     EXPECT_EQ(c.dataflow, vp::Dataflow::ws);
     EXPECT_EQ(c.control, vp::Control::call);
@@ -68,7 +68,7 @@ TEST(Config, ParsesEveryContractOption) {
 }
 
 TEST(Config, VerifyImpliesFunctional) {
-    EXPECT_EQ(parse({"--demo", "--verify"}).config.mode, vp::SimMode::functional);
+    EXPECT_EQ(parse({"--workload", "resnet50", "--verify"}).config.mode, vp::SimMode::functional);
 }
 
 TEST(Config, BadValuesGiveOneClearLine) {
@@ -82,7 +82,7 @@ TEST(Config, BadValuesGiveOneClearLine) {
     EXPECT_EQ(error_of({"--demo", "--dma-burst", "48"}),
               "--dma-burst '48': must be a power of two");
     EXPECT_EQ(error_of({"--demo", "--mode", "fast"}), "--mode 'fast': expected functional|timing");
-    EXPECT_EQ(error_of({"--demo", "--completion", "poll"}),
+    EXPECT_EQ(error_of({"--workload", "resnet50", "--completion", "poll"}),
               "--completion poll needs --control call (irq control always completes by interrupt)");
     EXPECT_EQ(error_of({"--demo", "--firmware", "x.elf"}),
               "--demo runs the bus demo alone; drop --workload/--firmware");
@@ -91,6 +91,17 @@ TEST(Config, BadValuesGiveOneClearLine) {
     EXPECT_EQ(error_of({"--workload", "/nonexistent.onnx"}),
               "--workload '/nonexistent.onnx': cannot open ONNX file");
     EXPECT_NE(error_of({"--demo", "--no-such-option"}).find("no-such-option"), std::string::npos);
+}
+
+TEST(Config, WorkloadOptionsAreRefusedWhereTheyWouldDoNothing) {
+    for (const char* opt : {"--dataflow", "--control", "--completion"})
+        EXPECT_EQ(
+            error_of({"--demo", opt, opt == std::string("--dataflow") ? "ws" : "irq"}),
+            std::string(opt) + " applies to --workload runs (firmware sets it per descriptor)");
+    EXPECT_EQ(error_of({"--firmware", "/dev/null", "--verify"}),
+              "--verify applies to --workload runs (firmware sets it per descriptor)");
+    // Their defaults are not "given".
+    EXPECT_EQ(parse({"--demo"}).config.dataflow, vp::Dataflow::os);
 }
 
 TEST(Config, HelpAndVersionExitAtOnce) {
@@ -106,13 +117,13 @@ TEST(Config, IniFileFillsKeysAndCommandLineWins) {
     const std::string path = ::testing::TempDir() + "vp_config_test.ini";
     {
         std::ofstream ini(path);
-        ini << "# a study\ndataflow = ws\narray = 8x8\ndram-bw = 4\ndemo = true\n";
+        ini << "# a study\nworkload = resnet50\ndataflow = ws\narray = 8x8\ndram-bw = 4\n";
     }
     const vp::Config c = parse({"--config", path.c_str(), "--array", "4x4"}).config;
     EXPECT_EQ(c.dataflow, vp::Dataflow::ws);
     EXPECT_EQ(c.array_rows, 4u);  // the command line wins
     EXPECT_DOUBLE_EQ(c.dram_bw, 4.0);
-    EXPECT_TRUE(c.demo);
+    EXPECT_EQ(c.workload, "resnet50");
 }
 
 TEST(Config, IniUnknownKeyIsAnError) {
