@@ -21,6 +21,11 @@ namespace npu_test {
 constexpr std::uint64_t kDramBase = 0x80000000u;
 constexpr std::size_t kDramBytes = 1 << 20;
 
+// Inter-tile loop orders the tests use (dimension indices m=0 .. l=5, outermost first).
+constexpr std::array<unsigned, 6> kMCYXKL = {0, 1, 2, 3, 4, 5};  // reduction innermost
+constexpr std::array<unsigned, 6> kCKLMYX = {1, 4, 5, 0, 2, 3};  // reduction outermost: psums
+constexpr std::array<unsigned, 6> kYXKMLC = {2, 3, 4, 0, 5, 1};  // mixed
+
 // The small NPU the core tests use: a 4x8 array, 4 KiB scratchpads, 16-byte
 // bursts, 1 MiB of DRAM, so that every test layer needs several tiles.
 inline npu::CoreConfig small_config(bool functional) {

@@ -14,10 +14,6 @@ using npu::Dataflow;
 
 namespace {
 
-constexpr std::array<unsigned, 6> kMCYXKL = {0, 1, 2, 3, 4, 5};  // reduction innermost
-constexpr std::array<unsigned, 6> kCKLMYX = {1, 4, 5, 0, 2, 3};  // reduction outermost: psums
-constexpr std::array<unsigned, 6> kYXKMLC = {2, 3, 4, 0, 5, 1};  // mixed
-
 struct Result {
     npu::KernelStats st;
     std::vector<std::int32_t> out;

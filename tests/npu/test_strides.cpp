@@ -18,10 +18,6 @@ using npu::Dataflow;
 
 namespace {
 
-constexpr std::array<unsigned, 6> kMCYXKL = {0, 1, 2, 3, 4, 5};  // reduction innermost
-constexpr std::array<unsigned, 6> kCKLMYX = {1, 4, 5, 0, 2, 3};  // reduction outermost: psums
-constexpr std::array<unsigned, 6> kYXKMLC = {2, 3, 4, 0, 5, 1};  // mixed
-
 // Offsets from kDramBase of the enclosing buffers (place() stays below 0x40000).
 constexpr std::size_t kInBuf = 0x40000, kBBuf = 0x60000, kOutBuf = 0x80000, kBufBytes = 0x20000;
 constexpr std::uint8_t kSentinel = 0xA5;
