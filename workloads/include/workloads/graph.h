@@ -24,12 +24,17 @@
 // absent optional input is -1):
 //   conv      {x, w [M, C/groups, R, S], bias int32 [M]?}  attrs: kernel, stride, pads,
 //             groups, act
-//   fc        {x, w [M, K, 1, 1], bias?}  K = C*H*W of x; out {1, M, 1, 1}; attrs: act
+//   fc        {x, w [M, K, 1, 1], bias?}  attrs: act. If C*H*W of x is K: a fully
+//             connected layer, out {1, M, 1, 1}. Else if x's C is K: a GEMM over
+//             the H*W columns, Y[M][H*W] = W[M][K] X[K][H*W], out {1, M, H, W}.
 //   matmul    {a [1,1,M,K], b [1,1,K,N]}  two activations; out [1,1,M,N] (int8)
 //   maxpool / avgpool {x}  attrs: kernel, stride, pads (padding never counts)
 //   global_avgpool {x}     out {1, C, 1, 1}
+//             pools keep their input's quantization (output quant == input quant)
 //   add, mul  {a, b}       same shape; attrs: act (relu only)
-//   concat    {x0, x1, ...} along channels (axis 1) or rows of a matrix (axis 2)
+//   concat    {x0, x1, ...} along channels (axis 1) or rows of a matrix (axis 2);
+//             inputs and output share one quantization (producers write their
+//             slices in place, no requantization)
 //   relu, sigmoid, tanh, clip {x}   clip: attrs clip_min/clip_max (real values)
 //   softmax   {x}  over the last axis (cols of a matrix; C of a {1,C,1,1})
 //   lrn       {x}  across channels: attrs lrn_size, alpha, beta, bias
