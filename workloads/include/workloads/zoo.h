@@ -1,0 +1,172 @@
+// The built-in model zoo: classic networks as wl::Graph with deterministic
+// synthetic int8 weights, plus the helpers every zoo builder shares.
+//
+// Workload spec (what `vp_run --workload` passes through): "name" or
+// "name:key=value,key=value", e.g. "gemm:m=256,k=512,n=64",
+// "lstm:hidden=64,seq=8", "mlp:widths=784-256-10" (a list value is
+// '-'-separated). Each network declares its keys and defaults (entries());
+// an unknown name, an unknown key or a bad value is one GraphError.
+//
+// Synthetic data (identical on every platform: splitmix64, integer only):
+//   - weights: int8 uniform in [-127, 127], symmetric, one per-tensor scale
+//     s_w = 1 / (128 * sqrt(K)) with K the fan-in (C/groups * R * S for a
+//     conv, K for fc), so real weights have a He-like spread;
+//   - biases: int32 uniform in [-B, B], B = 512 * sqrt(K) accumulator units,
+//     about a tenth of the accumulator's spread (below);
+//   - activation scales: with int8 weights of std ~73 and an input of std
+//     ~sx_q in its own units, the accumulator's std is ~ sqrt(K) * 73 * sx_q.
+//     The output scale is chosen as s_y = s_x * s_w * sqrt(K) * kActGain
+//     (kActGain = 48), which maps that spread to a few tens of int8 units:
+//     synthetic activations neither saturate nor collapse to zero, layer
+//     after layer. Zero points are 0 except after sigmoid / softmax
+//     (scale 1/256, zero point -128: [0, 1)).
+//   - add: s_y = sqrt(s_a^2 + s_b^2) (the sum of two independent spreads);
+//     pools, relu, clip, concat, flatten, reshape keep the input's
+//     quantization (concat inputs are produced at one shared scale: the
+//     branch builder passes it to each producer); lrn: s_y = s_x / bias^beta.
+//   - the graph input: scale 1/64, zero point 0, filled by the runner.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "workloads/graph.h"
+
+namespace wl::zoo {
+
+// ---------------------------------------------------------------- parameters
+
+// A network's parameters: every declared key with its value (the spec's or
+// the default). Getters throw GraphError for an undeclared key or a bad value.
+struct ZooParams {
+    std::string workload;  // the network's name (for messages)
+    std::uint64_t seed = 1;
+    std::map<std::string, std::string> values;
+
+    // A positive integer in [1, 2^24].
+    std::int64_t get_int(const std::string& key) const;
+    // A '-'-separated list of positive integers, e.g. "784-256-10".
+    std::vector<std::int64_t> get_ints(const std::string& key) const;
+};
+
+struct ZooEntry {
+    std::string name;
+    std::string description;                                // one line
+    std::vector<std::pair<std::string, std::string>> keys;  // parameter key, default value
+    std::function<Graph(const ZooParams&)> build;
+};
+
+// Every network, in listing order.
+const std::vector<ZooEntry>& entries();
+
+// Parses a spec and builds the network (shapes inferred, graph checked).
+// Throws GraphError for an unknown name (listing the known ones), an unknown
+// key (listing the network's keys) or an invalid value.
+Graph build(const std::string& spec, std::uint64_t seed = 1);
+
+// Splits a spec into its name and key/value pairs (no validation of keys);
+// throws GraphError for a malformed spec ("gemm:m", "gemm:=3", "", ...).
+std::pair<std::string, std::map<std::string, std::string>> parse_spec(const std::string& spec);
+
+// The table `vp_run --list-workloads` prints: one row per network (at its
+// defaults) with conv/fc weights and MACs and totals, human units and exact
+// counts, then the description and parameter keys.
+std::string list_text();
+
+// ------------------------------------------------------ the networks
+
+Graph build_lenet5(const ZooParams&);
+Graph build_alexnet(const ZooParams&);
+Graph build_vgg16(const ZooParams&);
+Graph build_googlenet(const ZooParams&);
+Graph build_resnet50(const ZooParams&);      // v1: stride in the first 1x1 of a block
+Graph build_resnet50_v15(const ZooParams&);  // torchvision: stride in the 3x3
+Graph build_mobilenet_v2(const ZooParams&);
+Graph build_resnet_small(const ZooParams&);
+Graph build_mlp(const ZooParams&);   // keys: widths (input first, e.g. 784-256-10)
+Graph build_gemm(const ZooParams&);  // keys: m, k, n
+
+// Recurrent and attention networks (workloads/src/zoo_rnn.cpp).
+// lstm, gru keys: hidden, input, layers, seq (defaults 128, 64, 1, 16).
+// attention keys: seq, dim, heads (defaults 32, 128, 4).
+Graph build_lstm(const ZooParams&);
+Graph build_gru(const ZooParams&);
+Graph build_attention(const ZooParams&);
+
+// ------------------------------------------------------ synthetic data
+
+// splitmix64 (Steele, Lea, Flood 2014): a 64-bit counter-based generator,
+// identical on every platform.
+class SplitMix64 {
+  public:
+    explicit SplitMix64(std::uint64_t seed) : state_(seed) {}
+    std::uint64_t next();
+    // Uniform in [lo, hi] (hi - lo < 2^32; the tiny modulo bias is irrelevant here).
+    std::int64_t uniform(std::int64_t lo, std::int64_t hi);
+
+  private:
+    std::uint64_t state_;
+};
+
+constexpr double kActGain = 48.0;
+constexpr double kInputScale = 1.0 / 64.0;
+
+// s_w for a fan-in of k.
+double weight_scale(std::int64_t fan_in);
+// s_y of a layer with input scale s_x, weight scale s_w and fan-in k.
+double output_scale(double s_x, double s_w, std::int64_t fan_in);
+
+// Builds a graph node by node, inferring shapes as it goes so each layer can
+// read its input's shape; one random stream per graph (seeded by ZooParams).
+// Used by zoo.cpp and zoo_rnn.cpp.
+class Builder {
+  public:
+    Builder(std::string graph_name, std::uint64_t seed);
+
+    Graph& graph() { return g_; }
+    SplitMix64& rng() { return rng_; }
+    const TensorDef& t(int id) const { return g_.tensor(id); }
+
+    // A graph input (activation fed at run time).
+    int input(const std::string& name, Shape shape, Quant q = Quant{kInputScale, 0, {}});
+    // Synthetic int8 constant weights with scale s_w (zero point 0).
+    int weights(const std::string& name, Shape shape, double s_w);
+    // Synthetic int32 bias of n values for a fan-in of k.
+    int bias(const std::string& name, std::int64_t n, std::int64_t fan_in);
+
+    // A node with one new output tensor named after the node; shapes inferred.
+    // Returns the output tensor id.
+    int node(const std::string& name, OpType op, std::vector<int> inputs, Attrs attrs,
+             Quant out_quant);
+
+    // conv with synthetic weights/bias; pads symmetric (pad each side).
+    // out_scale <= 0: output_scale() of the layer; else that scale (concat).
+    int conv(const std::string& name, int x, std::int64_t m, std::int64_t kernel,
+             std::int64_t stride, std::int64_t pad, std::int64_t groups, Act act,
+             double out_scale = 0.0);
+    // fc with synthetic weights/bias: K = C*H*W of x (or x's C in GEMM form).
+    int fc(const std::string& name, int x, std::int64_t m, Act act, bool gemm_form = false);
+    int maxpool(const std::string& name, int x, std::int64_t kernel, std::int64_t stride,
+                std::int64_t pad);
+    int avgpool(const std::string& name, int x, std::int64_t kernel, std::int64_t stride,
+                std::int64_t pad);
+    int global_avgpool(const std::string& name, int x);
+    int add(const std::string& name, int a, int b, Act act);
+    int concat(const std::string& name, std::vector<int> xs, std::int64_t axis = 1);
+    int lrn(const std::string& name, int x, std::int64_t size, double alpha, double beta,
+            double bias);
+    int unary(const std::string& name, OpType op, int x);  // relu, sigmoid, tanh, softmax, flatten
+
+    // Marks the graph's outputs, checks the whole graph and returns it.
+    Graph finish(std::vector<int> outputs);
+
+  private:
+    Graph g_;
+    SplitMix64 rng_;
+};
+
+}  // namespace wl::zoo
