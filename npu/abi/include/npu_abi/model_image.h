@@ -20,9 +20,11 @@
  *   patch_offset        npu_patch_t[]                      patch_count
  *   data_offset         weights, biases, LUTs (raw bytes)  data_bytes
  * Every section starts 64-byte aligned; sections may be empty (count 0).
- * total_bytes covers the whole image; crc32 is the CRC-32 (IEEE 802.3,
- * reflected, as zlib's crc32) of all total_bytes with the crc32 field read
- * as zero.
+ * total_bytes covers the whole image. Two CRC-32s (IEEE 802.3, reflected, as
+ * zlib's crc32): crc32 over all total_bytes with the crc32 field read as zero
+ * (the host checks it when it loads a file), and meta_crc32 over the tables,
+ * bytes [header_bytes, data_offset) (the firmware checks it: tens of
+ * megabytes of weights would cost the CPU seconds).
  *
  * Programs. op_count ops form two programs in one array:
  *   - call program: ops [call_first, call_first + call_count): the firmware
@@ -40,8 +42,9 @@
  * length. Per-iteration address offsets and run-time dimensions are patches.
  *
  * The input header (npu_input_header_t at header.input_header_addr in DRAM,
- * outside the image) is written by the platform before the run: the run-time
- * sequence length (1..seq_len_max) of lstm, gru and attention models.
+ * outside the image) is written by the platform before the run: how to run
+ * (control mode, completion, per-layer interrupts) and the run-time sequence
+ * length (1..seq_len_max) of lstm, gru and attention models.
  */
 #ifndef NPU_ABI_MODEL_IMAGE_H
 #define NPU_ABI_MODEL_IMAGE_H
@@ -99,7 +102,8 @@ typedef struct npu_img_header {
     uint32_t ifmap_bytes;       /* 0xB8 scratchpad sizes */
     uint32_t weight_bytes;      /* 0xBC */
     uint32_t ofmap_bytes;       /* 0xC0 */
-    uint32_t reserved[15];      /* 0xC4..0xFF zero */
+    uint32_t meta_crc32;        /* 0xC4 CRC-32 of bytes [header_bytes, data_offset) */
+    uint32_t reserved[14];      /* 0xC8..0xFF zero */
 } npu_img_header_t;
 
 /* npu_img_tensor_t.dtype */
@@ -196,11 +200,21 @@ typedef struct npu_cpu_step {
     int32_t param[NPU_STEP_PARAMS];  /* 0x1C sizes, multipliers, shifts, zero points */
 } npu_cpu_step_t;
 
+/* npu_input_header_t.control / completion / flags */
+#define NPU_RUN_CONTROL_IRQ 0u  /* the NPU walks descriptor lists, interrupts the CPU */
+#define NPU_RUN_CONTROL_CALL 1u /* the firmware launches one kernel at a time */
+#define NPU_RUN_COMPLETION_IRQ 0u
+#define NPU_RUN_COMPLETION_POLL 1u
+#define NPU_RUN_F_IRQ_PER_LAYER (1u << 0) /* irq mode: interrupt after every kernel */
+
 /* Written by the platform at header.input_header_addr before the run. */
 typedef struct npu_input_header {
-    uint32_t magic;   /* NPU_INPUT_MAGIC */
-    uint32_t seq_len; /* run-time sequence length (0: the image's default) */
-    uint32_t reserved[2];
+    uint32_t magic;      /* 0x00 NPU_INPUT_MAGIC */
+    uint32_t seq_len;    /* 0x04 run-time sequence length (0: the image's default) */
+    uint32_t control;    /* 0x08 NPU_RUN_CONTROL_* */
+    uint32_t completion; /* 0x0C NPU_RUN_COMPLETION_* (call mode) */
+    uint32_t flags;      /* 0x10 NPU_RUN_F_* */
+    uint32_t reserved[3];
 } npu_input_header_t;
 
 NPU_STATIC_ASSERT(sizeof(npu_img_header_t) == 256, "image header size");
@@ -214,7 +228,8 @@ NPU_STATIC_ASSERT(offsetof(npu_img_layer_t, macs) == 0x40, "layer entry layout")
 NPU_STATIC_ASSERT(sizeof(npu_prog_op_t) == 16, "program op size");
 NPU_STATIC_ASSERT(sizeof(npu_patch_t) == 8, "patch size");
 NPU_STATIC_ASSERT(sizeof(npu_cpu_step_t) == 64, "CPU step size");
-NPU_STATIC_ASSERT(sizeof(npu_input_header_t) == 16, "input header size");
+NPU_STATIC_ASSERT(sizeof(npu_input_header_t) == 32, "input header size");
+NPU_STATIC_ASSERT(offsetof(npu_img_header_t, meta_crc32) == 0xC4, "image header layout");
 
 /* CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320, init and final xor
  * 0xFFFFFFFF): crc = npu_crc32_update(0, p, n) gives zlib's crc32(p, n); a
