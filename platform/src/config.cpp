@@ -32,6 +32,12 @@ const char* to_string(Completion c) {
 const char* to_string(SimMode m) {
     return m == SimMode::functional ? "functional" : "timing";
 }
+const char* to_string(Objective o) {
+    return o == Objective::cycles ? "cycles" : "dram";
+}
+const char* to_string(ScheduleMode m) {
+    return m == ScheduleMode::best ? "best" : "fixed";
+}
 
 std::string version_string() {
     return "vp_run (npu-vp) 0.1.0";
@@ -96,8 +102,23 @@ std::string get(const po::variables_map& vm, const char* name) {
 
 void validate(Config& c) {
     // Nothing named: the CPU runs the platform's default firmware.
-    if (c.demo && (!c.workload.empty() || !c.firmware.empty()))
-        throw ConfigError("--demo runs the bus demo alone; drop --workload/--firmware");
+    if (c.demo && (c.runs_model() || !c.firmware.empty()))
+        throw ConfigError("--demo runs the bus demo alone; drop --workload/--setup/--firmware");
+    if (!c.workload.empty() && !c.setup.empty())
+        throw ConfigError("--setup runs a saved model image; drop --workload (or --setup)");
+    if (!c.setup.empty()) {
+        std::ifstream f(c.setup, std::ios::binary);
+        if (!f) throw ConfigError("--setup '" + c.setup + "': cannot open file");
+    }
+    if ((c.dump_schedule || !c.emit_setup.empty()) && c.workload.empty())
+        throw ConfigError(std::string(c.dump_schedule ? "--dump-schedule" : "--emit-setup") +
+                          " needs --workload");
+    if (c.verify_layers) c.verify = true;
+    if (c.irq_per_layer && c.control != Control::irq)
+        throw ConfigError("--irq-per-layer needs --control irq (call control waits per kernel)");
+    if (c.compare_control && (c.control != Control::irq || c.completion != Completion::irq))
+        throw ConfigError(
+            "--compare-control runs every control mode itself; drop --control/--completion");
     if (!c.firmware.empty()) {
         std::ifstream f(c.firmware, std::ios::binary);
         if (!f) throw ConfigError("--firmware '" + c.firmware + "': cannot open file");
@@ -129,12 +150,27 @@ void validate(Config& c) {
 ParseResult parse_config(int argc, const char* const argv[]) {
     po::options_description run("What to run");
     run.add_options()("workload", po::value<std::string>(),
-                      "zoo network name or path to an .onnx model")(
+                      "zoo network (see --list-workloads; parameters as gemm:m=64,k=64,n=16), "
+                      "an .onnx model or a SCALE-Sim topology .csv")(
+        "setup", po::value<std::string>(), "run a saved model image (written by --emit-setup)")(
         "firmware", po::value<std::string>(),
         "bare-metal RV32 ELF to run (default: the NPU runtime)")(
         "demo", po::bool_switch(), "bus demo: a traffic generator drives UART, PLIC, DRAM, syscon")(
         "list-workloads", po::bool_switch(), "list the model zoo and exit")(
         "config", po::value<std::string>(), "INI file with the same keys as the long options");
+    po::options_description compile("Compiling a workload");
+    compile.add_options()("objective", po::value<std::string>()->default_value("cycles"),
+                          "schedule search minimises cycles (then DRAM bytes) | dram (then "
+                          "cycles)")(
+        "schedule", po::value<std::string>()->default_value("best"),
+        "best (search) | fixed (a simple default tiling, for comparison)")(
+        "seed", po::value<std::string>()->default_value("1"),
+        "seed of synthetic weights and inputs")(
+        "seq-len", po::value<std::string>(),
+        "run-time sequence length of lstm/gru/attention (default: the workload's)")(
+        "dump-schedule", po::bool_switch(),
+        "print every kernel's schedule and prediction, and exit")(
+        "emit-setup", po::value<std::string>(), "write the model image to FILE and exit");
     po::options_description npu("NPU");
     npu.add_options()("dataflow", po::value<std::string>()->default_value("os"),
                       "os|ws|is (--workload runs; firmware sets it per descriptor)")(
@@ -149,7 +185,11 @@ ParseResult parse_config(int argc, const char* const argv[]) {
         "dma-burst", po::value<std::string>()->default_value("64"), "DMA burst bytes")(
         "mode", po::value<std::string>()->default_value("timing"), "functional|timing")(
         "verify", po::bool_switch(),
-        "compare NPU output with the reference executor (implies functional)");
+        "compare NPU output with the reference executor (implies functional)")(
+        "verify-layers", po::bool_switch(), "--verify, comparing every layer's output")(
+        "irq-per-layer", po::bool_switch(), "irq control: interrupt the CPU after every kernel")(
+        "compare-control", po::bool_switch(),
+        "run the workload under irq, call+irq and call+poll and compare");
     po::options_description mem("Memory and clock");
     mem.add_options()("dram-bw", po::value<std::string>()->default_value("16"),
                       "DRAM bandwidth, bytes/cycle")(
@@ -183,7 +223,7 @@ ParseResult parse_config(int argc, const char* const argv[]) {
         "stats", po::bool_switch(), "print every statistic at the end")("help,h", "this help")(
         "version", "print the version");
     po::options_description all;
-    all.add(run).add(npu).add(mem).add(cpu).add(out);
+    all.add(run).add(compile).add(npu).add(mem).add(cpu).add(out);
 
     ParseResult result;
     po::variables_map vm;
@@ -220,6 +260,17 @@ ParseResult parse_config(int argc, const char* const argv[]) {
 
     Config& c = result.config;
     c.workload = get(vm, "workload");
+    c.setup = get(vm, "setup");
+    c.objective = parse_enum<Objective>("objective", get(vm, "objective"),
+                                        {{"cycles", Objective::cycles}, {"dram", Objective::dram}});
+    c.schedule =
+        parse_enum<ScheduleMode>("schedule", get(vm, "schedule"),
+                                 {{"best", ScheduleMode::best}, {"fixed", ScheduleMode::fixed}});
+    c.seed = parse_u64("seed", get(vm, "seed"), 0, UINT64_MAX);
+    if (vm.count("seq-len"))
+        c.seq_len = static_cast<unsigned>(parse_u64("seq-len", get(vm, "seq-len"), 1, 65535));
+    c.dump_schedule = vm["dump-schedule"].as<bool>();
+    c.emit_setup = get(vm, "emit-setup");
     c.firmware = get(vm, "firmware");
     c.demo = vm["demo"].as<bool>();
     c.list_workloads = vm["list-workloads"].as<bool>();
@@ -242,6 +293,9 @@ ParseResult parse_config(int argc, const char* const argv[]) {
         parse_enum<SimMode>("mode", get(vm, "mode"),
                             {{"functional", SimMode::functional}, {"timing", SimMode::timing}});
     c.verify = vm["verify"].as<bool>();
+    c.verify_layers = vm["verify-layers"].as<bool>();
+    c.irq_per_layer = vm["irq-per-layer"].as<bool>();
+    c.compare_control = vm["compare-control"].as<bool>();
     c.dram_bw = parse_double("dram-bw", get(vm, "dram-bw"), 0.001, 4096);
     c.dram_latency =
         static_cast<unsigned>(parse_u64("dram-latency", get(vm, "dram-latency"), 0, 1000000));
@@ -268,14 +322,23 @@ ParseResult parse_config(int argc, const char* const argv[]) {
         c.log_level != "debug")
         bad("log-level", c.log_level, "expected error|warn|info|debug");
     c.print_stats = vm["stats"].as<bool>();
-    // These steer how the compiler lowers a network; in firmware and demo runs
-    // the firmware sets them per descriptor, so accepting them would be a
-    // silent no-op.
-    if (c.workload.empty())
-        for (const char* opt : {"dataflow", "control", "completion", "verify"})
+    // These steer how the compiler lowers a network or how the runtime runs
+    // it; in firmware and demo runs the firmware decides, so accepting them
+    // would be a silent no-op. A saved image is already compiled.
+    if (!c.runs_model())
+        for (const char* opt :
+             {"dataflow", "control", "completion", "verify", "verify-layers", "irq-per-layer",
+              "compare-control", "seq-len", "objective", "schedule", "seed"})
+            if (vm.count(opt) && !vm[opt].defaulted())
+                throw ConfigError(
+                    std::string("--") + opt +
+                    " applies to --workload/--setup runs (firmware decides otherwise)");
+    if (!c.setup.empty())
+        for (const char* opt :
+             {"dataflow", "objective", "schedule", "array", "ifmap-kb", "weight-kb", "ofmap-kb"})
             if (vm.count(opt) && !vm[opt].defaulted())
                 throw ConfigError(std::string("--") + opt +
-                                  " applies to --workload runs (firmware sets it per descriptor)");
+                                  " is fixed when the image is compiled; --setup runs it as saved");
     validate(c);
     return result;
 }

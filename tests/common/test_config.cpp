@@ -85,7 +85,7 @@ TEST(Config, BadValuesGiveOneClearLine) {
     EXPECT_EQ(error_of({"--workload", "resnet50", "--completion", "poll"}),
               "--completion poll needs --control call (irq control always completes by interrupt)");
     EXPECT_EQ(error_of({"--demo", "--firmware", "x.elf"}),
-              "--demo runs the bus demo alone; drop --workload/--firmware");
+              "--demo runs the bus demo alone; drop --workload/--setup/--firmware");
     EXPECT_EQ(error_of({"--firmware", "/nonexistent.elf"}),
               "--firmware '/nonexistent.elf': cannot open file");
     EXPECT_EQ(error_of({"--workload", "/nonexistent.onnx"}),
@@ -94,12 +94,25 @@ TEST(Config, BadValuesGiveOneClearLine) {
 }
 
 TEST(Config, WorkloadOptionsAreRefusedWhereTheyWouldDoNothing) {
+    const std::string tail = " applies to --workload/--setup runs (firmware decides otherwise)";
     for (const char* opt : {"--dataflow", "--control", "--completion"})
-        EXPECT_EQ(
-            error_of({"--demo", opt, opt == std::string("--dataflow") ? "ws" : "irq"}),
-            std::string(opt) + " applies to --workload runs (firmware sets it per descriptor)");
-    EXPECT_EQ(error_of({"--firmware", "/dev/null", "--verify"}),
-              "--verify applies to --workload runs (firmware sets it per descriptor)");
+        EXPECT_EQ(error_of({"--demo", opt, opt == std::string("--dataflow") ? "ws" : "irq"}),
+                  std::string(opt) + tail);
+    EXPECT_EQ(error_of({"--firmware", "/dev/null", "--verify"}), "--verify" + tail);
+    EXPECT_EQ(error_of({"--firmware", "/dev/null", "--seq-len", "4"}), "--seq-len" + tail);
+    EXPECT_EQ(error_of({"--objective", "dram"}), "--objective" + tail);
+    // A saved image was compiled for one NPU: its shape is not an option then.
+    EXPECT_EQ(error_of({"--setup", "/dev/null", "--array", "8x8"}),
+              "--array is fixed when the image is compiled; --setup runs it as saved");
+    EXPECT_EQ(error_of({"--setup", "/dev/null", "--workload", "lenet5"}),
+              "--setup runs a saved model image; drop --workload (or --setup)");
+    EXPECT_EQ(error_of({"--dump-schedule"}), "--dump-schedule needs --workload");
+    EXPECT_EQ(error_of({"--workload", "lenet5", "--control", "call", "--irq-per-layer"}),
+              "--irq-per-layer needs --control irq (call control waits per kernel)");
+    EXPECT_EQ(error_of({"--workload", "lenet5", "--objective", "area"}),
+              "--objective 'area': expected cycles|dram");
+    EXPECT_EQ(error_of({"--workload", "lstm", "--seq-len", "0"}),
+              "--seq-len '0': must be between 1 and 65535");
     // Their defaults are not "given".
     EXPECT_EQ(parse({"--demo"}).config.dataflow, vp::Dataflow::os);
 }

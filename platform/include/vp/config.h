@@ -18,11 +18,15 @@ enum class Dataflow { os, ws, is };
 enum class Control { irq, call };
 enum class Completion { irq, poll };
 enum class SimMode { functional, timing };
+enum class Objective { cycles, dram };
+enum class ScheduleMode { best, fixed };
 
 const char* to_string(Dataflow d);
 const char* to_string(Control c);
 const char* to_string(Completion c);
 const char* to_string(SimMode m);
+const char* to_string(Objective o);
+const char* to_string(ScheduleMode m);
 
 struct ConfigError : std::runtime_error {
     using std::runtime_error::runtime_error;
@@ -30,10 +34,19 @@ struct ConfigError : std::runtime_error {
 
 struct Config {
     // What to run (exactly one of them).
-    std::string workload;  // zoo name or path to .onnx
+    std::string workload;  // zoo spec ("resnet50", "gemm:m=64,k=64,n=16"), .onnx or .csv path
+    std::string setup;     // a saved model image (--emit-setup) to run
     std::string firmware;  // bare-metal RV32 ELF; default: the built NPU runtime
     bool demo = false;     // bus demo driven by the traffic generator (no CPU)
     bool list_workloads = false;
+
+    // Compiling a workload
+    Objective objective = Objective::cycles;
+    ScheduleMode schedule = ScheduleMode::best;
+    std::uint64_t seed = 1;      // synthetic weights and inputs
+    unsigned seq_len = 0;        // run-time sequence length (0: the workload's own)
+    bool dump_schedule = false;  // print the per-kernel schedule and exit
+    std::string emit_setup;      // write the model image to this file and exit
 
     // NPU
     Dataflow dataflow = Dataflow::os;
@@ -46,7 +59,10 @@ struct Config {
     unsigned ofmap_kb = 64;
     unsigned dma_burst_bytes = 64;
     SimMode mode = SimMode::timing;
-    bool verify = false;  // implies functional
+    bool verify = false;           // implies functional
+    bool verify_layers = false;    // --verify, every layer compared
+    bool irq_per_layer = false;    // irq control: one interrupt per kernel
+    bool compare_control = false;  // run irq, call+irq and call+poll side by side
 
     // Memory system and clock (one clock domain; all latencies in its cycles)
     double dram_bw = 16.0;        // bytes per cycle
@@ -73,6 +89,8 @@ struct Config {
     std::string config_file;
 
     double cycle_ns() const { return 1000.0 / freq_mhz; }
+    // A network runs: compiled from --workload or loaded from --setup.
+    bool runs_model() const { return !workload.empty() || !setup.empty(); }
 };
 
 struct ParseResult {
