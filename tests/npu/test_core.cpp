@@ -384,3 +384,130 @@ TEST(NpuCoreTraffic, ResNet50Conv3ClosedFormPsum) {
     // 32 tiles * 7 folds * (576 + 62) cycles
     EXPECT_EQ(st.compute_cycles, 32ull * 7 * 638);
 }
+
+// ---------------------------------------------------------------------------
+// Per-channel requantization (NPU_DESC_F_QTABLE) and the capacity rule.
+
+namespace {
+
+// Gemm C=2, M=2 over 2 pixels (H=1, W=2) with bias, hand-computed:
+//   x = [[1, 2], [3, 4]] (c x pixel), w = [[1, 1], [2, -1]] (m x c), bias = [10, -100]
+//   acc m0 = [1+3+10, 2+4+10] = [14, 16];  acc m1 = [2-3-100, 4-4-100] = [-101, -100]
+//   qtable m0 = (mult 3, shift 1): 14*3/2 = 21, 16*3/2 = 24
+//   qtable m1 = (mult 5, shift 2): -505/4 = -126.25 -> -126, -500/4 = -125
+struct QtableCase {
+    TestDram dram{1 << 20};
+    Layer L;
+    Addrs a;
+    std::uint32_t qtable = 0;
+    QtableCase() {
+        L.op = NPU_OP_GEMM;
+        L.C = 2, L.H = 1, L.W = 2, L.M = 2, L.bias = true;
+        L.mult = 1, L.shift = 0;  // the descriptor's pair, overridden per channel
+        Tensors t;
+        t.in = {1, 2, 3, 4};
+        t.w = {1, 1, 2, -1};
+        t.bias = {10, -100};
+        t.lut.assign(256, 0);
+        a = place(L, t, dram.mem);
+        const std::int32_t table[4] = {3, 1, 5, 2};
+        qtable = static_cast<std::uint32_t>(kDramBase + 0x8000);
+        std::memcpy(dram.mem.data() + 0x8000, table, sizeof table);
+    }
+    npu_desc_t desc(std::array<unsigned, 6> tile, std::array<unsigned, 6> order) const {
+        npu_desc_t d = make_desc(L, a, tile, order, Dataflow::os);
+        d.flags |= NPU_DESC_F_QTABLE;
+        d.qtable_addr = qtable;
+        return d;
+    }
+};
+
+}  // namespace
+
+TEST(NpuCoreQtable, HandComputedPerChannelRequantization) {
+    for (auto order : {kMCYXKL, kCKLMYX, kYXKMLC})
+        for (auto tile : {std::array<unsigned, 6>{2, 2, 1, 2, 1, 1},
+                          std::array<unsigned, 6>{1, 1, 1, 1, 1, 1}}) {
+            QtableCase q;
+            npu::Core core(small_config(true));
+            const npu::KernelStats st = core.run(q.desc(tile, order), q.dram);
+            ASSERT_EQ(st.error, NPU_ERR_NONE);
+            EXPECT_EQ(read_output(q.L, q.a, q.dram.mem),
+                      (std::vector<std::int32_t>{21, 24, -126, -125}));
+        }
+}
+
+TEST(NpuCoreQtable, TableBytesCountWithTheBiasPerMTile) {
+    QtableCase q;
+    npu::Core core(small_config(false));
+    // m outermost, one m per tile: bias (4 B) and pair (8 B) once per channel.
+    npu::KernelStats st = core.run(q.desc({1, 2, 1, 2, 1, 1}, kMCYXKL), q.dram);
+    ASSERT_EQ(st.error, NPU_ERR_NONE);
+    EXPECT_EQ(st.dram_read_bytes.bias, 2u * (4 + 8));
+    // x outside m: the m tiles come twice (2 pixel tiles), so the table too.
+    st = core.run(q.desc({1, 2, 1, 1, 1, 1}, {3, 0, 1, 2, 4, 5}), q.dram);
+    ASSERT_EQ(st.error, NPU_ERR_NONE);
+    EXPECT_EQ(st.dram_read_bytes.bias, 2u * 2u * (4 + 8));
+}
+
+TEST(NpuCoreQtable, BadDescriptors) {
+    QtableCase q;
+    npu::Core core(small_config(true));
+    npu_desc_t d = q.desc({2, 2, 1, 2, 1, 1}, kMCYXKL);
+    d.qtable_addr = static_cast<std::uint32_t>(kDramBase + (1 << 20) - 8);  // needs 16 bytes
+    EXPECT_EQ(core.run(d, q.dram).error, NPU_ERR_ADDR_RANGE);
+    d.qtable_addr = 0x100;
+    EXPECT_EQ(core.run(d, q.dram).error, NPU_ERR_ADDR_RANGE);
+    d = q.desc({2, 2, 1, 2, 1, 1}, kMCYXKL);
+    d.out_type = NPU_OUT_INT32;  // raw accumulators are not requantized
+    EXPECT_EQ(core.run(d, q.dram).error, NPU_ERR_BAD_OP);
+    Layer p;
+    p.op = NPU_OP_MAXPOOL, p.C = 2, p.H = p.W = 4, p.R = p.S = 2, p.stride_h = p.stride_w = 2;
+    const Addrs pa = place(p, make_tensors(p, 1), q.dram.mem);
+    d = make_desc(p, pa, {2, 1, 2, 2, 2, 2}, kMCYXKL, Dataflow::os);
+    d.flags |= NPU_DESC_F_QTABLE;
+    d.qtable_addr = q.qtable;
+    EXPECT_EQ(core.run(d, q.dram).error, NPU_ERR_BAD_OP);
+}
+
+TEST(NpuCoreCapacity, OneRuleHalvesAndChannelParameters) {
+    // small_config: 4 KiB scratchpads, so each footprint gets 2048 bytes.
+    const npu::CoreConfig cfg = small_config(false);
+    EXPECT_EQ(npu::usable_bytes(4096), 2048u);
+    EXPECT_EQ(npu::usable_bytes(4096, false), 4096u);
+    npu::FootprintElems e;
+    e.weight = 1920, e.channels = 32;
+    npu::ElementBytes w;
+    w.channel_params = npu::kBiasBytes;  // 1920 + 32 * 4 = 2048: fits exactly
+    EXPECT_TRUE(npu::fits(npu::footprint_bytes(e, w), cfg));
+    w.channel_params = npu::kBiasBytes + npu::kQtableEntryBytes;  // 1920 + 32 * 12 = 2304
+    EXPECT_FALSE(npu::fits(npu::footprint_bytes(e, w), cfg));
+    e = {};
+    e.ofmap = 512;  // int32 accumulators: 2048 B
+    EXPECT_TRUE(npu::fits(npu::footprint_bytes(e, npu::ElementBytes{}), cfg));
+    e.ofmap = 513;
+    EXPECT_FALSE(npu::fits(npu::footprint_bytes(e, npu::ElementBytes{}), cfg));
+    e = {};
+    e.ifmap = 512;  // REQUANT's int32 input
+    w = {};
+    w.ifmap = 4;
+    EXPECT_TRUE(npu::fits(npu::footprint_bytes(e, w), cfg));
+    e.ifmap = 513;
+    EXPECT_FALSE(npu::fits(npu::footprint_bytes(e, w), cfg));
+
+    // The same boundary through decode_kernel: gemm C=60, M=32, one tile of weights.
+    Layer L;
+    L.op = NPU_OP_GEMM, L.C = 60, L.M = 32, L.H = 1, L.W = 1, L.bias = true;
+    TestDram dram(1 << 20);
+    const Addrs a = place(L, make_tensors(L, 5), dram.mem);
+    npu_desc_t d = make_desc(L, a, {32, 60, 1, 1, 1, 1}, kMCYXKL, Dataflow::os);
+    npu::Kernel k;
+    EXPECT_EQ(npu::decode_kernel(d, cfg, k), NPU_ERR_NONE);
+    EXPECT_EQ(npu::max_footprints(k).weight, 2048u);
+    d.flags |= NPU_DESC_F_QTABLE;
+    d.qtable_addr = a.lut;  // any 256 bytes in DRAM
+    EXPECT_EQ(npu::decode_kernel(d, cfg, k), NPU_ERR_TILE_TOO_LARGE);
+    d.tile[NPU_DIM_M] = 16;  // 960 + 16 * 12 = 1152
+    EXPECT_EQ(npu::decode_kernel(d, cfg, k), NPU_ERR_NONE);
+    EXPECT_EQ(npu::max_footprints(k).weight, 1152u);
+}

@@ -123,6 +123,7 @@ std::uint32_t decode_kernel(const npu_desc_t& d, const CoreConfig& cfg, Kernel& 
         return NPU_ERR_BAD_SHAPE;
     const bool mac = d.op == NPU_OP_CONV || d.op == NPU_OP_GEMM;
     if (!mac && (d.out_type != NPU_OUT_INT8 || d.act != NPU_ACT_NONE)) return NPU_ERR_BAD_OP;
+    if (!mac && (d.flags & (NPU_DESC_F_BIAS | NPU_DESC_F_QTABLE))) return NPU_ERR_BAD_OP;
     if (d.out_type == NPU_OUT_INT32 && d.act != NPU_ACT_NONE) return NPU_ERR_BAD_OP;
     if (d.shift > NPU_REQUANT_MAX_SHIFT) return NPU_ERR_BAD_SHAPE;
 
@@ -142,7 +143,9 @@ std::uint32_t decode_kernel(const npu_desc_t& d, const CoreConfig& cfg, Kernel& 
         k.rel_out = kM | kY | kX;
         k.has_weight = true;
         k.has_bias = (d.flags & NPU_DESC_F_BIAS) != 0;
-        k.rel_bias = k.has_bias ? kM : 0u;
+        k.has_qtable = (d.flags & NPU_DESC_F_QTABLE) != 0;
+        if (k.has_qtable && d.out_type != NPU_OUT_INT8) return NPU_ERR_BAD_OP;
+        k.rel_bias = k.has_bias || k.has_qtable ? kM : 0u;
         k.out_elem_bytes = d.out_type == NPU_OUT_INT32 ? 4 : 1;
         k.uses_lut = d.act == NPU_ACT_LUT;
     } else if (is_pool(d.op)) {
@@ -215,24 +218,58 @@ std::uint32_t decode_kernel(const npu_desc_t& d, const CoreConfig& cfg, Kernel& 
         return NPU_ERR_ADDR_RANGE;
     if (k.has_operand_b && !in_dram(cfg, d.weight_addr, view_span(k.opb_view, d.c, d.h, d.w)))
         return NPU_ERR_ADDR_RANGE;
-    if (k.has_bias && !in_dram(cfg, d.bias_addr, std::uint64_t{d.m} * 4)) return NPU_ERR_ADDR_RANGE;
+    if (k.has_bias && !in_dram(cfg, d.bias_addr, std::uint64_t{d.m} * kBiasBytes))
+        return NPU_ERR_ADDR_RANGE;
+    if (k.has_qtable && !in_dram(cfg, d.qtable_addr, std::uint64_t{d.m} * kQtableEntryBytes))
+        return NPU_ERR_ADDR_RANGE;
     if (k.uses_lut && !in_dram(cfg, d.lut_addr, 256)) return NPU_ERR_ADDR_RANGE;
     if (k.spills_psum) {
         if (d.psum_addr == 0) return NPU_ERR_NO_PSUM;
         if (!in_dram(cfg, d.psum_addr, out_elems * 4)) return NPU_ERR_ADDR_RANGE;
     }
 
-    // Scratchpad capacity: every footprint must fit half of its buffer.
-    const FootprintBytes fp = max_footprints(k);
-    if (fp.ifmap > cfg.ifmap_bytes / 2 || fp.weight > cfg.weight_bytes / 2 ||
-        fp.ofmap > cfg.ofmap_bytes / 2)
-        return NPU_ERR_TILE_TOO_LARGE;
+    // Scratchpad capacity: the one rule (core.h).
+    if (!fits(max_footprints(k), cfg)) return NPU_ERR_TILE_TOO_LARGE;
     return NPU_ERR_NONE;
 }
 
+// ---------------------------------------------------------------------------
+// The capacity rule (core.h)
+
+FootprintBytes footprint_bytes(const FootprintElems& e, const ElementBytes& w) {
+    FootprintBytes b;
+    b.ifmap = e.ifmap * w.ifmap;
+    b.weight = e.weight * w.weight + e.channels * w.channel_params;
+    b.ofmap = e.ofmap * w.accumulator;
+    return b;
+}
+
+std::uint64_t usable_bytes(std::uint64_t scratchpad_bytes, bool ping_pong) {
+    return ping_pong ? scratchpad_bytes / 2 : scratchpad_bytes;
+}
+
+bool fits(const FootprintBytes& need, const CoreConfig& cfg) {
+    return need.ifmap <= usable_bytes(cfg.ifmap_bytes) &&
+           need.weight <= usable_bytes(cfg.weight_bytes) &&
+           need.ofmap <= usable_bytes(cfg.ofmap_bytes);
+}
+
+ElementBytes element_bytes(const Kernel& k) {
+    ElementBytes w;
+    w.ifmap = k.in_elem_bytes;
+    w.weight = 1;
+    w.accumulator = 4;
+    w.channel_params = (k.has_bias ? kBiasBytes : 0) + (k.has_qtable ? kQtableEntryBytes : 0);
+    return w;
+}
+
 FootprintBytes max_footprints(const Kernel& k) {
+    return footprint_bytes(max_footprint_elems(k), element_bytes(k));
+}
+
+FootprintElems max_footprint_elems(const Kernel& k) {
     const npu_desc_t& d = k.desc;
-    FootprintBytes fb;
+    FootprintElems fb;
     const auto& T = k.tile;
     const auto& N = k.extent;
     // channels of the ifmap footprint
@@ -272,11 +309,12 @@ FootprintBytes max_footprints(const Kernel& k) {
         max_rows = T[NPU_DIM_Y];
         max_cols = T[NPU_DIM_X];
     }
-    fb.ifmap = max_ch * max_rows * max_cols * k.in_elem_bytes;
+    fb.ifmap = max_ch * max_rows * max_cols;
     if (k.has_weight)
         fb.weight = std::uint64_t{T[NPU_DIM_M]} * T[NPU_DIM_C] * T[NPU_DIM_K] * T[NPU_DIM_L];
     if (k.has_operand_b) fb.weight = std::uint64_t{T[NPU_DIM_M]} * T[NPU_DIM_Y] * T[NPU_DIM_X];
-    fb.ofmap = std::uint64_t{T[NPU_DIM_M]} * T[NPU_DIM_Y] * T[NPU_DIM_X] * 4;
+    if (k.has_bias || k.has_qtable) fb.channels = T[NPU_DIM_M];
+    fb.ofmap = std::uint64_t{T[NPU_DIM_M]} * T[NPU_DIM_Y] * T[NPU_DIM_X];
     return fb;
 }
 
@@ -354,6 +392,22 @@ class Core::Walk {
                    m_k.trips[NPU_DIM_X] +
                idx[NPU_DIM_X];
     }
+    // The (mult, shift) pair of output channel m from the half of the table
+    // buffer holding it (the previous m tile's stays in the other half until
+    // the next change, so a write-back after the change still finds it).
+    void qtable_entry(std::uint64_t m, std::int32_t& mult, std::int32_t& shift) const {
+        for (int h = 0; h < 2; ++h) {
+            const Footprint& f = m_qtab.fp[h];
+            if (m_qtab.data[h].empty() || m < f.lo[NPU_DIM_M] || m >= f.hi[NPU_DIM_M]) continue;
+            const std::uint8_t* p =
+                m_qtab.data[h].data() + kQtableEntryBytes * (m - f.lo[NPU_DIM_M]);
+            std::memcpy(&mult, p, 4);
+            std::memcpy(&shift, p + 4, 4);
+            // npu_rshift_round clamps large shifts; a negative one counts as 0.
+            if (shift < 0) shift = 0;
+            return;
+        }
+    }
     std::int32_t acc_at(const std::vector<std::uint8_t>& buf, std::uint64_t i) const {
         std::int32_t v;
         std::memcpy(&v, buf.data() + 4 * i, 4);
@@ -369,7 +423,7 @@ class Core::Walk {
 
     std::array<std::uint32_t, NPU_DIMS> m_idx{};
     std::array<std::uint32_t, NPU_DIMS> m_lo{}, m_hi{};
-    Buffer m_in, m_w, m_out, m_bias;
+    Buffer m_in, m_w, m_out, m_bias, m_qtab;
     std::array<std::int64_t, NPU_DIMS> m_out_tile_idx{};
     std::vector<std::uint32_t> m_visits;  // per ofmap tile: reduction tiles applied
     std::vector<char> m_has_copy;         // per ofmap tile: a psum copy in DRAM
@@ -498,13 +552,14 @@ bool Core::Walk::load_inputs() {
     struct In {
         Buffer* buf;
         unsigned rel;
-        int kind;  // 0 ifmap, 1 weight, 2 operand b, 3 bias
+        int kind;  // 0 ifmap, 1 weight, 2 operand b, 3 bias, 4 requantization table
     };
     std::vector<In> ins;
     if (m_k.has_weight) ins.push_back({&m_w, m_k.rel_w, 1});
     if (m_k.has_operand_b) ins.push_back({&m_w, m_k.rel_w, 2});
     ins.push_back({&m_in, m_k.rel_in, 0});
     if (m_k.has_bias) ins.push_back({&m_bias, m_k.rel_bias, 3});
+    if (m_k.has_qtable) ins.push_back({&m_qtab, m_k.rel_bias, 4});
     for (const In& in : ins) {
         Buffer& b = *in.buf;
         const auto key = key_of(in.rel);
@@ -541,10 +596,16 @@ bool Core::Walk::load_inputs() {
                 base = m_d.weight_addr;
                 elems = std::uint64_t{fp.ext(NPU_DIM_M)} * fp.ext(NPU_DIM_Y) * fp.ext(NPU_DIM_X);
                 break;
-            default:
+            case 3:
                 runs.push_back({fp.lo[NPU_DIM_M], 0, fp.ext(NPU_DIM_M)});
                 base = m_d.bias_addr;
-                esize = 4;
+                esize = kBiasBytes;
+                elems = fp.ext(NPU_DIM_M);
+                break;
+            default:  // (mult, shift) pairs
+                runs.push_back({fp.lo[NPU_DIM_M], 0, fp.ext(NPU_DIM_M)});
+                base = m_d.qtable_addr;
+                esize = kQtableEntryBytes;
                 elems = fp.ext(NPU_DIM_M);
                 break;
         }
@@ -581,7 +642,7 @@ bool Core::Walk::load_inputs() {
                 m_st.dram_read_bytes.weight += bytes;
                 m_st.sram_writes.weight += bytes;
                 break;
-            default:
+            default:  // bias and requantization table: per-channel parameters
                 m_st.dram_read_bytes.bias += bytes;
                 break;
         }
@@ -613,7 +674,10 @@ void Core::Walk::finalize(const Footprint& fp, const std::vector<std::uint8_t>& 
                         if (m_d.out_type == NPU_OUT_INT32) {
                             v = a;
                         } else {
-                            v = npu_requantize(a, m_d.mult, m_d.shift, m_d.zp_out);
+                            std::int32_t mult = m_d.mult, shift = m_d.shift;
+                            if (m_k.has_qtable) qtable_entry(fp.lo[NPU_DIM_M] + m, mult, shift);
+                            v = npu_requantize(a, mult, static_cast<std::uint32_t>(shift),
+                                               m_d.zp_out);
                             if (m_d.act == NPU_ACT_RELU)
                                 v = std::max<std::int32_t>(v, npu_sat8(m_d.zp_out));
                             if (m_d.act == NPU_ACT_LUT) v = static_cast<std::int8_t>(lut[v + 128]);

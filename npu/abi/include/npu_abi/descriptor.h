@@ -7,6 +7,8 @@
  *   ifmap  int8  [C][H][W]            (NPU_OP_REQUANT: int32)        strided
  *   weight int8  [M][C/groups][R][S]  (eltwise: operand B, int8 [C][H][W], strided)
  *   bias   int32 [M]                  (with NPU_DESC_F_BIAS)
+ *   qtable {int32 mult, int32 shift} [M] per-output-channel requantization
+ *                                     (with NPU_DESC_F_QTABLE, at qtable_addr)
  *   ofmap  int8 or int32 [M][E][F]                                    strided
  *   psum   int32 [M][E][F]            scratch for spilled partial sums
  *   lut    int8  [256]                y = lut[x + 128]
@@ -94,6 +96,13 @@
     (1u << 1)                     /* weights already in the weight scratchpad (checked by tag) */
 #define NPU_DESC_F_LAST (1u << 2) /* last descriptor of the list */
 #define NPU_DESC_F_BIAS (1u << 3) /* add bias[m] (int32 at bias_addr) */
+/* Per-channel requantization (conv/gemm with NPU_OUT_INT8 only): output
+ * channel m is requantized with qtable[m] = {int32 mult, int32 shift} read
+ * from qtable_addr (M pairs, 8 bytes each, little-endian) instead of the
+ * descriptor's mult/shift; a shift above 62 counts as 62 (npu_rshift_round),
+ * a negative one as 0. The table is loaded like the bias (relevant to m
+ * only) and its bytes are counted with the bias. */
+#define NPU_DESC_F_QTABLE (1u << 4)
 
 /* tensor strides (ifmap_/ofmap_/opb_*_stride): 0 selects the dense layout */
 #define NPU_STRIDE_DENSE 0u
@@ -151,7 +160,8 @@ typedef struct npu_desc {
     uint32_t ofmap_row_stride;    /* 0x68 ofmap elements between rows (0: F) */
     uint32_t opb_ch_stride;       /* 0x6C eltwise operand B elements between channels (0: H*W) */
     uint32_t opb_row_stride;      /* 0x70 eltwise operand B elements between rows (0: W) */
-    uint32_t reserved2[3];        /* 0x74..0x7F zero */
+    uint32_t qtable_addr;         /* 0x74 per-channel requantization table (NPU_DESC_F_QTABLE) */
+    uint32_t reserved2[2];        /* 0x78..0x7F zero */
 } npu_desc_t;
 
 NPU_STATIC_ASSERT(sizeof(npu_desc_t) == NPU_DESC_SIZE, "descriptor size");
@@ -170,6 +180,7 @@ NPU_STATIC_ASSERT(offsetof(npu_desc_t, ofmap_ch_stride) == 0x64, "descriptor lay
 NPU_STATIC_ASSERT(offsetof(npu_desc_t, ofmap_row_stride) == 0x68, "descriptor layout");
 NPU_STATIC_ASSERT(offsetof(npu_desc_t, opb_ch_stride) == 0x6C, "descriptor layout");
 NPU_STATIC_ASSERT(offsetof(npu_desc_t, opb_row_stride) == 0x70, "descriptor layout");
-NPU_STATIC_ASSERT(offsetof(npu_desc_t, reserved2) == 0x74, "descriptor layout");
+NPU_STATIC_ASSERT(offsetof(npu_desc_t, qtable_addr) == 0x74, "descriptor layout");
+NPU_STATIC_ASSERT(offsetof(npu_desc_t, reserved2) == 0x78, "descriptor layout");
 
 #endif /* NPU_ABI_DESCRIPTOR_H */

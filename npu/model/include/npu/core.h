@@ -64,6 +64,7 @@ struct KernelStats {
     std::uint64_t tiles = 0;   // inter-tile iterations
     double utilization = 0.0;  // macs / (cycles * PEs)
     struct Reads {
+        // bias: the per-output-channel parameters, bias and requantization table
         std::uint64_t ifmap = 0, weight = 0, psum = 0, bias = 0, lut = 0;
         std::uint64_t total() const { return ifmap + weight + psum + bias + lut; }
     } dram_read_bytes;
@@ -114,6 +115,7 @@ struct Kernel {
     bool has_weight = false;           // conv/gemm weights
     bool has_operand_b = false;        // eltwise B (in the weight buffer)
     bool has_bias = false;
+    bool has_qtable = false;  // per-channel requantization (NPU_DESC_F_QTABLE)
     bool uses_lut = false;
     bool spills_psum = false;
     // Strides resolved (0 = dense) and checked: ifmap [C][H][W], ofmap
@@ -131,10 +133,52 @@ const char* error_name(unsigned error);
 // Checks and decodes; returns NPU_ERR_NONE or the error code.
 std::uint32_t decode_kernel(const npu_desc_t& desc, const CoreConfig& cfg, Kernel& out);
 
-// Largest footprint per buffer in bytes (clipped to the tensor, §3/§10).
+// ---------------------------------------------------------------------------
+// The capacity rule, written once: decode_kernel and the compiler's schedule
+// search both call footprint_bytes / fits.
+//
+// Each scratchpad is split into two ping-pong halves: the DMA fills one half
+// with the next footprint while the array works out of the other. A tiling
+// fits when, for every buffer, its largest footprint fits ONE half:
+//   ifmap half:  ifmap footprint elements x input width (1 B; 4 B for the
+//                int32 input of REQUANT);
+//   weight half: weight footprint (int8; eltwise: operand B, int8) plus the
+//                per-output-channel parameters of the footprint's m range,
+//                bias (int32, 4 B) and requantization pairs (mult, shift:
+//                2 x int32 = 8 B). Like the weights they are constants
+//                streamed from DRAM per m tile, so they sit next to the
+//                weights in the weight scratchpad (as the compiler counts
+//                them), not in a register file of fixed size;
+//   ofmap half:  ofmap footprint elements x 4 B (int32 accumulators, also
+//                when the output is int8).
+// Footprints are clipped to the tensor (padding is never fetched) and the
+// largest one that really occurs counts (§3/§10 of the traffic model).
+struct FootprintElems {
+    std::uint64_t ifmap = 0, weight = 0, ofmap = 0;
+    std::uint64_t channels = 0;  // output channels whose parameters ride in the weight half
+};
+struct ElementBytes {
+    std::uint32_t ifmap = 1, weight = 1;
+    std::uint32_t accumulator = 4;
+    std::uint32_t channel_params = 0;  // bytes per output channel: 4 bias + 8 qtable
+};
+constexpr std::uint32_t kBiasBytes = 4;         // int32
+constexpr std::uint32_t kQtableEntryBytes = 8;  // int32 mult, int32 shift
 struct FootprintBytes {
     std::uint64_t ifmap = 0, weight = 0, ofmap = 0;
 };
+// Bytes the footprints occupy, each in one half of its scratchpad.
+FootprintBytes footprint_bytes(const FootprintElems& e, const ElementBytes& w);
+// Usable bytes per footprint of a scratchpad: half of it (ping-pong); the
+// study tools may switch ping-pong off.
+std::uint64_t usable_bytes(std::uint64_t scratchpad_bytes, bool ping_pong = true);
+// Every buffer's footprint fits its half.
+bool fits(const FootprintBytes& need, const CoreConfig& cfg);
+
+// The kernel's element widths and largest footprints (elements).
+ElementBytes element_bytes(const Kernel& k);
+FootprintElems max_footprint_elems(const Kernel& k);
+// footprint_bytes(max_footprint_elems(k), element_bytes(k)).
 FootprintBytes max_footprints(const Kernel& k);
 
 // Runs kernels one after another; keeps scratchpad contents (and so resident

@@ -14,6 +14,9 @@
 // earlier-booked one. This keeps the total bandwidth exact (no cycle is ever
 // used twice) and serves requests first-come-first-served in simulation
 // order; it misplaces individual waits by at most the initiators' quantum.
+//
+// Lives in common/ (below every model) so that the platform memory and the
+// compiler's cycle prediction book the same channel arithmetic.
 #pragma once
 
 #include <cstdint>
