@@ -104,6 +104,28 @@ Npu::~Npu() {
     vp::stats().remove_prefix("npu.");
 }
 
+void accumulate(KernelStats& a, const KernelStats& b) {
+    if (!a.error) a.error = b.error;
+    a.macs += b.macs;
+    a.cycles += b.cycles;
+    a.compute_cycles += b.compute_cycles;
+    a.stall_cycles += b.stall_cycles;
+    a.tiles += b.tiles;
+    a.dram_read_bytes.ifmap += b.dram_read_bytes.ifmap;
+    a.dram_read_bytes.weight += b.dram_read_bytes.weight;
+    a.dram_read_bytes.psum += b.dram_read_bytes.psum;
+    a.dram_read_bytes.bias += b.dram_read_bytes.bias;
+    a.dram_read_bytes.lut += b.dram_read_bytes.lut;
+    a.dram_write_bytes.ofmap += b.dram_write_bytes.ofmap;
+    a.dram_write_bytes.psum += b.dram_write_bytes.psum;
+    a.sram_reads.ifmap += b.sram_reads.ifmap;
+    a.sram_reads.weight += b.sram_reads.weight;
+    a.sram_reads.ofmap += b.sram_reads.ofmap;
+    a.sram_writes.ifmap += b.sram_writes.ifmap;
+    a.sram_writes.weight += b.sram_writes.weight;
+    a.sram_writes.ofmap += b.sram_writes.ofmap;
+}
+
 void Npu::register_stats() {
     auto& s = vp::stats();
     s.remove_prefix("npu.");
@@ -111,6 +133,8 @@ void Npu::register_stats() {
     s.add_counter("npu.errors", &m_error_count, "kernels stopped by a descriptor or DMA error");
     s.add_counter("npu.desc_fetch_bytes", &m_desc_fetch_bytes,
                   "descriptor bytes fetched (irq mode)");
+    s.add_counter("npu.idle_cycles", &m_idle_cycles,
+                  "cycles between the end of one kernel and the start of the next");
     s.add_counter("npu.macs", &m_totals.macs);
     s.add_counter("npu.cycles", &m_totals.cycles, "NPU cycles inside kernels");
     s.add_counter("npu.compute_cycles", &m_totals.compute_cycles);
@@ -256,6 +280,8 @@ bool Npu::run_kernel(const npu_desc_t& desc, std::uint32_t index) {
     m_kernel_sig.write(desc.kernel_id);
     ShellDma dma(*this);
     const sc_core::sc_time start = sc_core::sc_time_stamp();
+    if (m_ran_kernel && start > m_last_kernel_end)
+        m_idle_cycles += static_cast<std::uint64_t>((start - m_last_kernel_end) / m_cycle + 0.5);
     KernelStats st = m_core.run(desc, dma);
     // Advance time to the kernel's end, replaying the busy intervals for waveforms.
     if (m_tracing) {
@@ -276,26 +302,25 @@ bool Npu::run_kernel(const npu_desc_t& desc, std::uint32_t index) {
     }
     const sc_core::sc_time end = start + m_cycle * static_cast<double>(st.cycles);
     if (end > sc_core::sc_time_stamp()) wait(end - sc_core::sc_time_stamp());
+    m_ran_kernel = true;
+    m_last_kernel_end = sc_core::sc_time_stamp();
 
     ++m_kernel_count;
-    m_totals.macs += st.macs;
-    m_totals.cycles += st.cycles;
-    m_totals.compute_cycles += st.compute_cycles;
-    m_totals.stall_cycles += st.stall_cycles;
-    m_totals.tiles += st.tiles;
-    m_totals.dram_read_bytes.ifmap += st.dram_read_bytes.ifmap;
-    m_totals.dram_read_bytes.weight += st.dram_read_bytes.weight;
-    m_totals.dram_read_bytes.psum += st.dram_read_bytes.psum;
-    m_totals.dram_read_bytes.bias += st.dram_read_bytes.bias;
-    m_totals.dram_read_bytes.lut += st.dram_read_bytes.lut;
-    m_totals.dram_write_bytes.ofmap += st.dram_write_bytes.ofmap;
-    m_totals.dram_write_bytes.psum += st.dram_write_bytes.psum;
-    m_totals.sram_reads.ifmap += st.sram_reads.ifmap;
-    m_totals.sram_reads.weight += st.sram_reads.weight;
-    m_totals.sram_reads.ofmap += st.sram_reads.ofmap;
-    m_totals.sram_writes.ifmap += st.sram_writes.ifmap;
-    m_totals.sram_writes.weight += st.sram_writes.weight;
-    m_totals.sram_writes.ofmap += st.sram_writes.ofmap;
+    accumulate(m_totals, st);
+    if (m_record_of_id.empty()) m_record_of_id.assign(std::size_t{1} << 16, -1);
+    std::int32_t& rec = m_record_of_id[desc.kernel_id];
+    if (rec < 0) {
+        rec = static_cast<std::int32_t>(m_records.size());
+        m_records.push_back({});
+        m_records.back().stats.kernel_id = desc.kernel_id;
+        m_records.back().stats.op = desc.op;
+    }
+    KernelRecord& r = m_records[static_cast<std::size_t>(rec)];
+    accumulate(r.stats, st);
+    ++r.runs;
+    const double pes = double(m_cfg.array_rows) * m_cfg.array_cols;
+    r.stats.utilization =
+        r.stats.cycles ? double(r.stats.macs) / (double(r.stats.cycles) * pes) : 0.0;
     auto set64 = [this](int lo, std::uint64_t v) {
         m_regs[static_cast<std::size_t>(lo)] = static_cast<std::uint32_t>(v);
         m_regs[static_cast<std::size_t>(lo) + 1] = static_cast<std::uint32_t>(v >> 32);

@@ -34,6 +34,16 @@ namespace npu {
 // The SystemC shell needs nothing of its configuration that the core does not.
 using NpuConfig = CoreConfig;
 
+// Every run of one kernel_id summed (the compiler gives all kernels of a
+// layer the layer's index as kernel_id, so this is the per-layer record).
+struct KernelRecord {
+    KernelStats stats;       // sums; utilization recomputed from the sums
+    std::uint64_t runs = 0;  // launches of this kernel_id
+};
+
+// Adds b's counts to a (errors: a keeps the first).
+void accumulate(KernelStats& a, const KernelStats& b);
+
 class Npu : public sc_core::sc_module {
   public:
     tlm_utils::simple_target_socket<Npu> bus_in;      // registers (offsets within the block)
@@ -49,6 +59,8 @@ class Npu : public sc_core::sc_module {
 
     // One entry per kernel run (failed ones too, with error set), in order.
     const std::vector<KernelStats>& kernel_stats() const { return m_kernels; }
+    // One record per kernel_id, in order of first launch.
+    const std::vector<KernelRecord>& kernel_records() const { return m_records; }
     const KernelStats& totals() const { return m_totals; }
     const NpuConfig& config() const { return m_cfg; }
 
@@ -82,8 +94,15 @@ class Npu : public sc_core::sc_module {
     bool m_call_mode = false;
 
     std::vector<KernelStats> m_kernels;
+    std::vector<KernelRecord> m_records;
+    std::vector<std::int32_t> m_record_of_id;  // kernel_id -> index in m_records, -1: none
     KernelStats m_totals;
     std::uint64_t m_kernel_count = 0, m_error_count = 0, m_desc_fetch_bytes = 0;
+    // Idle cycles between the end of one kernel and the start of the next
+    // (launch or descriptor fetch overhead, CPU work between kernels).
+    std::uint64_t m_idle_cycles = 0;
+    bool m_ran_kernel = false;
+    sc_core::sc_time m_last_kernel_end;
 
     sc_core::sc_signal<bool> m_busy_sig{"busy"};
     sc_core::sc_signal<std::uint32_t> m_kernel_sig{"kernel"};
