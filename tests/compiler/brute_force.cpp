@@ -10,24 +10,28 @@ using npu::compiler::ConvLayer;
 using npu::compiler::Dim;
 using npu::compiler::Policy;
 using npu::compiler::Schedule;
+using npu::compiler::WeightKind;
 
 namespace {
 
 constexpr int kW = 0, kI = 1, kO = 2, kB = 3;
 
 // Which loop indices each tensor's subscript uses, read off the loop body
-//   O[m][y][x] += I[c][y*S+k][x*S+l] * W[m][c][k][l] (+ B[m]).
-bool uses(int tensor, int d) {
+//   O[m][y][x] += I[(m / (M/G)) * C/G + c][y*Sy+k-pad_y][x*Sx+l-pad_x] * W[m][c][k][l] (+ B[m])
+// where W is the filter, or the eltwise operand B[m][y][x], or absent (pools,
+// unary ops), and B[m] stands for the bias and the per-channel table.
+bool uses(const ConvLayer& L, int tensor, int d) {
     // d: 0 m, 1 c, 2 y, 3 x, 4 k, 5 l
     switch (tensor) {
         case kW:
-            return d == 0 || d == 1 || d == 4 || d == 5;
+            if (L.weights == WeightKind::operand) return d == 0 || d == 2 || d == 3;
+            return L.weights == WeightKind::filter && (d == 0 || d == 1 || d == 4 || d == 5);
         case kI:
-            return d != 0;
+            return d != 0 || L.groups > 1;  // m picks the group when there are several
         case kO:
             return d == 0 || d == 2 || d == 3;
         default:
-            return d == 0;  // bias
+            return d == 0;  // bias / table
     }
 }
 
@@ -42,7 +46,11 @@ struct Buffer {
 class Counter {
   public:
     Counter(const ConvLayer& L, const Schedule& s, Reload mode) : m_L(L), m_s(s), m_mode(mode) {
-        m_numel = {L.M * L.C * L.R_k * L.R_l, L.C * L.H_y * L.H_x, L.M * L.E_y * L.E_x, L.M};
+        const int64_t cg = L.C / L.groups;
+        const int64_t nw = L.weights == WeightKind::filter    ? L.M * cg * L.R_k * L.R_l
+                           : L.weights == WeightKind::operand ? L.M * L.E_y * L.E_x
+                                                              : 0;
+        m_numel = {nw, L.C * L.H_y * L.H_x, L.M * L.E_y * L.E_x, L.M};
         for (int t = 0; t < 4; ++t)
             m_buf[t].in.assign(static_cast<size_t>(m_numel[t]), 0);
         m_copy.assign(static_cast<size_t>(m_numel[kO]), 0);
@@ -54,7 +62,8 @@ class Counter {
     }
 
     Result run() {
-        std::array<int64_t, 6> pos{};  // odometer by position
+        if (m_L.has_lut) m_r.traffic.lut_reads = 256;  // the whole table, once
+        std::array<int64_t, 6> pos{};                  // odometer by position
         for (;;) {
             iteration(pos);
             int j = 5;
@@ -80,6 +89,11 @@ class Counter {
     Result m_r;
 
     int level(int t) const { return m_s.level[t == kB ? kW : t]; }
+    bool present(int t) const {
+        if (t == kW) return m_L.weights != WeightKind::none;
+        if (t == kB) return m_L.has_bias || m_L.channel_table_bytes > 0;
+        return true;
+    }
 
     // Calls mac(m, c, y, x, k, l) for every MAC of the inter-tile iterations
     // whose positions 0..fixed-1 equal pos (the rest run over all their trips).
@@ -117,14 +131,16 @@ class Counter {
     // Element of tensor t touched by MAC i, or -1 (ifmap padding).
     int64_t element(int t, const std::array<int64_t, 6>& i) const {
         const int64_t m = i[0], c = i[1], y = i[2], x = i[3], k = i[4], l = i[5];
+        const int64_t cg = m_L.C / m_L.groups, mg = m_L.M / m_L.groups;
         switch (t) {
             case kW:
-                return ((m * m_L.C + c) * m_L.R_k + k) * m_L.R_l + l;
+                if (m_L.weights == WeightKind::operand) return (m * m_L.E_y + y) * m_L.E_x + x;
+                return ((m * cg + c) * m_L.R_k + k) * m_L.R_l + l;
             case kI: {
-                const int64_t r = y * m_L.stride + k - m_L.pad_y;
-                const int64_t q = x * m_L.stride + l - m_L.pad_x;
+                const int64_t r = y * m_L.stride_y + k - m_L.pad_y;
+                const int64_t q = x * m_L.stride_x + l - m_L.pad_x;
                 if (r < 0 || r >= m_L.H_y || q < 0 || q >= m_L.H_x) return -1;
-                return (c * m_L.H_y + r) * m_L.H_x + q;
+                return (((m / mg) * cg + c) * m_L.H_y + r) * m_L.H_x + q;
             }
             case kO:
                 return (m * m_L.E_y + y) * m_L.E_x + x;
@@ -134,7 +150,7 @@ class Counter {
     }
 
     void write_back(int64_t e) {
-        if (m_contrib[static_cast<size_t>(e)] == m_L.C * m_L.R_k * m_L.R_l)
+        if (m_contrib[static_cast<size_t>(e)] == m_L.C / m_L.groups * m_L.R_k * m_L.R_l)
             ++m_r.traffic.final_writes;
         else
             ++m_r.traffic.psum_writes;
@@ -144,7 +160,7 @@ class Counter {
     void iteration(const std::array<int64_t, 6>& pos) {
         const bool delta = m_s.policy == Policy::delta;
         for (int t = 0; t < 4; ++t) {
-            if (t == kB && !m_L.has_bias) continue;
+            if (!present(t)) continue;
             Buffer& b = m_buf[t];
             const int lvl = level(t);
             // The block: indices of the loops outside the buffer (all of them, or
@@ -152,7 +168,7 @@ class Counter {
             std::vector<int64_t> block, key;
             for (int j = 0; j < lvl; ++j) {
                 block.push_back(pos[j]);
-                key.push_back(uses(t, static_cast<int>(m_s.order[j])) ? pos[j] : -1);
+                key.push_back(uses(m_L, t, static_cast<int>(m_s.order[j])) ? pos[j] : -1);
             }
             const std::vector<int64_t>& id = m_mode == Reload::on_key_change ? key : block;
             if (b.valid && id == b.block) continue;
@@ -181,7 +197,8 @@ class Counter {
                         ++n;
                 if (t == kW) m_r.traffic.weight_reads += n;
                 if (t == kI) m_r.traffic.ifmap_reads += n;
-                if (t == kB) m_r.traffic.bias_reads += n;
+                if (t == kB && m_L.has_bias) m_r.traffic.bias_reads += n;
+                if (t == kB && m_L.channel_table_bytes) m_r.traffic.table_reads += n;
             } else {
                 for (int64_t e = 0; e < m_numel[t]; ++e)
                     if (b.in[static_cast<size_t>(e)] && (!delta || !need[static_cast<size_t>(e)]))
@@ -202,7 +219,7 @@ class Counter {
         std::array<int64_t, 6> p = pos;
         for_macs(p, 6, [&](const std::array<int64_t, 6>& i) {
             for (int t = 0; t < 4; ++t) {
-                if (t == kB && !m_L.has_bias) continue;
+                if (!present(t)) continue;
                 const int64_t e = element(t, i);
                 if (e >= 0 && !m_buf[t].in[static_cast<size_t>(e)]) ++m_r.residency_violations;
             }

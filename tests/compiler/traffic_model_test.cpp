@@ -114,14 +114,15 @@ Case random_case(std::mt19937& rng) {
     L.E_x = pick(1, 5);
     L.R_k = pick(1, 3);
     L.R_l = pick(1, 3);
-    L.stride = pick(1, 3);  // S > R happens
+    L.stride_y = pick(1, 3);  // S > R happens
+    L.stride_x = pick(0, 1) ? L.stride_y : pick(1, 3);
     L.pad_y = pick(0, 1) ? pick(0, L.R_k - 1) : 0;
     L.pad_x = pick(0, 1) ? pick(0, L.R_l - 1) : 0;
     // Input extent: the padded span minus some bottom/right padding.
-    L.H_y = std::max<int64_t>(1, (L.E_y - 1) * L.stride + L.R_k - L.pad_y - pick(0, L.pad_y));
-    L.H_x = std::max<int64_t>(1, (L.E_x - 1) * L.stride + L.R_l - L.pad_x - pick(0, L.pad_x));
-    if ((L.E_y - 1) * L.stride - L.pad_y >= L.H_y) L.H_y = (L.E_y - 1) * L.stride - L.pad_y + 1;
-    if ((L.E_x - 1) * L.stride - L.pad_x >= L.H_x) L.H_x = (L.E_x - 1) * L.stride - L.pad_x + 1;
+    L.H_y = std::max<int64_t>(1, (L.E_y - 1) * L.stride_y + L.R_k - L.pad_y - pick(0, L.pad_y));
+    L.H_x = std::max<int64_t>(1, (L.E_x - 1) * L.stride_x + L.R_l - L.pad_x - pick(0, L.pad_x));
+    if ((L.E_y - 1) * L.stride_y - L.pad_y >= L.H_y) L.H_y = (L.E_y - 1) * L.stride_y - L.pad_y + 1;
+    if ((L.E_x - 1) * L.stride_x - L.pad_x >= L.H_x) L.H_x = (L.E_x - 1) * L.stride_x - L.pad_x + 1;
     L.has_bias = pick(0, 1) == 1;
     L.validate();
 
@@ -231,8 +232,8 @@ TEST(BruteForce, RandomSchedulesProperty) {
         d.policy = Policy::delta;
         psums += t.psum_writes > 0;
         padded += c.L.pad_y + c.L.pad_x > 0;
-        s_above_r += c.L.stride > std::min(c.L.R_k, c.L.R_l);
-        tk_below_s += c.s.tile[4] < c.L.stride;
+        s_above_r += c.L.stride_y > c.L.R_k || c.L.stride_x > c.L.R_l;
+        tk_below_s += c.s.tile[4] < c.L.stride_y;
         raised += std::min({c.s.level[0], c.s.level[1], c.s.level[2]}) < 6;
         delta_saves += to_bytes(c.L, tile_walk(c.L, d)).total() < to_bytes(c.L, t).total();
         for (int k = 0; k < 6; ++k)

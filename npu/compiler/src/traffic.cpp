@@ -1,4 +1,4 @@
-// Closed form (§4) and tile-level walk (§5) of shared/dataflow-model.md.
+// Closed form and tile-level walk of the traffic model (docs/dataflow-model.md).
 #include "npu_compiler/traffic.h"
 
 #include <algorithm>
@@ -58,24 +58,76 @@ bool relevant(Operand x, Dim d) {
     return false;
 }
 
+bool relevant(const ConvLayer& L, Operand x, Dim d) {
+    switch (x) {
+        case Operand::weight:
+            if (L.weights == WeightKind::none) return false;
+            if (L.weights == WeightKind::operand) return relevant(Operand::ofmap, d);
+            return relevant(Operand::weight, d);
+        case Operand::ifmap:
+            return d != Dim::m || L.groups > 1;
+        case Operand::ofmap:
+            return relevant(Operand::ofmap, d);
+    }
+    return false;
+}
+
 // ---------------------------------------------------------------- ConvLayer
 
 ConvLayer ConvLayer::conv(int64_t C, int64_t M, int64_t H, int64_t W, int64_t R, int64_t stride,
                           int64_t pad, bool bias) {
-    require(stride >= 1 && R >= 1, "conv: stride and R must be >= 1");
+    return conv2d(C, M, H, W, R, R, stride, stride, pad, pad, pad, pad, 1, bias);
+}
+
+namespace {
+// E of a sliding window: floor((in + pads - win) / stride) + 1.
+int64_t window_out(const char* what, int64_t in, int64_t pad0, int64_t pad1, int64_t win,
+                   int64_t stride) {
+    require(stride >= 1 && win >= 1 && pad0 >= 0 && pad1 >= 0,
+            std::string(what) + ": window, stride must be >= 1 and paddings >= 0");
+    require(in + pad0 + pad1 >= win, std::string(what) + ": window larger than the padded input");
+    return (in + pad0 + pad1 - win) / stride + 1;
+}
+}  // namespace
+
+ConvLayer ConvLayer::conv2d(int64_t C, int64_t M, int64_t H, int64_t W, int64_t R, int64_t S,
+                            int64_t stride_y, int64_t stride_x, int64_t pad_top, int64_t pad_left,
+                            int64_t pad_bottom, int64_t pad_right, int64_t groups, bool bias) {
     ConvLayer L;
     L.C = C;
     L.M = M;
+    L.groups = groups;
     L.H_y = H;
     L.H_x = W;
-    L.R_k = L.R_l = R;
-    L.stride = stride;
-    L.pad_y = L.pad_x = pad;
-    require(H + 2 * pad >= R && W + 2 * pad >= R, "conv: filter larger than padded input");
-    L.E_y = (H + 2 * pad - R) / stride + 1;
-    L.E_x = (W + 2 * pad - R) / stride + 1;
+    L.R_k = R;
+    L.R_l = S;
+    L.stride_y = stride_y;
+    L.stride_x = stride_x;
+    L.pad_y = pad_top;
+    L.pad_x = pad_left;
+    L.E_y = window_out("conv rows", H, pad_top, pad_bottom, R, stride_y);
+    L.E_x = window_out("conv columns", W, pad_left, pad_right, S, stride_x);
     L.has_bias = bias;
     L.validate();
+    return L;
+}
+
+ConvLayer ConvLayer::pool(int64_t C, int64_t H, int64_t W, int64_t R, int64_t S, int64_t stride_y,
+                          int64_t stride_x, int64_t pad_top, int64_t pad_left, int64_t pad_bottom,
+                          int64_t pad_right) {
+    ConvLayer L = conv2d(C, C, H, W, R, S, stride_y, stride_x, pad_top, pad_left, pad_bottom,
+                         pad_right, C, false);
+    L.weights = WeightKind::none;
+    return L;
+}
+
+ConvLayer ConvLayer::global_pool(int64_t C, int64_t H, int64_t W) {
+    return pool(C, H, W, H, W, 1, 1, 0, 0, 0, 0);
+}
+
+ConvLayer ConvLayer::elementwise(int64_t C, int64_t H, int64_t W, bool operand_b) {
+    ConvLayer L = conv2d(C, C, H, W, 1, 1, 1, 1, 0, 0, 0, 0, C, false);
+    L.weights = operand_b ? WeightKind::operand : WeightKind::none;
     return L;
 }
 
@@ -85,7 +137,7 @@ ConvLayer ConvLayer::valid(int64_t C, int64_t M, int64_t E, int64_t R, int64_t s
     L.M = M;
     L.E_y = L.E_x = E;
     L.R_k = L.R_l = R;
-    L.stride = stride;
+    L.stride_y = L.stride_x = stride;
     L.H_y = L.H_x = (E - 1) * stride + R;
     L.validate();
     return L;
@@ -107,7 +159,7 @@ int64_t ConvLayer::extent(Dim d) const {
         case Dim::m:
             return M;
         case Dim::c:
-            return C;
+            return C / groups;
         case Dim::y:
             return E_y;
         case Dim::x:
@@ -121,26 +173,62 @@ int64_t ConvLayer::extent(Dim d) const {
 }
 
 int64_t ConvLayer::macs() const {
-    return M * C * E_y * E_x * R_k * R_l;
+    return M * channels_per_group() * E_y * E_x * R_k * R_l;
+}
+
+int64_t ConvLayer::weight_elems() const {
+    switch (weights) {
+        case WeightKind::filter:
+            return M * channels_per_group() * R_k * R_l;
+        case WeightKind::operand:
+            return M * E_y * E_x;
+        case WeightKind::none:
+            break;
+    }
+    return 0;
+}
+
+int64_t ConvLayer::pad_bottom() const {
+    return (E_y - 1) * stride_y + R_k - H_y - pad_y;
+}
+
+int64_t ConvLayer::pad_right() const {
+    return (E_x - 1) * stride_x + R_l - H_x - pad_x;
+}
+
+int64_t ConvLayer::groups_touched(int64_t m0, int64_t count) const {
+    const int64_t mg = M / groups;
+    return (m0 + count - 1) / mg - m0 / mg + 1;
 }
 
 void ConvLayer::validate() const {
     require(M >= 1 && C >= 1 && H_y >= 1 && H_x >= 1 && E_y >= 1 && E_x >= 1 && R_k >= 1 &&
-                R_l >= 1 && stride >= 1,
-            "conv layer: every extent and the stride must be >= 1");
+                R_l >= 1 && stride_y >= 1 && stride_x >= 1,
+            "conv layer: every extent and both strides must be >= 1");
+    require(groups >= 1 && C % groups == 0 && M % groups == 0,
+            "conv layer: groups must divide C and M");
+    require(weights != WeightKind::operand ||
+                (E_y == H_y && E_x == H_x && R_k == 1 && R_l == 1 && pad_y == 0 && pad_x == 0 &&
+                 stride_y == 1 && stride_x == 1),
+            "conv layer: an eltwise operand B needs an output shaped like the input");
+    require(channel_table_bytes >= 0, "conv layer: channel_table_bytes must be >= 0");
     require(pad_y >= 0 && pad_x >= 0, "conv layer: padding must be >= 0");
     require(w_weight >= 1 && w_ifmap >= 1 && w_ofmap >= 1 && w_psum >= 1 && w_bias >= 1,
             "conv layer: element widths must be >= 1");
     // Every output's window must start inside the padded input.
-    require((E_y - 1) * stride - pad_y < H_y && (E_x - 1) * stride - pad_x < H_x,
+    require((E_y - 1) * stride_y - pad_y < H_y && (E_x - 1) * stride_x - pad_x < H_x,
             "conv layer: output larger than the input allows");
 }
 
 std::string ConvLayer::str() const {
     std::ostringstream o;
-    o << "conv C=" << C << " M=" << M << " in=" << H_y << "x" << H_x << " out=" << E_y << "x" << E_x
-      << " R=" << R_k << "x" << R_l << " stride=" << stride << " pad=" << pad_y << "," << pad_x
-      << (has_bias ? " bias" : "");
+    static const char* kinds[] = {"conv", "eltwise", "pool/unary"};
+    o << kinds[static_cast<int>(weights)] << " C=" << C << " M=" << M << " in=" << H_y << "x" << H_x
+      << " out=" << E_y << "x" << E_x << " R=" << R_k << "x" << R_l << " stride=" << stride_y << ","
+      << stride_x << " pad=" << pad_y << "," << pad_x << "," << pad_bottom() << "," << pad_right();
+    if (groups > 1) o << " groups=" << groups;
+    o << (has_bias ? " bias" : "") << (has_lut ? " lut" : "");
+    if (channel_table_bytes) o << " table=" << channel_table_bytes;
     return o.str();
 }
 
@@ -222,13 +310,14 @@ AxisStats axis_stats(const ConvLayer& L, const Schedule& s, Dim dy, Dim dk) {
     const int64_t ny = y_out ? s.trips(L, dy) : 1, nk = k_out ? s.trips(L, dk) : 1;
     const int64_t pad = dy == Dim::y ? L.pad_y : L.pad_x;
     const int64_t H = dy == Dim::y ? L.H_y : L.H_x;
+    const int64_t stride = dy == Dim::y ? L.stride_y : L.stride_x;
     AxisStats st;
     for (int64_t jy = 0; jy < ny; ++jy) {
         const Range ry = factor_range(L, s, Operand::ifmap, dy, jy);
         for (int64_t jk = 0; jk < nk; ++jk) {
             const Range rk = factor_range(L, s, Operand::ifmap, dk, jk);
             const int64_t r =
-                touched_rows(ry.begin, ry.extent, rk.begin, rk.extent, L.stride, pad, H);
+                touched_rows(ry.begin, ry.extent, rk.begin, rk.extent, stride, pad, H);
             st.sum += r;
             st.max = std::max(st.max, r);
         }
@@ -240,14 +329,37 @@ int64_t full_or_tile(const ConvLayer& L, const Schedule& s, Operand x, Dim d) {
     return s.outside(x, d) ? s.tile[idx(d)] : L.extent(d);
 }
 
+// The channel factor of the ifmap footprint: (groups the m factor touches) x
+// (c factor). Sum over the distinct footprints and maximum. m enters only when
+// it is relevant (groups > 1); otherwise one group-independent factor.
+AxisStats channel_stats(const ConvLayer& L, const Schedule& s) {
+    const auto I = Operand::ifmap;
+    const int64_t cg_sum = L.channels_per_group();  // Σ of e_c over the c factors
+    const int64_t cg_max = full_or_tile(L, s, I, Dim::c);
+    if (L.groups == 1) return AxisStats{cg_sum, cg_max};
+    const int64_t nm = s.outside(I, Dim::m) ? s.trips(L, Dim::m) : 1;
+    AxisStats st;
+    for (int64_t j = 0; j < nm; ++j) {
+        const Range rm = factor_range(L, s, I, Dim::m, j);
+        const int64_t g = L.groups_touched(rm.begin, rm.extent);
+        st.sum += g * cg_sum;
+        st.max = std::max(st.max, g * cg_max);
+    }
+    return st;
+}
+
 }  // namespace
 
 BufferNeeds buffer_needs(const ConvLayer& L, const Schedule& s) {
     BufferNeeds b;
     const auto W = Operand::weight, I = Operand::ifmap, O = Operand::ofmap;
-    b.elems[idx(W)] = full_or_tile(L, s, W, Dim::m) * full_or_tile(L, s, W, Dim::c) *
-                      full_or_tile(L, s, W, Dim::k) * full_or_tile(L, s, W, Dim::l);
-    b.elems[idx(I)] = full_or_tile(L, s, I, Dim::c) * axis_stats(L, s, Dim::y, Dim::k).max *
+    if (L.weights == WeightKind::filter)
+        b.elems[idx(W)] = full_or_tile(L, s, W, Dim::m) * full_or_tile(L, s, W, Dim::c) *
+                          full_or_tile(L, s, W, Dim::k) * full_or_tile(L, s, W, Dim::l);
+    if (L.weights == WeightKind::operand)
+        b.elems[idx(W)] = full_or_tile(L, s, W, Dim::m) * full_or_tile(L, s, W, Dim::y) *
+                          full_or_tile(L, s, W, Dim::x);
+    b.elems[idx(I)] = channel_stats(L, s).max * axis_stats(L, s, Dim::y, Dim::k).max *
                       axis_stats(L, s, Dim::x, Dim::l).max;
     b.elems[idx(O)] = full_or_tile(L, s, O, Dim::m) * full_or_tile(L, s, O, Dim::y) *
                       full_or_tile(L, s, O, Dim::x);
@@ -268,14 +380,16 @@ bool fits(const BufferNeeds& need, const BufferConfig& cap) {
 
 bool Traffic::operator==(const Traffic& o) const {
     return weight_reads == o.weight_reads && ifmap_reads == o.ifmap_reads &&
-           bias_reads == o.bias_reads && psum_reads == o.psum_reads &&
-           psum_writes == o.psum_writes && final_writes == o.final_writes;
+           bias_reads == o.bias_reads && table_reads == o.table_reads && lut_reads == o.lut_reads &&
+           psum_reads == o.psum_reads && psum_writes == o.psum_writes &&
+           final_writes == o.final_writes;
 }
 
 std::string Traffic::str() const {
     std::ostringstream o;
-    o << "{W " << weight_reads << ", I " << ifmap_reads << ", B " << bias_reads << ", psum_r "
-      << psum_reads << ", psum_w " << psum_writes << ", final " << final_writes << "}";
+    o << "{W " << weight_reads << ", I " << ifmap_reads << ", B " << bias_reads << ", T "
+      << table_reads << ", LUT " << lut_reads << ", psum_r " << psum_reads << ", psum_w "
+      << psum_writes << ", final " << final_writes << "}";
     return o.str();
 }
 
@@ -287,7 +401,8 @@ int64_t TrafficBytes::total() const {
 TrafficBytes to_bytes(const ConvLayer& L, const Traffic& t) {
     TrafficBytes b;
     b.dram_read_bytes.ifmap = t.ifmap_reads * L.w_ifmap;
-    b.dram_read_bytes.weight = t.weight_reads * L.w_weight + t.bias_reads * L.w_bias;
+    b.dram_read_bytes.weight = t.weight_reads * L.w_weight + t.bias_reads * L.w_bias +
+                               t.table_reads * L.channel_table_bytes + t.lut_reads;
     b.dram_read_bytes.psum = t.psum_reads * L.w_psum;
     b.dram_write_bytes.ofmap = t.final_writes * L.w_ofmap;
     b.dram_write_bytes.psum = t.psum_writes * L.w_psum;
@@ -319,16 +434,16 @@ ClosedFormTerms closed_form_terms(const ConvLayer& L, const Schedule& s) {
     for (int x = 0; x < kNumOperands; ++x) {
         const auto op = static_cast<Operand>(x);
         p_rho(
-            L, s, s.level[x], [op](Dim d) { return relevant(op, d); }, t.p[x], t.rho[x]);
+            L, s, s.level[x], [&L, op](Dim d) { return relevant(L, op, d); }, t.p[x], t.rho[x]);
     }
     p_rho(
         L, s, s.level[idx(Operand::weight)], [](Dim d) { return d == Dim::m; }, t.p_bias,
         t.rho_bias);
     t.sum_footprint[idx(Operand::weight)] = L.weight_elems();
     t.sum_footprint[idx(Operand::ofmap)] = L.ofmap_elems();
-    // Σ over c tiles of e_c is C whether c is inside or outside.
-    t.sum_footprint[idx(Operand::ifmap)] =
-        L.C * axis_stats(L, s, Dim::y, Dim::k).sum * axis_stats(L, s, Dim::x, Dim::l).sum;
+    t.sum_footprint[idx(Operand::ifmap)] = channel_stats(L, s).sum *
+                                           axis_stats(L, s, Dim::y, Dim::k).sum *
+                                           axis_stats(L, s, Dim::x, Dim::l).sum;
     return t;
 }
 
@@ -338,6 +453,8 @@ Traffic closed_form(const ConvLayer& L, const Schedule& s) {
     r.weight_reads = t.rho[0] * t.sum_footprint[0];
     r.ifmap_reads = t.rho[1] * t.sum_footprint[1];
     r.bias_reads = L.has_bias ? t.rho_bias * L.M : 0;
+    r.table_reads = L.channel_table_bytes ? t.rho_bias * L.M : 0;
+    r.lut_reads = L.has_lut ? ConvLayer::kLutElems : 0;
     r.psum_writes = (t.rho[2] - 1) * L.ofmap_elems();
     r.psum_reads = r.psum_writes;
     r.final_writes = L.ofmap_elems();
@@ -409,7 +526,8 @@ class Walker {
         std::array<int64_t, kNumDims> n{};  // trips by position
         for (int j = 0; j < kNumDims; ++j)
             n[j] = m_s.trips(m_L, m_s.order[j]);
-        std::array<int64_t, kNumDims> pos_idx{};  // odometer, by position
+        std::array<int64_t, kNumDims> pos_idx{};                // odometer, by position
+        if (m_L.has_lut) m_t.lut_reads = ConvLayer::kLutElems;  // once, before the first tile
         for (;;) {
             for (int d = 0; d < kNumDims; ++d)
                 m_j[static_cast<size_t>(idx(m_s.order[d]))] = pos_idx[d];
@@ -450,7 +568,7 @@ class Walker {
     }
 
     void write_back(int64_t e) {
-        if (m_contrib[static_cast<size_t>(e)] == m_L.C * m_L.R_k * m_L.R_l)
+        if (m_contrib[static_cast<size_t>(e)] == m_L.extent(Dim::c) * m_L.R_k * m_L.R_l)
             ++m_t.final_writes;
         else
             ++m_t.psum_writes;
@@ -463,7 +581,7 @@ class Walker {
         std::vector<int64_t> key;
         for (int j = 1; j <= lvl; ++j) {
             const Dim d = m_s.order[j - 1];
-            const bool rel = slot == 3 ? d == Dim::m : relevant(static_cast<Operand>(slot), d);
+            const bool rel = slot == 3 ? d == Dim::m : relevant(m_L, static_cast<Operand>(slot), d);
             if (rel) key.push_back(m_j[idx(d)]);
         }
         if (m_has_key[slot] && key == m_key[slot]) return false;
@@ -472,16 +590,33 @@ class Walker {
         return true;
     }
 
+    // Input channels of the current ifmap footprint: the c factor in every
+    // group the m factor touches (one group-independent range when groups = 1).
+    IndexSet channel_set() const {
+        const Range rc = fr(Operand::ifmap, Dim::c);
+        if (m_L.groups == 1) return range_set(rc);
+        const Range rm = fr(Operand::ifmap, Dim::m);
+        const int64_t mg = m_L.M / m_L.groups, cg = m_L.channels_per_group();
+        IndexSet v;
+        for (int64_t g = rm.begin / mg; g <= (rm.begin + rm.extent - 1) / mg; ++g)
+            for (int64_t c = rc.begin; c < rc.begin + rc.extent; ++c)
+                v.push_back(g * cg + c);
+        return v;
+    }
+
     Footprint footprint(int slot) const {
         const auto W = Operand::weight, I = Operand::ifmap, O = Operand::ofmap;
         switch (slot) {
             case 0:
+                if (m_L.weights == WeightKind::operand)
+                    return {range_set(fr(W, Dim::m)), range_set(fr(W, Dim::y)),
+                            range_set(fr(W, Dim::x))};
                 return {range_set(fr(W, Dim::m)), range_set(fr(W, Dim::c)),
                         range_set(fr(W, Dim::k)), range_set(fr(W, Dim::l))};
             case 1:
-                return {range_set(fr(I, Dim::c)),
-                        row_set(fr(I, Dim::y), fr(I, Dim::k), m_L.stride, m_L.pad_y, m_L.H_y),
-                        row_set(fr(I, Dim::x), fr(I, Dim::l), m_L.stride, m_L.pad_x, m_L.H_x)};
+                return {channel_set(),
+                        row_set(fr(I, Dim::y), fr(I, Dim::k), m_L.stride_y, m_L.pad_y, m_L.H_y),
+                        row_set(fr(I, Dim::x), fr(I, Dim::l), m_L.stride_x, m_L.pad_x, m_L.H_x)};
             case 2:
                 return {range_set(fr(O, Dim::m)), range_set(fr(O, Dim::y)),
                         range_set(fr(O, Dim::x))};
@@ -493,14 +628,16 @@ class Walker {
     void step() {
         const bool delta = m_s.policy == Policy::delta;
         for (int slot = 0; slot < 4; ++slot) {
-            if (slot == 3 && !m_L.has_bias) continue;
+            if (slot == 0 && m_L.weights == WeightKind::none) continue;
+            if (slot == 3 && !m_L.has_bias && !m_L.channel_table_bytes) continue;
             if (!key_changed(slot)) continue;
             Footprint f = footprint(slot);
             if (slot != 2) {
                 const int64_t n = size_of(f) - (delta ? intersect_size(f, m_F[slot]) : 0);
                 if (slot == 0) m_t.weight_reads += n;
                 if (slot == 1) m_t.ifmap_reads += n;
-                if (slot == 3) m_t.bias_reads += n;
+                if (slot == 3 && m_L.has_bias) m_t.bias_reads += n;
+                if (slot == 3 && m_L.channel_table_bytes) m_t.table_reads += n;
             } else {
                 const Footprint& old = m_F[2];
                 for (int64_t m : old.size() == 3 ? old[0] : IndexSet{})

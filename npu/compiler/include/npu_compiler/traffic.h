@@ -1,11 +1,14 @@
-// Analytic DRAM-traffic model of one convolution layer on an NPU with
-// application-managed scratchpads (one buffer per tensor), as specified in
-// shared/dataflow-model.md (§1-§6, padding per §10). Plain C++, no SystemC.
+// Analytic DRAM-traffic model of one NPU kernel (a tiled six-loop nest) on an
+// NPU with application-managed scratchpads (one buffer per tensor); the model
+// is described in docs/dataflow-model.md. Plain C++, no SystemC.
 //
 // It is the traffic oracle: the NPU model's DMA counts bytes by moving tiles;
-// this code predicts the same counts in closed form (§4, policy tile) or by the
-// tile-level walk (§5, policies tile and delta). Not modelled here: groups /
-// depthwise (c tied to m, §10), batch > 1, dilation.
+// this code predicts the same counts in closed form (policy tile) or by the
+// tile-level walk (policies tile and delta). Covered: conv with separate row
+// and column strides, asymmetric padding, non-square shapes, groups and
+// depthwise, gemm/fc, pools (window on k,l, channel on m), global pools,
+// eltwise ops (operand B in the weight buffer), unary ops, bias, LUT and a
+// per-output-channel table. Not modelled: batch > 1, dilation.
 #pragma once
 
 #include <array>
@@ -20,11 +23,10 @@ enum class Dim : int { m = 0, c = 1, y = 2, x = 3, k = 4, l = 5 };
 constexpr int kNumDims = 6;
 const char* dim_name(Dim d);
 
-// The three buffered tensors (the bias rides with the weights, §6).
+// The three buffered tensors (the bias rides with the weights).
 enum class Operand : int { weight = 0, ifmap = 1, ofmap = 2 };
 constexpr int kNumOperands = 3;
 const char* operand_name(Operand x);
-// rel(X) of §1 (bias: {m}).
 // Array index of a dimension or operand (the arrays below are indexed by them).
 inline int idx(Dim d) {
     return static_cast<int>(d);
@@ -33,26 +35,66 @@ inline int idx(Operand x) {
     return static_cast<int>(x);
 }
 
+// rel(X) of a plain (groups = 1) conv.
 bool relevant(Operand x, Dim d);
+struct ConvLayer;
+// rel(X) of the layer's nest: the weight tensor by its kind; the ifmap also
+// depends on m when groups > 1 (the m tile selects the groups read).
+bool relevant(const ConvLayer& L, Operand x, Dim d);
+
+// What the weight buffer holds.
+enum class WeightKind {
+    filter,   // W[m][c][k][l]: conv, gemm
+    operand,  // eltwise operand B[m][y][x] (laid out as the ofmap): add, mul
+    none,     // pools and unary ops
+};
 
 enum class Policy { tile, delta };
 
-// One conv layer, batch 1: O[m][y][x] += I[c][y*S+k-pad_y][x*S+l-pad_x] * W[m][c][k][l],
-// input elements outside [0,H_y) x [0,H_x) are padding (never transferred).
+// One kernel's loop nest, batch 1:
+//   O[m][y][x] += I[g(m)*Cg + c][y*S_y+k-pad_y][x*S_x+l-pad_x] * W[m][c][k][l]
+// with Cg = C / groups input channels per group and g(m) = m / (M / groups)
+// the group of output channel m. Input elements outside [0,H_y) x [0,H_x) are
+// padding (never transferred). Pools and unary/eltwise ops are the same nest
+// with groups = C = M (the channel on m, c of extent 1) and a different
+// weight tensor (WeightKind); a global pool is a pool with R = H, E = 1.
 struct ConvLayer {
-    int64_t M = 1, C = 1;
+    int64_t M = 1, C = 1;          // output channels, input channels (all groups)
+    int64_t groups = 1;            // divides C and M; depthwise: groups = C = M
     int64_t H_y = 1, H_x = 1;      // input rows / columns
     int64_t E_y = 1, E_x = 1;      // output rows / columns
-    int64_t R_k = 1, R_l = 1;      // filter rows / columns
-    int64_t stride = 1;            // S
+    int64_t R_k = 1, R_l = 1;      // filter (window) rows / columns
+    int64_t stride_y = 1;          // row stride S_y
+    int64_t stride_x = 1;          // column stride S_x
     int64_t pad_y = 0, pad_x = 0;  // top / left padding; bottom / right follow from E
-    bool has_bias = false;
+    WeightKind weights = WeightKind::filter;
+    bool has_bias = false;  // int32 per m, rel {m}
+    bool has_lut = false;   // a 256-entry int8 table read once per kernel
+    // Per-output-channel table (e.g. requantization (mult, shift) pairs),
+    // rel {m} like the bias: bytes per output channel, 0 = none.
+    int64_t channel_table_bytes = 0;
     // Element widths in bytes: int8 data, int32 partial sums and bias.
     int64_t w_weight = 1, w_ifmap = 1, w_ofmap = 1, w_psum = 4, w_bias = 4;
+    static constexpr int64_t kLutElems = 256;
 
     // A conv given as users write it: E = floor((H + 2 pad - R) / stride) + 1.
     static ConvLayer conv(int64_t C, int64_t M, int64_t H, int64_t W, int64_t R, int64_t stride,
                           int64_t pad, bool bias = false);
+    // The general conv: an R x S filter, row / column strides, the four
+    // paddings (E = floor((H + top + bottom - R) / S_y) + 1), groups.
+    static ConvLayer conv2d(int64_t C, int64_t M, int64_t H, int64_t W, int64_t R, int64_t S,
+                            int64_t stride_y, int64_t stride_x, int64_t pad_top, int64_t pad_left,
+                            int64_t pad_bottom, int64_t pad_right, int64_t groups = 1,
+                            bool bias = false);
+    // Max / avg pool over an R x S window (channel on m, no weights).
+    static ConvLayer pool(int64_t C, int64_t H, int64_t W, int64_t R, int64_t S, int64_t stride_y,
+                          int64_t stride_x, int64_t pad_top, int64_t pad_left, int64_t pad_bottom,
+                          int64_t pad_right);
+    // Global average pool: the window is the whole H x W input, one output per channel.
+    static ConvLayer global_pool(int64_t C, int64_t H, int64_t W);
+    // Elementwise over C x H x W: unary (relu, lut, requant) or with an operand
+    // B of the same shape in the weight buffer (add, mul).
+    static ConvLayer elementwise(int64_t C, int64_t H, int64_t W, bool operand_b);
     // The §1 valid conv: H = (E - 1) S + R, no padding.
     static ConvLayer valid(int64_t C, int64_t M, int64_t E, int64_t R, int64_t stride);
     // GEMM Y[M x N] = W[M x K] X[K x N] as the §10 special case E = R = 1:
@@ -60,11 +102,16 @@ struct ConvLayer {
     static ConvLayer gemm(int64_t M, int64_t K, int64_t N, bool bias = false);
     static ConvLayer fc(int64_t M, int64_t K, bool bias = false) { return gemm(M, K, 1, bias); }
 
-    int64_t extent(Dim d) const;  // N_d
-    int64_t macs() const;
-    int64_t weight_elems() const { return M * C * R_k * R_l; }
+    int64_t extent(Dim d) const;   // N_d (c: C / groups)
+    int64_t macs() const;          // points of the nest: M * Cg * E_y * E_x * R_k * R_l
+    int64_t weight_elems() const;  // filter: M * Cg * R_k * R_l; operand B: M * E_y * E_x
     int64_t ifmap_elems() const { return C * H_y * H_x; }
     int64_t ofmap_elems() const { return M * E_y * E_x; }
+    int64_t channels_per_group() const { return C / groups; }  // Cg
+    int64_t pad_bottom() const;  // (E_y - 1) S_y + R_k - H_y - pad_y; < 0: unused input rows
+    int64_t pad_right() const;
+    // Groups that output channels [m0, m0 + count) read.
+    int64_t groups_touched(int64_t m0, int64_t count) const;
     void validate() const;  // throws std::invalid_argument
     std::string str() const;
 };
@@ -113,6 +160,8 @@ struct Traffic {
     int64_t weight_reads = 0;
     int64_t ifmap_reads = 0;
     int64_t bias_reads = 0;
+    int64_t table_reads = 0;   // per-output-channel table entries
+    int64_t lut_reads = 0;     // LUT elements (256 once per kernel, or 0)
     int64_t psum_reads = 0;    // partial sums read back
     int64_t psum_writes = 0;   // write-backs of incomplete sums
     int64_t final_writes = 0;  // write-backs of complete outputs
@@ -121,7 +170,7 @@ struct Traffic {
     std::string str() const;
 };
 
-// The report's keys (DESIGN.md). The bias bytes are counted under weight.
+// The report's keys. The bias, channel-table and LUT bytes are counted under weight.
 struct TrafficBytes {
     struct Read {
         int64_t ifmap = 0, weight = 0, psum = 0;
@@ -138,7 +187,7 @@ struct ClosedFormTerms {
     std::array<int, kNumOperands> p{};                  // p_X, 1-based position; 0 if none
     std::array<int64_t, kNumOperands> rho{};            // ρ_X
     std::array<int64_t, kNumOperands> sum_footprint{};  // ΣF_X
-    int p_bias = 0;
+    int p_bias = 0;  // bias and channel table (rel {m}, the weight buffer's level)
     int64_t rho_bias = 1;
 };
 ClosedFormTerms closed_form_terms(const ConvLayer& L, const Schedule& s);

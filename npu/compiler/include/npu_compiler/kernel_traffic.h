@@ -1,0 +1,64 @@
+// Predicted DRAM traffic of one NPU kernel descriptor, in closed form: the
+// bytes the NPU's DMA moves for it, by tensor, with the keys the NPU's
+// KernelStats uses. Plain C++, no SystemC; it does not call the NPU model
+// (the NPU moving the bytes is the independent check, see
+// tests/compiler/kernel_traffic_test.cpp).
+//
+// Every op kind the descriptor ABI has is covered: conv (row/column strides,
+// asymmetric padding, groups, depthwise), gemm/fc, max/avg pool, global avg
+// pool, eltwise add/mul (operand B in the weight buffer), relu, lut, requant
+// (int32 input); bias and the per-channel requantization table (rel {m}), the
+// 256-byte LUT (once per kernel), strided ifmap/ofmap/operand-B views (they
+// move the same bytes as the dense layout). Buffers are tile level with the
+// 'tile' transfer policy, as the NPU runs them. The cost is O(n_m + n_y n_k +
+// n_x n_l) (the ifmap's channel, row and column sums), independent of the
+// tensor sizes.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "npu_abi/descriptor.h"
+#include "npu_compiler/traffic.h"
+
+namespace npu::compiler {
+
+struct KernelTraffic {
+    struct Reads {
+        // bias: the per-output-channel parameters, bias (int32) and
+        // requantization table (8 B per channel), as the NPU counts them.
+        int64_t ifmap = 0, weight = 0, psum = 0, bias = 0, lut = 0;
+        int64_t total() const { return ifmap + weight + psum + bias + lut; }
+    } dram_read_bytes;
+    struct Writes {
+        int64_t ofmap = 0, psum = 0;
+        int64_t total() const { return ofmap + psum; }
+    } dram_write_bytes;
+    int64_t total() const { return dram_read_bytes.total() + dram_write_bytes.total(); }
+
+    // Largest footprint of each buffer, elements (clipped to the tensor, the
+    // largest that really occurs); channels: output channels of the largest
+    // m tile whose bias / table entries are loaded (0 without them).
+    struct Footprints {
+        int64_t ifmap = 0, weight = 0, ofmap = 0, channels = 0;
+    } max_footprint_elems;
+    int64_t tiles = 0;         // inter-tile iterations
+    bool spills_psum = false;  // partial sums leave the ofmap buffer
+    std::string str() const;
+};
+
+// The prediction for a descriptor whose tiling and loop order are set.
+// Throws std::invalid_argument with one line naming the field when the
+// descriptor is one the NPU would refuse for its shape or tiling (bad op,
+// shapes, groups, strides, tiles, loop order); addresses and scratchpad
+// capacity are not checked (the NPU's capacity rule lives in npu_core).
+// NPU_DESC_F_RESIDENT: predicted from a cold weight scratchpad (no tile of
+// this kernel resident when it starts).
+KernelTraffic predict_traffic(const npu_desc_t& desc);
+
+// The descriptor's loop nest and schedule in the traffic model's terms (tile
+// level buffers, policy tile); predict_traffic is built on them.
+ConvLayer kernel_layer(const npu_desc_t& desc);
+Schedule kernel_schedule_of(const npu_desc_t& desc);
+
+}  // namespace npu::compiler

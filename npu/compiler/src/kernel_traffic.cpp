@@ -1,0 +1,204 @@
+// A descriptor as the traffic model's nest and schedule, and its predicted
+// DRAM bytes (kernel_traffic.h).
+#include "npu_compiler/kernel_traffic.h"
+
+#include <sstream>
+#include <stdexcept>
+
+namespace npu::compiler {
+
+namespace {
+
+// NPU_REQUANT_MAX_SHIFT of npu_regs.h, which the compiler does not include.
+constexpr unsigned kMaxShift = 62;
+constexpr int64_t kBiasBytes = 4, kQtableEntryBytes = 8;
+
+void require(bool ok, const std::string& what) {
+    if (!ok) throw std::invalid_argument("descriptor: " + what);
+}
+
+bool is_mac(unsigned op) {
+    return op == NPU_OP_CONV || op == NPU_OP_GEMM;
+}
+bool is_pool(unsigned op) {
+    return op == NPU_OP_MAXPOOL || op == NPU_OP_AVGPOOL || op == NPU_OP_GAVGPOOL;
+}
+bool is_eltwise(unsigned op) {
+    return op == NPU_OP_ADD || op == NPU_OP_MUL;
+}
+
+// Output size of a sliding window, or -1 when the window does not fit.
+int64_t window_out(int64_t in, int64_t pad0, int64_t pad1, int64_t win, int64_t stride) {
+    if (stride < 1 || win < 1 || in + pad0 + pad1 < win) return -1;
+    return (in + pad0 + pad1 - win) / stride + 1;
+}
+
+// descriptor.h's view rule: rows and channel planes must not overlap.
+void check_view(const char* name, uint32_t ch_stride, uint32_t row_stride, int64_t height,
+                int64_t width) {
+    const int64_t row = row_stride ? row_stride : width;
+    const int64_t ch = ch_stride ? ch_stride : height * width;
+    require(row >= width && ch >= (height - 1) * row + width,
+            std::string(name) + " strides overlap rows or channel planes");
+}
+
+void check_shape(const npu_desc_t& d) {
+    require(d.op != NPU_OP_INVALID && d.op < NPU_OP_COUNT, "op " + std::to_string(d.op));
+    require(d.dataflow <= NPU_DF_IS, "dataflow " + std::to_string(d.dataflow));
+    require(d.out_type <= NPU_OUT_INT32, "out_type " + std::to_string(d.out_type));
+    require(d.act <= NPU_ACT_LUT, "act " + std::to_string(d.act));
+    require(d.c && d.h && d.w && d.m && d.e && d.f, "c, h, w, m, e and f must be >= 1");
+    const bool mac = is_mac(d.op);
+    require(mac || (d.out_type == NPU_OUT_INT8 && d.act == NPU_ACT_NONE),
+            "out_type/act are for conv and gemm only");
+    require(mac || !(d.flags & (NPU_DESC_F_BIAS | NPU_DESC_F_QTABLE)),
+            "bias/qtable flags are for conv and gemm only");
+    require(d.out_type != NPU_OUT_INT32 || d.act == NPU_ACT_NONE, "act needs out_type int8");
+    require(!(d.flags & NPU_DESC_F_QTABLE) || d.out_type == NPU_OUT_INT8,
+            "qtable needs out_type int8");
+    require(d.shift <= kMaxShift, "shift above " + std::to_string(kMaxShift));
+    if (mac) {
+        require(d.groups >= 1 && d.c % d.groups == 0 && d.m % d.groups == 0,
+                "groups must divide c and m");
+        require(d.op != NPU_OP_GEMM ||
+                    (d.r == 1 && d.s == 1 && d.stride_h == 1 && d.stride_w == 1 && !d.pad_top &&
+                     !d.pad_left && !d.pad_bottom && !d.pad_right && d.groups == 1),
+                "gemm needs r = s = 1, stride 1, no padding, one group");
+    } else if (is_pool(d.op)) {
+        require(d.m == d.c, "pool needs m = c");
+        if (d.op == NPU_OP_GAVGPOOL)
+            require(d.r == d.h && d.s == d.w && d.e == 1 && d.f == 1 && !d.pad_top && !d.pad_left &&
+                        !d.pad_bottom && !d.pad_right,
+                    "global pool needs r = h, s = w, e = f = 1, no padding");
+    } else {
+        require(d.m == d.c && d.e == d.h && d.f == d.w && d.r == 1 && d.s == 1,
+                "eltwise/unary needs m = c, e = h, f = w, r = s = 1");
+    }
+    if (d.op != NPU_OP_GAVGPOOL && (mac || is_pool(d.op))) {
+        require(window_out(d.h, d.pad_top, d.pad_bottom, d.r, d.stride_h) == d.e,
+                "e does not follow from h, r, stride_h, pad_top and pad_bottom");
+        require(window_out(d.w, d.pad_left, d.pad_right, d.s, d.stride_w) == d.f,
+                "f does not follow from w, s, stride_w, pad_left and pad_right");
+    }
+    check_view("ifmap", d.ifmap_ch_stride, d.ifmap_row_stride, d.h, d.w);
+    check_view("ofmap", d.ofmap_ch_stride, d.ofmap_row_stride, d.e, d.f);
+    if (is_eltwise(d.op)) check_view("operand B", d.opb_ch_stride, d.opb_row_stride, d.h, d.w);
+}
+
+}  // namespace
+
+ConvLayer kernel_layer(const npu_desc_t& d) {
+    check_shape(d);
+    ConvLayer L;
+    if (is_mac(d.op)) {
+        L = ConvLayer::conv2d(d.c, d.m, d.h, d.w, d.r, d.s, d.stride_h, d.stride_w, d.pad_top,
+                              d.pad_left, d.pad_bottom, d.pad_right, d.groups,
+                              (d.flags & NPU_DESC_F_BIAS) != 0);
+        L.w_ofmap = d.out_type == NPU_OUT_INT32 ? 4 : 1;
+        L.has_lut = d.act == NPU_ACT_LUT;
+        L.channel_table_bytes = (d.flags & NPU_DESC_F_QTABLE) ? kQtableEntryBytes : 0;
+    } else if (d.op == NPU_OP_GAVGPOOL) {
+        L = ConvLayer::global_pool(d.c, d.h, d.w);
+    } else if (is_pool(d.op)) {
+        L = ConvLayer::pool(d.c, d.h, d.w, d.r, d.s, d.stride_h, d.stride_w, d.pad_top, d.pad_left,
+                            d.pad_bottom, d.pad_right);
+    } else {
+        L = ConvLayer::elementwise(d.c, d.h, d.w, is_eltwise(d.op));
+        L.w_ifmap = d.op == NPU_OP_REQUANT ? 4 : 1;
+        L.has_lut = d.op == NPU_OP_LUT;
+    }
+    L.w_bias = kBiasBytes;
+    return L;
+}
+
+Schedule kernel_schedule_of(const npu_desc_t& d) {
+    const ConvLayer L = kernel_layer(d);
+    Schedule s;
+    bool seen[kNumDims] = {};
+    for (int p = 0; p < kNumDims; ++p) {
+        const unsigned dim = d.loop_order[p];
+        require(dim < kNumDims && !seen[dim], "loop_order is not a permutation of 0..5");
+        seen[dim] = true;
+        s.order[static_cast<size_t>(p)] = static_cast<Dim>(dim);
+    }
+    for (int dim = 0; dim < kNumDims; ++dim) {
+        const Dim dd = static_cast<Dim>(dim);
+        require(d.tile[dim] >= 1 && d.tile[dim] <= L.extent(dd),
+                std::string("tile of ") + dim_name(dd) + " must be in 1.." +
+                    std::to_string(L.extent(dd)));
+        s.tile[static_cast<size_t>(dim)] = d.tile[dim];
+    }
+    return s;  // tile-level buffers, policy tile: the defaults
+}
+
+namespace {
+
+// Weight loads of a kernel with NPU_DESC_F_RESIDENT from a cold scratchpad.
+// The two weight halves act as a two-entry cache keyed by the tile (the one
+// not in use is replaced). A weight tile's key changes at every step of the
+// loops up to p_W; in one sweep of the active relevant loops inside the
+// innermost active irrelevant loop the keys run through P distinct tiles. If
+// P = 2, every repeated sweep finds both tiles resident: the irrelevant loops
+// directly around that sweep no longer reload. If P > 2 the cycle is longer
+// than the cache and every change loads, as without the flag.
+int64_t resident_weight_rho(const ConvLayer& L, const Schedule& s) {
+    auto active = [&](int j) { return s.trips(L, s.order[static_cast<size_t>(j)]) > 1; };
+    auto rel = [&](int j) { return relevant(L, Operand::weight, s.order[static_cast<size_t>(j)]); };
+    int p = -1;
+    for (int j = 0; j < kNumDims; ++j)
+        if (active(j) && rel(j)) p = j;
+    if (p < 0) return 1;
+    int64_t P = 1;
+    int j = p;
+    for (; j >= 0 && !(active(j) && !rel(j)); --j)
+        if (active(j)) P *= s.trips(L, s.order[static_cast<size_t>(j)]);
+    int skip_to = j;  // the run of irrelevant loops around the sweep: [skip_from, skip_to]
+    if (P == 2)
+        for (; j >= 0 && !(active(j) && rel(j)); --j) {
+        }
+    const int skip_from = j + 1;
+    int64_t rho = 1;
+    for (int q = 0; q < p; ++q)
+        if (active(q) && !rel(q) && !(P == 2 && q >= skip_from && q <= skip_to))
+            rho *= s.trips(L, s.order[static_cast<size_t>(q)]);
+    return rho;
+}
+
+}  // namespace
+
+KernelTraffic predict_traffic(const npu_desc_t& d) {
+    const ConvLayer L = kernel_layer(d);
+    const Schedule s = kernel_schedule_of(d);
+    const ClosedFormTerms t = closed_form_terms(L, s);
+    const Traffic tr = closed_form(L, s);
+    KernelTraffic k;
+    int64_t weight_reads = tr.weight_reads;
+    if ((d.flags & NPU_DESC_F_RESIDENT) && L.weights == WeightKind::filter)
+        weight_reads = resident_weight_rho(L, s) * L.weight_elems();
+    k.dram_read_bytes.ifmap = tr.ifmap_reads * L.w_ifmap;
+    k.dram_read_bytes.weight = weight_reads * L.w_weight;
+    k.dram_read_bytes.psum = tr.psum_reads * L.w_psum;
+    k.dram_read_bytes.bias = tr.bias_reads * L.w_bias + tr.table_reads * L.channel_table_bytes;
+    k.dram_read_bytes.lut = tr.lut_reads;  // int8 entries
+    k.dram_write_bytes.ofmap = tr.final_writes * L.w_ofmap;
+    k.dram_write_bytes.psum = tr.psum_writes * L.w_psum;
+    const BufferNeeds need = buffer_needs(L, s);
+    k.max_footprint_elems.weight = need.elems[idx(Operand::weight)];
+    k.max_footprint_elems.ifmap = need.elems[idx(Operand::ifmap)];
+    k.max_footprint_elems.ofmap = need.elems[idx(Operand::ofmap)];
+    k.max_footprint_elems.channels = L.has_bias || L.channel_table_bytes ? s.tile[idx(Dim::m)] : 0;
+    k.tiles = s.iterations(L);
+    k.spills_psum = t.rho[idx(Operand::ofmap)] > 1;
+    return k;
+}
+
+std::string KernelTraffic::str() const {
+    std::ostringstream o;
+    o << "read {ifmap " << dram_read_bytes.ifmap << ", weight " << dram_read_bytes.weight
+      << ", psum " << dram_read_bytes.psum << ", bias " << dram_read_bytes.bias << ", lut "
+      << dram_read_bytes.lut << "} write {ofmap " << dram_write_bytes.ofmap << ", psum "
+      << dram_write_bytes.psum << "} tiles " << tiles;
+    return o.str();
+}
+
+}  // namespace npu::compiler
