@@ -145,6 +145,8 @@ int sc_main(int argc, char* argv[]) {
     run.cpu_sleep_cycles = stat_or_zero("cpu.sleep_cycles");
     run.interrupts = stat_or_zero("cpu.interrupts");
     run.kernel_launches = stat_or_zero("npu.kernels");
+    run.npu_busy_cycles = stat_or_zero("npu.cycles");
+    run.npu_idle_cycles = stat_or_zero("npu.idle_cycles");
     // Control traffic: the CPU's register accesses to the NPU (launch window
     // included) plus the descriptors the NPU fetched itself.
     run.control_bus_bytes =

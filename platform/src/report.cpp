@@ -1,5 +1,6 @@
 #include "vp/report.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -40,6 +41,7 @@ nlohmann::json layer_json(const LayerReport& l) {
     j["name"] = l.name;
     j["op"] = l.op;
     if (!l.error.empty()) j["error"] = l.error;
+    j["launches"] = l.launches;
     j["macs"] = l.macs;
     j["cycles"] = l.cycles;
     j["compute_cycles"] = l.compute_cycles;
@@ -62,6 +64,7 @@ LayerReport totals_of(const std::vector<LayerReport>& layers) {
     t.has_prediction = !layers.empty();
     for (const LayerReport& l : layers) {
         t.has_prediction = t.has_prediction && l.has_prediction;
+        t.launches += l.launches;
         t.macs += l.macs;
         t.cycles += l.cycles;
         t.compute_cycles += l.compute_cycles;
@@ -133,6 +136,8 @@ nlohmann::json make_report(const Config& config, const std::vector<LayerReport>&
                 {"interrupts", run.interrupts},
                 {"kernel_launches", run.kernel_launches},
                 {"control_bus_bytes", run.control_bus_bytes},
+                {"npu_busy_cycles", run.npu_busy_cycles},
+                {"npu_idle_cycles", run.npu_idle_cycles},
                 {"host_seconds", run.host_seconds},
                 {"host_mips", run.host_mips},
                 {"exit_status", run.exit_status},
@@ -146,7 +151,7 @@ nlohmann::json make_report(const Config& config, const std::vector<LayerReport>&
 
 std::string make_csv(const std::vector<LayerReport>& layers) {
     std::ostringstream os;
-    os << "name,op,macs,cycles,compute_cycles,stall_cycles,utilization,"
+    os << "name,op,launches,macs,cycles,compute_cycles,stall_cycles,utilization,"
           "dram_read_bytes.ifmap,dram_read_bytes.weight,dram_read_bytes.psum,"
           "dram_write_bytes.ofmap,dram_write_bytes.psum,"
           "predicted_dram_read_bytes.ifmap,predicted_dram_read_bytes.weight,"
@@ -154,10 +159,10 @@ std::string make_csv(const std::vector<LayerReport>& layers) {
           "predicted_dram_write_bytes.psum,sram_reads.ifmap,sram_reads.weight,sram_reads.ofmap,"
           "sram_writes.ifmap,sram_writes.weight,sram_writes.ofmap\n";
     auto row = [&os](const LayerReport& l) {
-        os << l.name << ',' << l.op << ',' << l.macs << ',' << l.cycles << ',' << l.compute_cycles
-           << ',' << l.stall_cycles << ',' << std::setprecision(6) << l.utilization() << ','
-           << l.dram_read.ifmap << ',' << l.dram_read.weight << ',' << l.dram_read.psum << ','
-           << l.dram_write.ofmap << ',' << l.dram_write.psum << ',';
+        os << l.name << ',' << l.op << ',' << l.launches << ',' << l.macs << ',' << l.cycles << ','
+           << l.compute_cycles << ',' << l.stall_cycles << ',' << std::setprecision(6)
+           << l.utilization() << ',' << l.dram_read.ifmap << ',' << l.dram_read.weight << ','
+           << l.dram_read.psum << ',' << l.dram_write.ofmap << ',' << l.dram_write.psum << ',';
         if (l.has_prediction)
             os << l.predicted_read.ifmap << ',' << l.predicted_read.weight << ','
                << l.predicted_read.psum << ',' << l.predicted_write.ofmap << ','
@@ -178,18 +183,33 @@ std::string make_csv(const std::vector<LayerReport>& layers) {
 
 std::string format_summary(const std::vector<LayerReport>& layers, const RunReport& run) {
     std::ostringstream os;
+    bool predicted = false;
+    std::size_t name_w = 20;
+    for (const LayerReport& l : layers) {
+        predicted = predicted || l.has_prediction;
+        name_w = std::max(name_w, l.name.size() + 2);
+    }
     if (!layers.empty()) {
-        os << std::left << std::setw(20) << "layer" << std::setw(8) << "op" << std::right
-           << std::setw(14) << "macs" << std::setw(12) << "cycles" << std::setw(12) << "stalls"
-           << std::setw(7) << "util" << std::setw(12) << "dram_rd" << std::setw(12) << "dram_wr"
-           << '\n';
-        auto row = [&os](const LayerReport& l) {
+        os << std::left << std::setw(static_cast<int>(name_w)) << "layer" << std::setw(10) << "op"
+           << std::right << std::setw(14) << "macs" << std::setw(12) << "cycles" << std::setw(12)
+           << "stalls" << std::setw(7) << "util" << std::setw(12) << "dram_rd" << std::setw(12)
+           << "dram_wr";
+        if (predicted) os << std::setw(12) << "pred_rd" << std::setw(12) << "pred_wr";
+        os << '\n';
+        auto row = [&](const LayerReport& l) {
             const auto rd = l.dram_read.ifmap + l.dram_read.weight + l.dram_read.psum;
             const auto wr = l.dram_write.ofmap + l.dram_write.psum;
-            os << std::left << std::setw(20) << l.name << std::setw(8) << l.op << std::right
-               << std::setw(14) << l.macs << std::setw(12) << l.cycles << std::setw(12)
-               << l.stall_cycles << std::setw(7) << std::fixed << std::setprecision(2)
-               << l.utilization() << std::setw(12) << rd << std::setw(12) << wr;
+            os << std::left << std::setw(static_cast<int>(name_w)) << l.name << std::setw(10)
+               << l.op << std::right << std::setw(14) << l.macs << std::setw(12) << l.cycles
+               << std::setw(12) << l.stall_cycles << std::setw(7) << std::fixed
+               << std::setprecision(2) << l.utilization() << std::setw(12) << rd << std::setw(12)
+               << wr;
+            if (predicted && l.has_prediction)
+                os << std::setw(12)
+                   << l.predicted_read.ifmap + l.predicted_read.weight + l.predicted_read.psum
+                   << std::setw(12) << l.predicted_write.ofmap + l.predicted_write.psum;
+            else if (predicted)
+                os << std::setw(12) << "-" << std::setw(12) << "-";
             if (!l.error.empty()) os << "  error: " << l.error;
             os << '\n';
         };
@@ -202,9 +222,13 @@ std::string format_summary(const std::vector<LayerReport>& layers, const RunRepo
        << " ns simulated, " << run.cpu_instructions << " CPU instructions (busy "
        << run.cpu_busy_cycles << ", sleep " << run.cpu_sleep_cycles << " cycles), "
        << run.interrupts << " interrupts, " << run.kernel_launches << " kernel launches\n";
+    if (run.kernel_launches)
+        os << "npu: busy " << run.npu_busy_cycles << " cycles, idle between kernels "
+           << run.npu_idle_cycles << " cycles; control traffic " << run.control_bus_bytes
+           << " bytes on the bus\n";
     os << "host: " << std::setprecision(3) << run.host_seconds << " s, " << std::setprecision(1)
-       << run.host_mips << " MIPS; exit status " << run.exit_status << " (" << run.end_reason
-       << ")\n";
+       << run.host_mips << " MIPS simulated; exit status " << run.exit_status << " ("
+       << run.end_reason << ")\n";
     return os.str();
 }
 

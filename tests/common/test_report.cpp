@@ -66,11 +66,11 @@ TEST(Report, TotalsSumTheLayers) {
 
 TEST(Report, CsvHasOneRowPerLayerAndATotal) {
     const std::string csv = vp::make_csv({layer("a", 800, 250), layer("b", 200, 50)});
-    EXPECT_EQ(csv.rfind("name,op,macs,cycles,", 0), 0u);
-    EXPECT_NE(csv.find("\na,conv,800,250,240,10,0.8,100,200,30,400,30,,,,,,0,0,0,0,0,0\n"),
+    EXPECT_EQ(csv.rfind("name,op,launches,macs,cycles,", 0), 0u);
+    EXPECT_NE(csv.find("\na,conv,0,800,250,240,10,0.8,100,200,30,400,30,,,,,,0,0,0,0,0,0\n"),
               std::string::npos)
         << csv;
-    EXPECT_NE(csv.find("\ntotal,,1000,300,280,20,"), std::string::npos);
+    EXPECT_NE(csv.find("\ntotal,,0,1000,300,280,20,"), std::string::npos);
     EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 4);
 }
 

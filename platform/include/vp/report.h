@@ -18,7 +18,8 @@ namespace vp {
 struct LayerReport {
     std::string name;
     std::string op;
-    std::string error;  // the NPU's error name when the kernel failed, else empty
+    std::string error;           // the NPU's error name when the kernel failed, else empty
+    std::uint64_t launches = 0;  // kernels run for this layer (several per LSTM step loop)
     std::uint64_t macs = 0;
     std::uint64_t cycles = 0;
     std::uint64_t compute_cycles = 0;
@@ -45,6 +46,8 @@ struct RunReport {
     std::uint64_t interrupts = 0;
     std::uint64_t kernel_launches = 0;
     std::uint64_t control_bus_bytes = 0;
+    std::uint64_t npu_busy_cycles = 0;  // inside kernels
+    std::uint64_t npu_idle_cycles = 0;  // between the end of one kernel and the next's start
     double host_seconds = 0;
     double host_mips = 0;
     int exit_status = 0;
