@@ -1,0 +1,276 @@
+// predict_traffic(desc), the compiler's closed form, against the NPU core's
+// own DMA counts (npu::Core in timing mode behind a counting DRAM) on random
+// descriptors of every op kind: random shapes, groups, row/column strides,
+// asymmetric padding, strided views, bias / qtable / LUT, tilings and loop
+// orders, with scratchpads small enough that the capacity rule binds. Every
+// byte counter must agree exactly. Two independent computations: the NPU
+// walks the tiles and moves the bytes; the compiler never walks.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <numeric>
+#include <random>
+#include <string>
+
+#include "npu_abi/npu_regs.h"
+#include "npu_compiler/kernel_traffic.h"
+#include "npu_test_util.h"
+
+namespace {
+
+namespace nc = npu::compiler;
+
+constexpr std::size_t kDram = 8u << 20;
+
+struct Case {
+    npu_test::Layer layer;
+    npu_desc_t desc{};
+};
+
+npu::CoreConfig config(std::uint32_t buf_bytes) {
+    npu::CoreConfig cfg;
+    cfg.functional = false;  // timing mode moves the same bytes
+    cfg.array_rows = 4;
+    cfg.array_cols = 8;
+    cfg.ifmap_bytes = cfg.weight_bytes = cfg.ofmap_bytes = buf_bytes;
+    cfg.dma_burst_bytes = 16;
+    cfg.dram_base = npu_test::kDramBase;
+    cfg.dram_size = kDram;
+    return cfg;
+}
+
+npu::KernelStats run_npu(const npu_desc_t& d, const npu::CoreConfig& cfg) {
+    npu_test::TestDram dram(kDram);
+    npu::Core core(cfg);  // a fresh core: cold weight scratchpad
+    npu::KernelStats st = core.run(d, dram);
+    // The DRAM saw exactly what the core reports.
+    EXPECT_EQ(dram.read_bytes, st.dram_read_bytes.total());
+    EXPECT_EQ(dram.write_bytes, st.dram_write_bytes.total());
+    return st;
+}
+
+std::string describe(const npu_desc_t& d) {
+    std::string s = std::string("op ") + npu::op_name(d.op) + " c" + std::to_string(d.c) + " h" +
+                    std::to_string(d.h) + " w" + std::to_string(d.w) + " m" + std::to_string(d.m) +
+                    " e" + std::to_string(d.e) + " f" + std::to_string(d.f) + " r" +
+                    std::to_string(d.r) + " s" + std::to_string(d.s) + " stride " +
+                    std::to_string(d.stride_h) + "," + std::to_string(d.stride_w) + " pad " +
+                    std::to_string(d.pad_top) + "," + std::to_string(d.pad_left) + "," +
+                    std::to_string(d.pad_bottom) + "," + std::to_string(d.pad_right) + " groups " +
+                    std::to_string(d.groups) + " flags " + std::to_string(d.flags) + " act " +
+                    std::to_string(d.act) + " out " + std::to_string(d.out_type) + " tile ";
+    for (int i = 0; i < 6; ++i)
+        s += std::to_string(d.tile[i]) + (i < 5 ? "," : "");
+    s += " order ";
+    for (int i = 0; i < 6; ++i)
+        s += std::to_string(d.loop_order[i]);
+    return s;
+}
+
+void expect_agree(const npu_desc_t& d, const npu::CoreConfig& cfg) {
+    SCOPED_TRACE(describe(d));
+    const npu::KernelStats st = run_npu(d, cfg);
+    ASSERT_EQ(st.error, NPU_ERR_NONE) << npu::error_name(st.error);
+    const nc::KernelTraffic p = nc::predict_traffic(d);
+    auto u = [](int64_t v) { return static_cast<std::uint64_t>(v); };
+    EXPECT_EQ(st.dram_read_bytes.ifmap, u(p.dram_read_bytes.ifmap));
+    EXPECT_EQ(st.dram_read_bytes.weight, u(p.dram_read_bytes.weight));
+    EXPECT_EQ(st.dram_read_bytes.psum, u(p.dram_read_bytes.psum));
+    EXPECT_EQ(st.dram_read_bytes.bias, u(p.dram_read_bytes.bias));
+    EXPECT_EQ(st.dram_read_bytes.lut, u(p.dram_read_bytes.lut));
+    EXPECT_EQ(st.dram_write_bytes.ofmap, u(p.dram_write_bytes.ofmap));
+    EXPECT_EQ(st.dram_write_bytes.psum, u(p.dram_write_bytes.psum));
+    EXPECT_EQ(st.tiles, u(p.tiles));
+    // The footprint maxima against the NPU's own (its capacity rule's input).
+    npu::Kernel k;
+    ASSERT_EQ(npu::decode_kernel(d, cfg, k), NPU_ERR_NONE);
+    const npu::FootprintElems fe = npu::max_footprint_elems(k);
+    EXPECT_EQ(fe.ifmap, u(p.max_footprint_elems.ifmap));
+    EXPECT_EQ(fe.weight, u(p.max_footprint_elems.weight));
+    EXPECT_EQ(fe.ofmap, u(p.max_footprint_elems.ofmap));
+    EXPECT_EQ(fe.channels, u(p.max_footprint_elems.channels));
+    EXPECT_EQ(k.spills_psum, p.spills_psum);
+}
+
+class Rng {
+  public:
+    explicit Rng(unsigned seed) : m_rng(seed) {}
+    unsigned pick(unsigned lo, unsigned hi) {
+        return std::uniform_int_distribution<unsigned>(lo, hi)(m_rng);
+    }
+    bool chance(unsigned one_in) { return pick(1, one_in) == 1; }
+    std::mt19937& engine() { return m_rng; }
+
+  private:
+    std::mt19937 m_rng;
+};
+
+const std::uint8_t kOps[] = {NPU_OP_CONV,     NPU_OP_GEMM,   NPU_OP_MAXPOOL, NPU_OP_AVGPOOL,
+                             NPU_OP_GAVGPOOL, NPU_OP_ADD,    NPU_OP_MUL,     NPU_OP_RELU,
+                             NPU_OP_LUT,      NPU_OP_REQUANT};
+
+// A random layer of the given op (the shapes the NPU accepts).
+npu_test::Layer random_layer(Rng& r, std::uint8_t op) {
+    npu_test::Layer L;
+    L.op = op;
+    L.C = r.pick(1, 12);
+    L.H = r.pick(1, 14);
+    L.W = r.pick(1, 14);
+    if (op == NPU_OP_CONV) {
+        const unsigned kind = r.pick(0, 3);  // plain, grouped, depthwise, plain
+        L.M = r.pick(1, 12);
+        if (kind == 1) {
+            L.groups = r.pick(2, 4);
+            L.C = L.groups * r.pick(1, 4);
+            L.M = L.groups * r.pick(1, 4);
+        } else if (kind == 2) {
+            L.groups = L.C;
+            L.M = L.C * r.pick(1, 2);  // depthwise, multiplier 1 or 2
+        }
+        L.R = r.pick(1, 5);
+        L.S = r.chance(3) ? r.pick(1, 5) : L.R;
+        L.stride_h = r.pick(1, 3);
+        L.stride_w = r.chance(2) ? L.stride_h : r.pick(1, 3);
+        L.pt = r.pick(0, L.R - 1);
+        L.pb = r.chance(2) ? L.pt : r.pick(0, L.R - 1);
+        L.pl = r.pick(0, L.S - 1);
+        L.pr = r.chance(2) ? L.pl : r.pick(0, L.S - 1);
+        L.H = std::max(L.H, L.R);
+        L.W = std::max(L.W, L.S);
+        L.bias = r.chance(2);
+        L.int32_out = r.chance(4);
+        if (!L.int32_out) L.act = static_cast<std::uint8_t>(r.pick(0, 2));
+    } else if (op == NPU_OP_GEMM) {
+        L.M = r.pick(1, 24);
+        L.C = r.pick(1, 24);
+        L.H = r.chance(2) ? 1 : r.pick(1, 4);
+        L.W = r.pick(1, 12);
+        L.bias = r.chance(2);
+        L.int32_out = r.chance(4);
+        if (!L.int32_out) L.act = static_cast<std::uint8_t>(r.pick(0, 2));
+    } else if (op == NPU_OP_MAXPOOL || op == NPU_OP_AVGPOOL) {
+        L.R = r.pick(1, 4);
+        L.S = r.chance(3) ? r.pick(1, 4) : L.R;
+        L.stride_h = r.pick(1, 3);
+        L.stride_w = r.chance(2) ? L.stride_h : r.pick(1, 3);
+        L.pt = r.pick(0, L.R - 1);
+        L.pb = r.pick(0, L.R - 1);
+        L.pl = r.pick(0, L.S - 1);
+        L.pr = r.pick(0, L.S - 1);
+        L.H = std::max(L.H, L.R);
+        L.W = std::max(L.W, L.S);
+    }
+    return L;
+}
+
+// A descriptor for the layer with random tiles and order, tiles shrunk until
+// the footprints fit the scratchpads (the NPU's capacity rule decides).
+// Returns false if even unit tiles do not fit.
+bool make_case(Rng& r, const npu_test::Layer& L, const npu::CoreConfig& cfg, npu_desc_t& d,
+               bool& shrunk) {
+    npu_test::Addrs a;
+    // Tensors anywhere in DRAM (timing mode: contents do not matter); 1 MiB apart.
+    const std::uint32_t base = static_cast<std::uint32_t>(npu_test::kDramBase);
+    a.in = base + 0x000000;
+    a.w = base + 0x100000;
+    a.bias = base + 0x200000;
+    a.lut = base + 0x280000;
+    a.out = base + 0x300000;
+    a.psum = base + 0x500000;
+    const auto ext = L.extents();
+    std::array<unsigned, 6> tile{}, order{};
+    for (int i = 0; i < 6; ++i)
+        tile[i] = r.chance(3) ? ext[i] : r.pick(1, ext[i]);
+    std::iota(order.begin(), order.end(), 0u);
+    std::shuffle(order.begin(), order.end(), r.engine());
+    d = npu_test::make_desc(L, a, tile, order, npu::Dataflow::os);
+    if (L.mac() && r.chance(3)) {
+        d.flags |= NPU_DESC_F_QTABLE;
+        if (L.int32_out) d.flags &= static_cast<std::uint16_t>(~NPU_DESC_F_QTABLE);
+        d.qtable_addr = base + 0x240000;
+    }
+    if (L.mac() && r.chance(4)) d.flags |= NPU_DESC_F_RESIDENT;
+    // Strided views: the tensor as a window of a larger buffer.
+    if (r.chance(3)) {
+        d.ifmap_row_stride = d.w + r.pick(0, 5);
+        d.ifmap_ch_stride = d.h * d.ifmap_row_stride + r.pick(0, 9);
+    }
+    if (r.chance(3)) {
+        d.ofmap_row_stride = d.f + r.pick(0, 5);
+        d.ofmap_ch_stride = d.e * d.ofmap_row_stride + r.pick(0, 9);
+    }
+    if (L.eltwise() && r.chance(2)) {
+        d.opb_row_stride = d.w + r.pick(1, 3);
+        d.opb_ch_stride = 0;
+        d.opb_ch_stride = d.h * d.opb_row_stride;
+    }
+    shrunk = false;
+    for (;;) {
+        npu::Kernel k;
+        const std::uint32_t err = npu::decode_kernel(d, cfg, k);
+        if (err == NPU_ERR_NONE) return true;
+        if (err != NPU_ERR_TILE_TOO_LARGE) {
+            ADD_FAILURE() << "decode: " << npu::error_name(err) << " " << describe(d);
+            return false;
+        }
+        // Halve a random tile larger than 1.
+        std::vector<int> big;
+        for (int i = 0; i < 6; ++i)
+            if (d.tile[i] > 1) big.push_back(i);
+        if (big.empty()) return false;
+        const int i = big[r.pick(0, static_cast<unsigned>(big.size() - 1))];
+        d.tile[i] = static_cast<std::uint16_t>((d.tile[i] + 1) / 2);
+        shrunk = true;
+    }
+}
+
+TEST(KernelTraffic, EveryOpKindAgainstTheNpu) {
+    Rng r(20261129);
+    const int kPerOp = 400;
+    int total = 0, shrunk_n = 0, psum = 0, resident = 0, grouped = 0, asym = 0, strided = 0,
+        qtable = 0, lut = 0;
+    for (std::uint8_t op : kOps) {
+        int done = 0;
+        while (done < kPerOp && !::testing::Test::HasFailure()) {
+            const npu_test::Layer L = random_layer(r, op);
+            // Small scratchpads so that the capacity rule binds.
+            const npu::CoreConfig cfg =
+                config(std::vector<std::uint32_t>{256, 512, 1024, 4096}[r.pick(0, 3)]);
+            npu_desc_t d;
+            bool shrunk = false;
+            if (!make_case(r, L, cfg, d, shrunk)) continue;
+            expect_agree(d, cfg);
+            ++done;
+            ++total;
+            shrunk_n += shrunk;
+            npu::Kernel k;
+            npu::decode_kernel(d, cfg, k);
+            psum += k.spills_psum;
+            resident += (d.flags & NPU_DESC_F_RESIDENT) != 0;
+            grouped += d.groups > 1;
+            asym += d.pad_top != d.pad_bottom || d.pad_left != d.pad_right ||
+                    d.stride_h != d.stride_w || d.h != d.w;
+            strided += d.ifmap_row_stride != 0 || d.ofmap_row_stride != 0;
+            qtable += (d.flags & NPU_DESC_F_QTABLE) != 0;
+            lut += d.act == NPU_ACT_LUT || d.op == NPU_OP_LUT;
+        }
+    }
+    std::printf(
+        "descriptors %d: capacity bound %d, psum spill %d, resident %d, grouped %d, "
+        "asymmetric %d, strided %d, qtable %d, lut %d\n",
+        total, shrunk_n, psum, resident, grouped, asym, strided, qtable, lut);
+    EXPECT_EQ(total, kPerOp * static_cast<int>(sizeof(kOps)));
+    // The sample covers what matters.
+    EXPECT_GT(shrunk_n, total / 5);
+    EXPECT_GT(psum, total / 10);
+    EXPECT_GT(resident, 100);
+    EXPECT_GT(grouped, 100);
+    EXPECT_GT(asym, total / 3);
+    EXPECT_GT(strided, total / 5);
+    EXPECT_GT(qtable, 50);
+    EXPECT_GT(lut, 200);
+}
+
+}  // namespace
