@@ -138,6 +138,8 @@ nlohmann::json make_report(const Config& config, const std::vector<LayerReport>&
                 {"control_bus_bytes", run.control_bus_bytes},
                 {"npu_busy_cycles", run.npu_busy_cycles},
                 {"npu_idle_cycles", run.npu_idle_cycles},
+                {"npu_dram_bytes", run.npu_dram_bytes},
+                {"resident_weight_bytes", run.resident_weight_bytes},
                 {"host_seconds", run.host_seconds},
                 {"host_mips", run.host_mips},
                 {"exit_status", run.exit_status},

@@ -48,6 +48,8 @@ struct RunReport {
     std::uint64_t control_bus_bytes = 0;
     std::uint64_t npu_busy_cycles = 0;  // inside kernels
     std::uint64_t npu_idle_cycles = 0;  // between the end of one kernel and the next's start
+    std::uint64_t npu_dram_bytes = 0;   // read and written by the NPU's DMA
+    std::uint64_t resident_weight_bytes = 0;  // weight loads skipped: still in the scratchpad
     double host_seconds = 0;
     double host_mips = 0;
     int exit_status = 0;
