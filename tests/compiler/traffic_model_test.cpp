@@ -278,6 +278,122 @@ TEST(BruteForce, RandomMediumLayers) {
     }
 }
 
+// Every kernel kind against the brute force: grouped and depthwise convs,
+// pools, global pools, eltwise (operand B in the weight buffer) and unary ops,
+// with separate row / column strides, asymmetric padding, non-square shapes,
+// bias, per-channel table and LUT; random tiles, orders, levels, both policies.
+ConvLayer random_kind(std::mt19937& rng, int kind) {
+    auto pick = [&rng](int64_t lo, int64_t hi) {
+        return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
+    };
+    const int64_t R = pick(1, 4), S = pick(1, 4);
+    const int64_t sy = pick(1, 3), sx = pick(1, 3);
+    const int64_t pt = pick(0, R - 1), pb = pick(0, R - 1), pl = pick(0, S - 1),
+                  pr = pick(0, S - 1);
+    const int64_t H = pick(std::max<int64_t>(1, R - pt - pb), 9);
+    const int64_t W = pick(std::max<int64_t>(1, S - pl - pr), 9);
+    switch (kind) {
+        case 0: {  // grouped conv
+            const int64_t G = pick(2, 3);
+            ConvLayer L = ConvLayer::conv2d(G * pick(1, 2), G * pick(1, 3), H, W, R, S, sy, sx, pt,
+                                            pl, pb, pr, G, pick(0, 1) == 1);
+            L.channel_table_bytes = pick(0, 1) * 8;
+            L.has_lut = pick(0, 1) == 1;
+            return L;
+        }
+        case 1: {  // depthwise (channel multiplier 1 or 2)
+            const int64_t C = pick(1, 4);
+            return ConvLayer::conv2d(C, C * pick(1, 2), H, W, R, S, sy, sx, pt, pl, pb, pr, C,
+                                     pick(0, 1) == 1);
+        }
+        case 2:
+            return ConvLayer::pool(pick(1, 4), H, W, R, S, sy, sx, pt, pl, pb, pr);
+        case 3:
+            return ConvLayer::global_pool(pick(1, 4), pick(1, 6), pick(1, 6));
+        case 4: {
+            ConvLayer L = ConvLayer::elementwise(pick(1, 4), pick(1, 6), pick(1, 6), true);
+            return L;
+        }
+        case 5: {
+            ConvLayer L = ConvLayer::elementwise(pick(1, 4), pick(1, 6), pick(1, 6), false);
+            L.has_lut = pick(0, 1) == 1;
+            L.w_ifmap = pick(0, 1) ? 4 : 1;  // requant reads int32
+            return L;
+        }
+        default: {  // plain conv, non-square, asymmetric
+            ConvLayer L = ConvLayer::conv2d(pick(1, 3), pick(1, 4), H, W, R, S, sy, sx, pt, pl, pb,
+                                            pr, 1, pick(0, 1) == 1);
+            L.channel_table_bytes = pick(0, 1) * 8;
+            return L;
+        }
+    }
+}
+
+TEST(BruteForce, EveryKernelKind) {
+    std::mt19937 rng(777);
+    const char* names[] = {"grouped", "depthwise", "pool", "global pool",
+                           "eltwise", "unary",     "conv"};
+    int asym = 0, grouped_m_split = 0;
+    for (int kind = 0; kind < 7; ++kind)
+        for (int i = 0; i < 120 && !HasFailure(); ++i) {
+            const ConvLayer L = random_kind(rng, kind);
+            Schedule s;
+            for (int d = 0; d < 6; ++d)
+                s.tile[d] =
+                    std::uniform_int_distribution<int64_t>(1, L.extent(static_cast<Dim>(d)))(rng);
+            std::shuffle(s.order.begin(), s.order.end(), rng);
+            for (int x = 0; x < 3; ++x)
+                s.level[x] = rng() % 2 ? 6 : static_cast<int>(rng() % 7);
+            expect_model_matches_brute(L, s, std::string(names[kind]) + " #" + std::to_string(i));
+            asym += L.pad_y != L.pad_bottom() || L.pad_x != L.pad_right() ||
+                    L.stride_y != L.stride_x || L.H_y != L.H_x;
+            grouped_m_split += L.groups > 1 && s.trips(L, Dim::m) > 1;
+        }
+    EXPECT_GT(asym, 300);
+    EXPECT_GT(grouped_m_split, 100);
+}
+
+// Hand-computed: a grouped conv whose m tiles straddle groups, a pool, an
+// eltwise op and the LUT / per-channel table counts.
+TEST(ClosedForm, KernelKindsHandComputed) {
+    // C = 4, M = 6, groups 2 (Cg = 2, 3 outputs per group), 1x1, 3x3 input.
+    ConvLayer g = ConvLayer::conv2d(4, 6, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 2);
+    // T_m = 2: m tiles {0,1} {2,3} {4,5} touch groups {0}, {0,1}, {1}: 1 + 2 + 1 groups
+    // of 2 channels of 9 pixels.
+    Schedule s = make_schedule({2, 2, 3, 3, 1, 1}, kMCYXKL);
+    EXPECT_EQ(closed_form(g, s).ifmap_reads, (1 + 2 + 1) * 2 * 9);
+    EXPECT_EQ(buffer_needs(g, s).elems[1], 2 * 2 * 9);
+    EXPECT_EQ(closed_form(g, s).weight_reads, 6 * 2);
+    // 3x3 max pool, stride 2, pads 1 top / 0 bottom / 0 left / 1 right on 5x4: E = 2, F = 2.
+    ConvLayer p = ConvLayer::pool(3, 5, 4, 3, 3, 2, 2, 1, 0, 0, 1);
+    EXPECT_EQ(p.E_y, 2);
+    EXPECT_EQ(p.E_x, 2);
+    EXPECT_EQ(p.pad_bottom(), -1);  // the windows never reach input row 4
+    EXPECT_EQ(p.pad_right(), 1);
+    // One y tile per output row: rows {-1,0,1} -> 2, {1,2,3} -> 3; all 4 columns.
+    s = make_schedule({3, 1, 1, 2, 3, 3}, kMCYXKL);
+    EXPECT_EQ(closed_form(p, s).ifmap_reads, 3 * (2 + 3) * 4);
+    EXPECT_EQ(closed_form(p, s).weight_reads, 0);
+    // Eltwise: operand B streams once like the ifmap; m outermost split changes nothing.
+    ConvLayer e = ConvLayer::elementwise(4, 3, 5, true);
+    s = make_schedule({2, 1, 2, 5, 1, 1}, kMCYXKL);
+    const Traffic te = closed_form(e, s);
+    EXPECT_EQ(te.weight_reads, 60);
+    EXPECT_EQ(te.ifmap_reads, 60);
+    EXPECT_EQ(te.final_writes, 60);
+    EXPECT_EQ(te.psum_writes, 0);
+    // LUT once; the per-channel table reloads with the bias (m inside c: per c tile).
+    ConvLayer c = ConvLayer::conv2d(2, 4, 4, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, true);
+    c.has_lut = true;
+    c.channel_table_bytes = 8;
+    s = make_schedule({2, 1, 4, 4, 3, 3}, kCMYXKL);
+    const Traffic tc = closed_form(c, s);
+    EXPECT_EQ(tc.lut_reads, 256);
+    EXPECT_EQ(tc.bias_reads, 2 * 4);
+    EXPECT_EQ(tc.table_reads, 2 * 4);
+    EXPECT_EQ(to_bytes(c, tc).dram_read_bytes.weight, 72 + 4 * 8 + 8 * 8 + 256);
+}
+
 TEST(Buffers, DoubleBufferingDoublesBytes) {
     ConvLayer L = ConvLayer::conv(4, 8, 10, 10, 3, 1, 1, true);
     Schedule s = make_schedule({4, 2, 5, 10, 3, 3}, kMCYXKL);

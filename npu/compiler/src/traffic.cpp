@@ -363,9 +363,11 @@ BufferNeeds buffer_needs(const ConvLayer& L, const Schedule& s) {
                       axis_stats(L, s, Dim::x, Dim::l).max;
     b.elems[idx(O)] = full_or_tile(L, s, O, Dim::m) * full_or_tile(L, s, O, Dim::y) *
                       full_or_tile(L, s, O, Dim::x);
-    b.bias_elems = L.has_bias ? full_or_tile(L, s, W, Dim::m) : 0;
+    const bool per_channel = L.has_bias || L.channel_table_bytes > 0;
+    b.bias_elems = per_channel ? full_or_tile(L, s, W, Dim::m) : 0;
     const int64_t db = s.double_buffer ? 2 : 1;
-    b.bytes[idx(W)] = (b.elems[idx(W)] * L.w_weight + b.bias_elems * L.w_bias) * db;
+    const int64_t channel_bytes = (L.has_bias ? L.w_bias : 0) + L.channel_table_bytes;
+    b.bytes[idx(W)] = (b.elems[idx(W)] * L.w_weight + b.bias_elems * channel_bytes) * db;
     b.bytes[idx(I)] = b.elems[idx(I)] * L.w_ifmap * db;
     b.bytes[idx(O)] = b.elems[idx(O)] * L.w_psum * db;  // accumulators
     return b;

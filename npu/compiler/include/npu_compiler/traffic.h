@@ -143,13 +143,14 @@ struct BufferConfig {
 
 // §3: the largest footprint of each buffer over the run, in elements, and the
 // bytes it needs (x width, x2 if double-buffered). The weight buffer also
-// holds the bias tile (e_m int32 values) when the layer has a bias. With
+// holds the per-channel tile (e_m int32 bias values and e_m channel-table
+// entries) when the layer has them. With
 // padding, footprints are clipped to the input, and the maximum is taken over
 // the clipped footprints that really occur.
 struct BufferNeeds {
     std::array<int64_t, kNumOperands> elems{};
     std::array<int64_t, kNumOperands> bytes{};  // weight bytes include the bias tile
-    int64_t bias_elems = 0;
+    int64_t bias_elems = 0;                     // output channels of the bias / channel-table tile
     int64_t total_bytes() const { return bytes[0] + bytes[1] + bytes[2]; }
 };
 BufferNeeds buffer_needs(const ConvLayer& L, const Schedule& s);
