@@ -8,23 +8,29 @@
 // an unknown name, an unknown key or a bad value is one GraphError.
 //
 // Synthetic data (identical on every platform: splitmix64, integer only):
-//   - weights: int8 uniform in [-127, 127], symmetric, one per-tensor scale
-//     s_w = 1 / (128 * sqrt(K)) with K the fan-in (C/groups * R * S for a
-//     conv, K for fc), so real weights have a He-like spread;
-//   - biases: int32 uniform in [-B, B], B = 512 * sqrt(K) accumulator units,
-//     about a tenth of the accumulator's spread (below);
-//   - activation scales: with int8 weights of std ~73 and an input of std
-//     ~sx_q in its own units, the accumulator's std is ~ sqrt(K) * 73 * sx_q.
-//     The output scale is chosen as s_y = s_x * s_w * sqrt(K) * kActGain
-//     (kActGain = 48), which maps that spread to a few tens of int8 units:
-//     synthetic activations neither saturate nor collapse to zero, layer
-//     after layer. Zero points are 0 except after sigmoid / softmax
-//     (scale 1/256, zero point -128: [0, 1)).
-//   - add: s_y = sqrt(s_a^2 + s_b^2) (the sum of two independent spreads);
-//     pools, relu, clip, concat, flatten, reshape keep the input's
-//     quantization (concat inputs are produced at one shared scale: the
-//     branch builder passes it to each producer); lrn: s_y = s_x / bias^beta.
-//   - the graph input: scale 1/64, zero point 0, filled by the runner.
+//   - weights: int8 uniform in [-127, 127] (std kWeightStd = 73.6), symmetric,
+//     one per-tensor scale s_w = sqrt(2 / K) / kWeightStd with K the fan-in
+//     (C/groups * R * S for a conv, K for fc): real weights have He spread,
+//     so real activations keep their magnitude from layer to layer;
+//   - biases: int32 uniform in [-B, B], B = 512 * sqrt(K) accumulator units
+//     (about a tenth of the accumulator's spread);
+//   - activation scales: the builder tracks each activation's expected RMS
+//     in int8 units (of q - zero_point). A layer's accumulator then has a
+//     real RMS of about sqrt(K) * s_w * kWeightStd * s_x * rms_x, i.e.
+//     s_y = s_x * s_w * sqrt(K) * const with const = kWeightStd * rms_x /
+//     target, and the output scale is chosen so that the result lands at
+//     kTargetRms = 32 int8 units after its activation (target = 32 * sqrt(2)
+//     before a relu, which halves the energy): synthetic activations neither
+//     saturate (127 is 4 RMS) nor collapse to zero, at any depth;
+//   - add: real RMS of the sum of two independent terms, sqrt((s_a r_a)^2 +
+//     (s_b r_b)^2), mapped to the target the same way;
+//   - pools, relu, concat, flatten, reshape keep the input's quantization
+//     (concat inputs are produced at one shared scale: the branch builder
+//     passes it to each producer); lrn: s_y = s_x / bias^beta; sigmoid and
+//     softmax: scale 1/256, zero point -128 ([0, 1)); tanh: 1/128, 0;
+//   - the graph input: scale 1/64, zero point 0, assumed to be filled with
+//     full-range uniform int8 (RMS 73.6) by the runner.
+// The graph's weights depend only on the network, its parameters and the seed.
 #pragma once
 
 #include <cstdint>
@@ -45,10 +51,13 @@ namespace wl::zoo {
 struct ZooParams {
     std::string workload;  // the network's name (for messages)
     std::uint64_t seed = 1;
+    bool with_data = true;  // false: constants without data (shapes and figures only)
     std::map<std::string, std::string> values;
 
     // A positive integer in [1, 2^24].
     std::int64_t get_int(const std::string& key) const;
+    // 0 or 1.
+    bool get_flag(const std::string& key) const;
     // A '-'-separated list of positive integers, e.g. "784-256-10".
     std::vector<std::int64_t> get_ints(const std::string& key) const;
 };
@@ -67,6 +76,8 @@ const std::vector<ZooEntry>& entries();
 // Throws GraphError for an unknown name (listing the known ones), an unknown
 // key (listing the network's keys) or an invalid value.
 Graph build(const std::string& spec, std::uint64_t seed = 1);
+// The same graph without constant data (fast: for figures and listings).
+Graph build_shapes(const std::string& spec);
 
 // Splits a spec into its name and key/value pairs (no validation of keys);
 // throws GraphError for a malformed spec ("gemm:m", "gemm:=3", "", ...).
@@ -82,7 +93,7 @@ std::string list_text();
 Graph build_lenet5(const ZooParams&);
 Graph build_alexnet(const ZooParams&);
 Graph build_vgg16(const ZooParams&);
-Graph build_googlenet(const ZooParams&);
+Graph build_googlenet(const ZooParams&);     // keys: ceil_pools (1: the paper's, 0: floor)
 Graph build_resnet50(const ZooParams&);      // v1: stride in the first 1x1 of a block
 Graph build_resnet50_v15(const ZooParams&);  // torchvision: stride in the 3x3
 Graph build_mobilenet_v2(const ZooParams&);
@@ -112,12 +123,15 @@ class SplitMix64 {
     std::uint64_t state_;
 };
 
-constexpr double kActGain = 48.0;
+constexpr double kWeightStd = 73.6;  // std of uniform int8 in [-127, 127]
+constexpr double kTargetRms = 32.0;  // activation RMS aimed at, int8 units
 constexpr double kInputScale = 1.0 / 64.0;
+constexpr double kInputRms = 73.6;  // full-range uniform int8 input
 
-// s_w for a fan-in of k.
+// s_w for a fan-in of K.
 double weight_scale(std::int64_t fan_in);
-// s_y of a layer with input scale s_x, weight scale s_w and fan-in k.
+// s_y = s_x * s_w * sqrt(K) * kWeightStd: the output scale of a weighted sum
+// over K inputs at RMS kTargetRms that lands at kTargetRms (no activation).
 double output_scale(double s_x, double s_w, std::int64_t fan_in);
 
 // Builds a graph node by node, inferring shapes as it goes so each layer can
@@ -125,35 +139,54 @@ double output_scale(double s_x, double s_w, std::int64_t fan_in);
 // Used by zoo.cpp and zoo_rnn.cpp.
 class Builder {
   public:
-    Builder(std::string graph_name, std::uint64_t seed);
+    Builder(std::string graph_name, const ZooParams& params);
+    Builder(std::string graph_name, std::uint64_t seed);  // with data
 
     Graph& graph() { return g_; }
     SplitMix64& rng() { return rng_; }
     const TensorDef& t(int id) const { return g_.tensor(id); }
+    // Expected RMS of an activation in int8 units (of q - zero_point).
+    double rms(int id) const;
+    // Output scale for a result of real RMS `real_rms` before activation
+    // `act`, so that it lands at kTargetRms after it.
+    static double scale_for(double real_rms, Act act);
+    // Real RMS of a weighted sum over K inputs of x with weight scale s_w.
+    double accum_real_rms(int x, double s_w, std::int64_t fan_in) const;
+    // The output scale conv()/fc() choose for input x and activation act (it
+    // does not depend on the fan-in: s_w * sqrt(K) is constant); concat
+    // branches are all produced at this scale of the module's input.
+    double layer_scale(int x, Act act) const;
 
     // A graph input (activation fed at run time).
-    int input(const std::string& name, Shape shape, Quant q = Quant{kInputScale, 0, {}});
+    int input(const std::string& name, Shape shape, Quant q = Quant{kInputScale, 0, {}},
+              double rms = kInputRms);
     // Synthetic int8 constant weights with scale s_w (zero point 0).
     int weights(const std::string& name, Shape shape, double s_w);
+    // Synthetic int8 constant weights with scale weight_scale(fan_in).
+    int weights(const std::string& name, Shape shape, std::int64_t fan_in) {
+        return weights(name, shape, weight_scale(fan_in));
+    }
     // Synthetic int32 bias of n values for a fan-in of k.
     int bias(const std::string& name, std::int64_t n, std::int64_t fan_in);
 
     // A node with one new output tensor named after the node; shapes inferred.
-    // Returns the output tensor id.
+    // Returns the output tensor id; out_rms: its expected RMS (int8 units).
     int node(const std::string& name, OpType op, std::vector<int> inputs, Attrs attrs,
-             Quant out_quant);
+             Quant out_quant, double out_rms = kTargetRms);
 
     // conv with synthetic weights/bias; pads symmetric (pad each side).
-    // out_scale <= 0: output_scale() of the layer; else that scale (concat).
+    // out_scale <= 0: the scale of the scheme above; else that scale (concat).
     int conv(const std::string& name, int x, std::int64_t m, std::int64_t kernel,
              std::int64_t stride, std::int64_t pad, std::int64_t groups, Act act,
              double out_scale = 0.0);
     // fc with synthetic weights/bias: K = C*H*W of x (or x's C in GEMM form).
     int fc(const std::string& name, int x, std::int64_t m, Act act, bool gemm_form = false);
+    // Pools: pad before (top, left) and after (bottom, right; -1: same as
+    // before). An extra pad after reproduces Caffe's ceil-mode pooling.
     int maxpool(const std::string& name, int x, std::int64_t kernel, std::int64_t stride,
-                std::int64_t pad);
+                std::int64_t pad, std::int64_t pad_end = -1);
     int avgpool(const std::string& name, int x, std::int64_t kernel, std::int64_t stride,
-                std::int64_t pad);
+                std::int64_t pad, std::int64_t pad_end = -1);
     int global_avgpool(const std::string& name, int x);
     int add(const std::string& name, int a, int b, Act act);
     int concat(const std::string& name, std::vector<int> xs, std::int64_t axis = 1);
@@ -167,6 +200,8 @@ class Builder {
   private:
     Graph g_;
     SplitMix64 rng_;
+    bool with_data_;
+    std::vector<double> rms_;  // by tensor id
 };
 
 }  // namespace wl::zoo
