@@ -345,6 +345,7 @@ bool Npu::run_kernel(const npu_desc_t& desc, std::uint32_t index) {
         return false;
     }
     ++m_regs[NPU_REG_INDEX_KERNELS_DONE];
+    if (m_kernel_done_hook) m_kernel_done_hook(desc.kernel_id);
     if (desc.flags & NPU_DESC_F_IRQ) {
         m_regs[NPU_REG_INDEX_IRQ_STATUS] |= NPU_IRQ_KERNEL;
         update_irq();

@@ -18,6 +18,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -59,6 +60,11 @@ class Npu : public sc_core::sc_module {
 
     // One entry per kernel run (failed ones too, with error set), in order.
     const std::vector<KernelStats>& kernel_stats() const { return m_kernels; }
+    // Called after every kernel with its descriptor's kernel_id (vp_run shows
+    // progress with it); empty: nothing.
+    void set_kernel_done_hook(std::function<void(std::uint16_t kernel_id)> hook) {
+        m_kernel_done_hook = std::move(hook);
+    }
     // One record per kernel_id, in order of first launch.
     const std::vector<KernelRecord>& kernel_records() const { return m_records; }
     const KernelStats& totals() const { return m_totals; }
@@ -95,6 +101,7 @@ class Npu : public sc_core::sc_module {
 
     std::vector<KernelStats> m_kernels;
     std::vector<KernelRecord> m_records;
+    std::function<void(std::uint16_t)> m_kernel_done_hook;
     std::vector<std::int32_t> m_record_of_id;  // kernel_id -> index in m_records, -1: none
     KernelStats m_totals;
     std::uint64_t m_kernel_count = 0, m_error_count = 0, m_desc_fetch_bytes = 0;
