@@ -274,3 +274,41 @@ TEST(KernelTraffic, EveryOpKindAgainstTheNpu) {
 }
 
 }  // namespace
+
+namespace {
+
+// The search calls predict_traffic for many candidates: it must cost
+// microseconds, independent of the tensor sizes (a benchmark; prints the
+// figure, asserts only a generous bound).
+TEST(KernelTraffic, FastOnRealLayers) {
+    npu_test::Layer L;
+    L.op = NPU_OP_CONV;
+    L.C = L.M = 256;
+    L.H = L.W = 56;
+    L.R = L.S = 3;
+    L.pt = L.pl = L.pb = L.pr = 1;
+    L.bias = true;
+    npu_test::Addrs a;
+    const std::array<unsigned, 6> order = {0, 1, 2, 3, 4, 5};
+    const std::array<std::array<unsigned, 6>, 3> tiles = {
+        std::array<unsigned, 6>{32, 32, 1, 56, 3, 3}, std::array<unsigned, 6>{1, 1, 1, 1, 1, 1},
+        std::array<unsigned, 6>{256, 256, 56, 56, 3, 3}};
+    const int kCalls = 2000;
+    for (const auto& t : tiles) {
+        const npu_desc_t d = npu_test::make_desc(L, a, t, order, npu::Dataflow::os);
+        int64_t sink = 0;
+        const auto t0 = std::chrono::steady_clock::now();
+        for (int i = 0; i < kCalls; ++i)
+            sink += nc::predict_traffic(d).total();
+        const double us =
+            std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0)
+                .count() /
+            kCalls;
+        std::printf("predict_traffic, 256x256 56x56 3x3, tile m%u c%u y%u x%u k%u l%u: %.2f us\n",
+                    t[0], t[1], t[2], t[3], t[4], t[5], us);
+        EXPECT_GT(sink, 0);
+        EXPECT_LT(us, 2000.0);
+    }
+}
+
+}  // namespace

@@ -13,8 +13,14 @@ namespace {
 constexpr unsigned kMaxShift = 62;
 constexpr int64_t kBiasBytes = 4, kQtableEntryBytes = 8;
 
-void require(bool ok, const std::string& what) {
-    if (!ok) throw std::invalid_argument("descriptor: " + what);
+// The message is built only on failure (the search calls this in a loop).
+void require(bool ok, const char* what) {
+    if (!ok) throw std::invalid_argument(std::string("descriptor: ") + what);
+}
+void require_field(bool ok, const char* field, unsigned value) {
+    if (!ok)
+        throw std::invalid_argument(std::string("descriptor: bad ") + field + " " +
+                                    std::to_string(value));
 }
 
 bool is_mac(unsigned op) {
@@ -38,15 +44,16 @@ void check_view(const char* name, uint32_t ch_stride, uint32_t row_stride, int64
                 int64_t width) {
     const int64_t row = row_stride ? row_stride : width;
     const int64_t ch = ch_stride ? ch_stride : height * width;
-    require(row >= width && ch >= (height - 1) * row + width,
-            std::string(name) + " strides overlap rows or channel planes");
+    if (row < width || ch < (height - 1) * row + width)
+        throw std::invalid_argument(std::string("descriptor: ") + name +
+                                    " strides overlap rows or channel planes");
 }
 
 void check_shape(const npu_desc_t& d) {
-    require(d.op != NPU_OP_INVALID && d.op < NPU_OP_COUNT, "op " + std::to_string(d.op));
-    require(d.dataflow <= NPU_DF_IS, "dataflow " + std::to_string(d.dataflow));
-    require(d.out_type <= NPU_OUT_INT32, "out_type " + std::to_string(d.out_type));
-    require(d.act <= NPU_ACT_LUT, "act " + std::to_string(d.act));
+    require_field(d.op != NPU_OP_INVALID && d.op < NPU_OP_COUNT, "op", d.op);
+    require_field(d.dataflow <= NPU_DF_IS, "dataflow", d.dataflow);
+    require_field(d.out_type <= NPU_OUT_INT32, "out_type", d.out_type);
+    require_field(d.act <= NPU_ACT_LUT, "act", d.act);
     require(d.c && d.h && d.w && d.m && d.e && d.f, "c, h, w, m, e and f must be >= 1");
     const bool mac = is_mac(d.op);
     require(mac || (d.out_type == NPU_OUT_INT8 && d.act == NPU_ACT_NONE),
@@ -56,7 +63,7 @@ void check_shape(const npu_desc_t& d) {
     require(d.out_type != NPU_OUT_INT32 || d.act == NPU_ACT_NONE, "act needs out_type int8");
     require(!(d.flags & NPU_DESC_F_QTABLE) || d.out_type == NPU_OUT_INT8,
             "qtable needs out_type int8");
-    require(d.shift <= kMaxShift, "shift above " + std::to_string(kMaxShift));
+    require_field(d.shift <= kMaxShift, "shift (max 62)", d.shift);
     if (mac) {
         require(d.groups >= 1 && d.c % d.groups == 0 && d.m % d.groups == 0,
                 "groups must divide c and m");
@@ -111,8 +118,8 @@ ConvLayer kernel_layer(const npu_desc_t& d) {
     return L;
 }
 
-Schedule kernel_schedule_of(const npu_desc_t& d) {
-    const ConvLayer L = kernel_layer(d);
+namespace {
+Schedule schedule_for(const npu_desc_t& d, const ConvLayer& L) {
     Schedule s;
     bool seen[kNumDims] = {};
     for (int p = 0; p < kNumDims; ++p) {
@@ -123,12 +130,17 @@ Schedule kernel_schedule_of(const npu_desc_t& d) {
     }
     for (int dim = 0; dim < kNumDims; ++dim) {
         const Dim dd = static_cast<Dim>(dim);
-        require(d.tile[dim] >= 1 && d.tile[dim] <= L.extent(dd),
-                std::string("tile of ") + dim_name(dd) + " must be in 1.." +
-                    std::to_string(L.extent(dd)));
+        if (d.tile[dim] < 1 || d.tile[dim] > L.extent(dd))
+            throw std::invalid_argument(std::string("descriptor: tile of ") + dim_name(dd) +
+                                        " must be in 1.." + std::to_string(L.extent(dd)));
         s.tile[static_cast<size_t>(dim)] = d.tile[dim];
     }
     return s;  // tile-level buffers, policy tile: the defaults
+}
+}  // namespace
+
+Schedule kernel_schedule_of(const npu_desc_t& d) {
+    return schedule_for(d, kernel_layer(d));
 }
 
 namespace {
@@ -168,9 +180,9 @@ int64_t resident_weight_rho(const ConvLayer& L, const Schedule& s) {
 
 KernelTraffic predict_traffic(const npu_desc_t& d) {
     const ConvLayer L = kernel_layer(d);
-    const Schedule s = kernel_schedule_of(d);
+    const Schedule s = schedule_for(d, L);
     const ClosedFormTerms t = closed_form_terms(L, s);
-    const Traffic tr = closed_form(L, s);
+    const Traffic tr = closed_form(L, t);
     KernelTraffic k;
     int64_t weight_reads = tr.weight_reads;
     if ((d.flags & NPU_DESC_F_RESIDENT) && L.weights == WeightKind::filter)

@@ -10,8 +10,12 @@ namespace npu::compiler {
 
 namespace {
 
-void require(bool ok, const std::string& what) {
+// The message is built only on failure (the model is called in search loops).
+void require(bool ok, const char* what) {
     if (!ok) throw std::invalid_argument(what);
+}
+void require(bool ok, const char* what, const char* detail) {
+    if (!ok) throw std::invalid_argument(std::string(what) + detail);
 }
 
 int64_t ceil_div(int64_t a, int64_t b) {
@@ -83,9 +87,9 @@ namespace {
 // E of a sliding window: floor((in + pads - win) / stride) + 1.
 int64_t window_out(const char* what, int64_t in, int64_t pad0, int64_t pad1, int64_t win,
                    int64_t stride) {
-    require(stride >= 1 && win >= 1 && pad0 >= 0 && pad1 >= 0,
-            std::string(what) + ": window, stride must be >= 1 and paddings >= 0");
-    require(in + pad0 + pad1 >= win, std::string(what) + ": window larger than the padded input");
+    require(stride >= 1 && win >= 1 && pad0 >= 0 && pad1 >= 0, what,
+            ": window, stride must be >= 1 and paddings >= 0");
+    require(in + pad0 + pad1 >= win, what, ": window larger than the padded input");
     return (in + pad0 + pad1 - win) / stride + 1;
 }
 }  // namespace
@@ -253,9 +257,8 @@ int Schedule::position(Dim d) const {
 
 void Schedule::validate(const ConvLayer& L) const {
     for (int d = 0; d < kNumDims; ++d)
-        require(
-            tile[d] >= 1 && tile[d] <= L.extent(static_cast<Dim>(d)),
-            std::string("schedule: tile of ") + dim_name(static_cast<Dim>(d)) + " must be in 1..N");
+        require(tile[d] >= 1 && tile[d] <= L.extent(static_cast<Dim>(d)),
+                "schedule: tile must be in 1..N: ", dim_name(static_cast<Dim>(d)));
     for (int d = 0; d < kNumDims; ++d)
         require(position(static_cast<Dim>(d)) != 0, "schedule: order is not a permutation");
     for (int x = 0; x < kNumOperands; ++x)
@@ -450,7 +453,10 @@ ClosedFormTerms closed_form_terms(const ConvLayer& L, const Schedule& s) {
 }
 
 Traffic closed_form(const ConvLayer& L, const Schedule& s) {
-    const ClosedFormTerms t = closed_form_terms(L, s);
+    return closed_form(L, closed_form_terms(L, s));
+}
+
+Traffic closed_form(const ConvLayer& L, const ClosedFormTerms& t) {
     Traffic r;
     r.weight_reads = t.rho[0] * t.sum_footprint[0];
     r.ifmap_reads = t.rho[1] * t.sum_footprint[1];

@@ -195,6 +195,8 @@ ClosedFormTerms closed_form_terms(const ConvLayer& L, const Schedule& s);
 
 // §4 closed form; valid for policy tile (the schedule's policy is ignored).
 Traffic closed_form(const ConvLayer& L, const Schedule& s);
+// The same from terms already computed.
+Traffic closed_form(const ConvLayer& L, const ClosedFormTerms& t);
 // §5 tile-level walk with the schedule's policy; O(prod n_d * (6 + |O tile|)).
 Traffic tile_walk(const ConvLayer& L, const Schedule& s);
 // What the compiler reports as predicted traffic: closed form for tile, walk for delta.
