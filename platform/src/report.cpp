@@ -85,6 +85,7 @@ LayerReport totals_of(const std::vector<LayerReport>& layers) {
 nlohmann::json config_to_json(const Config& c) {
     nlohmann::json j;
     j["workload"] = c.workload;
+    j["setup"] = c.setup;
     j["firmware"] = c.firmware;
     j["demo"] = c.demo;
     j["dataflow"] = to_string(c.dataflow);
@@ -97,6 +98,12 @@ nlohmann::json config_to_json(const Config& c) {
     j["dma_burst"] = c.dma_burst_bytes;
     j["mode"] = to_string(c.mode);
     j["verify"] = c.verify;
+    j["verify_layers"] = c.verify_layers;
+    j["irq_per_layer"] = c.irq_per_layer;
+    j["objective"] = to_string(c.objective);
+    j["schedule"] = to_string(c.schedule);
+    j["seed"] = c.seed;
+    j["seq_len"] = c.seq_len;
     j["dram_bw"] = c.dram_bw;
     j["dram_latency"] = c.dram_latency;
     j["dram_mb"] = c.dram_mb;
