@@ -1,6 +1,6 @@
-// The analytic traffic model (closed form §4, tile walk §5) against the
+// The analytic traffic model (closed form, tile walk; docs/dataflow-model.md) against the
 // element-level brute force, on hand-picked and on random schedules; exact
-// equality throughout (shared/dataflow-model.md §12).
+// equality throughout.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -83,7 +83,7 @@ TEST(ClosedForm, BytesUseTheReportKeys) {
     EXPECT_EQ(b.total(), 72 + 32 + 72 + 256 + 256 + 64);
 }
 
-// The handy special case of §4.
+// The special case of docs/dataflow-model.md §4.
 TEST(ClosedForm, HandySpecialCase) {
     for (int64_t S = 1; S <= 3; ++S)
         for (int64_t R = S; R <= 4; ++R)
@@ -178,7 +178,7 @@ void expect_model_matches_brute(const ConvLayer& L, Schedule s, const std::strin
     EXPECT_LE(to_bytes(L, dw).total(), to_bytes(L, cf).total());
 }
 
-// Systematic: the §1 tiny layer, every tile vector from a small set, three orders, three level
+// Systematic: a tiny layer, every tile vector from a small set, three orders, three level
 // sets.
 TEST(BruteForce, SystematicSmallLayer) {
     const ConvLayer L = ConvLayer::valid(2, 4, 4, 3, 1);
@@ -242,7 +242,7 @@ TEST(BruteForce, RandomSchedulesProperty) {
                 break;
             }
     }
-    // The random cases really cover what §12 asks for.
+    // The random cases really cover what matters.
     EXPECT_GT(psums, kCases / 10);
     EXPECT_GT(padded, kCases / 10);
     EXPECT_GT(s_above_r, kCases / 10);
@@ -418,7 +418,7 @@ TEST(Buffers, DoubleBufferingDoublesBytes) {
 
 // A schedule where the ifmap tile indices change but the rows they cover do
 // not: T_y = T_k = 1, S = 1, order ...y>k innermost. (y=0,k=1) and (y=1,k=0)
-// both need input row 1. The spec's rule (§4/§5, what this model and a DMA
+// both need input row 1. The model's rule (what this model and a DMA
 // keyed on tile indices do) reloads; a DMA comparing contents would not.
 TEST(BruteForce, KeyChangeWithoutContentChange) {
     const ConvLayer L = ConvLayer::valid(1, 1, 3, 2, 1);  // H = 4

@@ -469,7 +469,7 @@ Traffic closed_form(const ConvLayer& L, const ClosedFormTerms& t) {
     return r;
 }
 
-// ---------------------------------------------------------------- §5 walk
+// ---------------------------------------------------------------- §6 walk
 
 namespace {
 

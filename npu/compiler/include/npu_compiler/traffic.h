@@ -17,7 +17,7 @@
 
 namespace npu::compiler {
 
-// Loop dimensions of the conv nest (§1): m filters, c channels, y/x output
+// Loop dimensions of the nest (docs/dataflow-model.md §1): m filters, c channels, y/x output
 // rows/columns, k/l filter rows/columns.
 enum class Dim : int { m = 0, c = 1, y = 2, x = 3, k = 4, l = 5 };
 constexpr int kNumDims = 6;
@@ -95,9 +95,9 @@ struct ConvLayer {
     // Elementwise over C x H x W: unary (relu, lut, requant) or with an operand
     // B of the same shape in the weight buffer (add, mul).
     static ConvLayer elementwise(int64_t C, int64_t H, int64_t W, bool operand_b);
-    // The §1 valid conv: H = (E - 1) S + R, no padding.
+    // A valid conv: H = (E - 1) S + R, no padding.
     static ConvLayer valid(int64_t C, int64_t M, int64_t E, int64_t R, int64_t stride);
-    // GEMM Y[M x N] = W[M x K] X[K x N] as the §10 special case E = R = 1:
+    // GEMM Y[M x N] = W[M x K] X[K x N] as the special case E = R = 1:
     // c = K, m = M, the N columns run along x (E_x = H_x = N). fc is N = 1.
     static ConvLayer gemm(int64_t M, int64_t K, int64_t N, bool bias = false);
     static ConvLayer fc(int64_t M, int64_t K, bool bias = false) { return gemm(M, K, 1, bias); }
@@ -116,7 +116,7 @@ struct ConvLayer {
     std::string str() const;
 };
 
-// §2. Arrays indexed by Dim / Operand as int.
+// The schedule (§2). Arrays indexed by Dim / Operand as int.
 struct Schedule {
     std::array<int64_t, kNumDims> tile{1, 1, 1, 1, 1, 1};  // T_d
     std::array<Dim, kNumDims> order{Dim::m, Dim::c, Dim::y,
@@ -134,7 +134,7 @@ struct Schedule {
         const;  // e.g. "T[m=8 c=16 y=7 x=28 k=3 l=3] order m>c>y>x>k>l level W6 I6 O6 tile"
 };
 
-// Separate scratchpads, bytes (DESIGN.md defaults: 64 KiB each).
+// Separate scratchpads, bytes (the platform's defaults: 64 KiB each).
 struct BufferConfig {
     int64_t ifmap_bytes = 64 * 1024;
     int64_t weight_bytes = 64 * 1024;
@@ -197,7 +197,7 @@ ClosedFormTerms closed_form_terms(const ConvLayer& L, const Schedule& s);
 Traffic closed_form(const ConvLayer& L, const Schedule& s);
 // The same from terms already computed.
 Traffic closed_form(const ConvLayer& L, const ClosedFormTerms& t);
-// §5 tile-level walk with the schedule's policy; O(prod n_d * (6 + |O tile|)).
+// §6 tile-level walk with the schedule's policy; O(prod n_d * (6 + |O tile|)).
 Traffic tile_walk(const ConvLayer& L, const Schedule& s);
 // What the compiler reports as predicted traffic: closed form for tile, walk for delta.
 Traffic predict(const ConvLayer& L, const Schedule& s);
