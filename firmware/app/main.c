@@ -1,7 +1,10 @@
 /*
  * The platform firmware: the runtime vp_run loads when no --firmware is
- * given. It reports what it finds (misa, mhartid, a running mtime), checks
- * the machine timer interrupt with WFI, then runs one ResNet-50 layer on the
+ * given. When the platform has put a model image in DRAM at
+ * NPU_IMG_DEFAULT_LOAD_ADDR (vp_run --workload/--setup), it runs that model
+ * (vprt/runtime.h) and ends with its status. Otherwise it reports what it
+ * finds (misa, mhartid, a running mtime), checks the machine timer interrupt
+ * with WFI, then runs one ResNet-50 layer on the
  * NPU under both control modes and reports what each cost:
  *   call mode: the CPU launches the kernel and sleeps until it interrupts;
  *   irq mode:  the NPU walks a two-descriptor list by itself (the layer under
@@ -19,6 +22,7 @@
 #include "vprt/mmio.h"
 #include "vprt/npu.h"
 #include "vprt/rt.h"
+#include "vprt/runtime.h"
 
 #define FW_TIMER_DELTA (VP_CLINT_MTIME_HZ / 1000u) /* 1 ms */
 #define FW_MTIME_SPIN_LIMIT 1000000u
@@ -156,6 +160,9 @@ static int run_npu(void) {
 }
 
 int main(void) {
+    /* The DRAM-linked build's own code sits at the load address: never an image's magic. */
+    const npu_img_header_t* model = vp_model_find(NPU_IMG_DEFAULT_LOAD_ADDR);
+    if (model) return vp_model_run(model);
     printf("npu-vp firmware (rv32imc, M-mode)\n");
     print_misa(VP_CSR_READ(misa));
     printf("mhartid: %lu\n", (unsigned long)VP_CSR_READ(mhartid));

@@ -48,6 +48,17 @@ void vp_npu_launch(const npu_desc_t* desc) {
     npu_write(NPU_REG_CTRL, NPU_CTRL_IRQ_EN | NPU_CTRL_SRC_CALL | NPU_CTRL_START);
 }
 
+void vp_npu_launch_polled(const npu_desc_t* desc) {
+    const uint32_t* words = (const uint32_t*)desc;
+    for (uint32_t i = 0; i < NPU_DESC_SIZE / 4u; ++i)
+        npu_write(NPU_REG_LAUNCH_WORD(i), words[i]);
+    npu_write(NPU_REG_CTRL, NPU_CTRL_SRC_CALL | NPU_CTRL_START);
+}
+
+void vp_npu_clear_irq_status(void) {
+    npu_write(NPU_REG_IRQ_STATUS, NPU_IRQ_DONE | NPU_IRQ_KERNEL | NPU_IRQ_ERROR);
+}
+
 uint32_t vp_npu_wait_irq(void) {
     /* Check and sleep with interrupts masked: WFI still wakes on a pending
      * interrupt, and the handler runs once MIE is set again, so an interrupt
@@ -68,6 +79,10 @@ uint32_t vp_npu_wait_poll(void) {
         status = npu_read(NPU_REG_STATUS);
     } while (status & NPU_STATUS_BUSY);
     return status;
+}
+
+uint32_t vp_npu_read(uint32_t off) {
+    return npu_read(off);
 }
 
 uint64_t vp_npu_counter(uint32_t lo) {

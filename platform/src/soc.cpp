@@ -1,5 +1,6 @@
 #include "vp/soc.h"
 
+#include <cstring>
 #include <sstream>
 
 #include "npu/npu.h"
@@ -126,10 +127,48 @@ void Soc::load_firmware(const std::string& path) {
         const std::uint64_t offset = seg.paddr - (mem == &sram ? VP_SRAM_BASE : VP_DRAM_BASE);
         std::copy(seg.data.begin(), seg.data.end(), mem->data() + offset);
         std::fill(mem->data() + offset + seg.data.size(), mem->data() + offset + seg.memsz, 0);
+        if (mem == &dram) m_firmware_dram.emplace_back(seg.paddr, seg.paddr + seg.memsz);
     }
     if (!memory_at(image.entry, 2))
         throw ConfigError(path + ": entry point " + hex(image.entry) + " is not in SRAM or DRAM");
     cpu->set_reset_pc(image.entry);
+}
+
+// Copies `size` bytes into DRAM at `address`, refusing what does not fit the
+// DRAM or would overwrite the firmware.
+void Soc::put_dram(std::uint64_t address, const std::uint8_t* data, std::uint64_t size,
+                   const std::string& what) {
+    const std::uint64_t end = std::uint64_t{VP_DRAM_BASE} + dram.size();
+    if (address < VP_DRAM_BASE || address > end || size > end - address)
+        throw ConfigError(what + " at " + hex(address) + " (" + std::to_string(size) +
+                          " bytes) does not fit the DRAM [" + hex(VP_DRAM_BASE) + ", " + hex(end) +
+                          ") (see --dram-mb)");
+    for (const auto& [b, e] : m_firmware_dram)
+        if (size > 0 && address < e && b < address + size)
+            throw ConfigError(what + " at " + hex(address) + " (" + std::to_string(size) +
+                              " bytes) overlaps the firmware's DRAM segment at " + hex(b));
+    if (size > 0) std::memcpy(dram.data() + (address - VP_DRAM_BASE), data, size);
+}
+
+void Soc::load_model(const std::vector<std::uint8_t>& image, const npu_input_header_t& run,
+                     const DramBlobs& extra) {
+    npu_img_header_t h;
+    if (image.size() < sizeof h)
+        throw ConfigError("model image: " + std::to_string(image.size()) +
+                          " bytes, shorter than its header (" + std::to_string(sizeof h) + ")");
+    std::memcpy(&h, image.data(), sizeof h);
+    const std::uint64_t dram_end = std::uint64_t{VP_DRAM_BASE} + dram.size();
+    if (h.dram_end > dram_end || h.dram_end < h.load_addr)
+        throw ConfigError("model image '" + std::string(h.name, strnlen(h.name, sizeof h.name)) +
+                          "' uses DRAM up to " + hex(h.dram_end) + ", the DRAM ends at " +
+                          hex(dram_end) + " (see --dram-mb)");
+    put_dram(h.load_addr, image.data(), image.size(), "model image");
+    npu_input_header_t in = run;
+    in.magic = NPU_INPUT_MAGIC;
+    put_dram(h.input_header_addr, reinterpret_cast<const std::uint8_t*>(&in), sizeof in,
+             "model input header");
+    for (const auto& [addr, bytes] : extra)
+        put_dram(addr, bytes.data(), bytes.size(), "model input data");
 }
 
 void Soc::trace(sc_core::sc_trace_file* tf) {
@@ -141,6 +180,7 @@ void Soc::trace(sc_core::sc_trace_file* tf) {
     plic.trace(tf);
     clint.trace(tf);
     uart.trace(tf);
+    syscon.trace(tf);    // fw.step
     npu_dev->trace(tf);  // npu.busy, npu.kernel, npu.dma_rd_busy, npu.dma_wr_busy, npu.mac_busy
     sc_core::sc_trace(tf, m_bus_window, "bus.transactions");
     sc_core::sc_spawn(sc_bind(&Soc::bus_window_thread, this), "bus_window");
@@ -179,6 +219,7 @@ std::vector<LayerReport> Soc::layer_reports() const {
         l.name = "kernel" + std::to_string(k.kernel_id);
         l.op = npu::op_name(k.op);
         l.error = k.error ? npu::error_name(k.error) : "";
+        l.launches = 1;
         l.macs = k.macs;
         l.cycles = k.cycles;
         l.compute_cycles = k.compute_cycles;

@@ -55,6 +55,7 @@ const RegCase kRegs[] = {
     {"uart.word4", U + 4, 4, 0x5A00601F, false, 0, 0x5A00601F},  // MCR, LSR, MSR, SCR
     {"uart.word0", U + 0, 4, 0x03C20F00, false, 0, 0x03C20F00},  // RBR, IER, IIR, LCR
     {"syscon.finisher", VP_SYSCON_BASE + VP_SYSCON_FINISHER, 4, 0, false, 0, 0},
+    {"syscon.fw_step", VP_SYSCON_BASE + VP_SYSCON_FW_STEP, 4, 0, true, 0x02000007, 0x02000007},
 };
 
 struct ErrCase {

@@ -9,12 +9,15 @@
 // interrupts.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <systemc>
 
+#include "npu_abi/model_image.h"
 #include "vp/clint.h"
 #include "vp/config.h"
 #include "vp/memory.h"
@@ -50,8 +53,21 @@ class Soc : public sc_core::sc_module {
 
     sc_core::sc_time cycle() const { return m_cycle; }
 
+    // Puts a model image in DRAM for the firmware (call before sc_start):
+    // `image` (already checked by the host: magic, size, CRC) at its
+    // header.load_addr, the input header `run` at header.input_header_addr
+    // (its magic set here), then each `extra` (address, bytes), e.g. the input
+    // tensor in functional mode. Throws ConfigError (one line) when a piece
+    // does not fit the DRAM (--dram-mb), the model's DRAM (up to
+    // header.dram_end) does not, or it overlaps a firmware segment in DRAM.
+    using DramBlobs = std::vector<std::pair<std::uint32_t, std::vector<std::uint8_t>>>;
+    void load_model(const std::vector<std::uint8_t>& image, const npu_input_header_t& run,
+                    const DramBlobs& extra = {});
+
   private:
     void load_firmware(const std::string& path);
+    void put_dram(std::uint64_t address, const std::uint8_t* data, std::uint64_t size,
+                  const std::string& what);
     Memory* memory_at(std::uint64_t address, std::uint64_t size);
     void bus_window_thread();
 
@@ -79,6 +95,7 @@ class Soc : public sc_core::sc_module {
     sc_core::sc_signal<bool> m_irq_npu{"irq_npu"};
     sc_core::sc_signal<std::uint32_t> m_bus_window{"bus_transactions"};
     std::uint64_t m_bus_window_cycles = 1000;
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> m_firmware_dram;  // [begin, end)
 };
 
 }  // namespace vp

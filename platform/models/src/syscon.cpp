@@ -11,6 +11,29 @@ namespace vp {
 
 Syscon::Syscon(sc_core::sc_module_name name) : sc_module(name), bus_in("bus_in") {
     bus_in.register_b_transport(this, &Syscon::b_transport);
+    SC_THREAD(fw_step_thread);
+}
+
+void Syscon::trace(sc_core::sc_trace_file* tf) const {
+    sc_core::sc_trace(tf, m_fw_step_sig, "fw.step");
+}
+
+// Shows each FW_STEP write on the signal at its own time. A temporally
+// decoupled CPU writes ahead of the kernel's time, in time order.
+void Syscon::fw_step_thread() {
+    for (;;) {
+        if (m_fw_step_pending.empty()) wait(m_fw_step_event);
+        if (SimControl::finished()) return;
+        while (!m_fw_step_pending.empty()) {
+            const auto [at, value] = m_fw_step_pending.front();
+            if (at > sc_core::sc_time_stamp()) {
+                wait(at - sc_core::sc_time_stamp());
+                continue;  // later writes may have been queued meanwhile
+            }
+            m_fw_step_sig.write(value);
+            m_fw_step_pending.pop_front();
+        }
+    }
 }
 
 void Syscon::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
@@ -18,6 +41,17 @@ void Syscon::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) 
     const tlm::tlm_response_status st = detail::check_access(gp, detail::kSize4);
     if (st != tlm::TLM_OK_RESPONSE) {
         gp.set_response_status(st);
+        return;
+    }
+    if (gp.get_address() == VP_SYSCON_FW_STEP) {
+        gp.set_response_status(tlm::TLM_OK_RESPONSE);
+        if (gp.is_read()) {
+            detail::store(gp, m_fw_step);
+        } else if (gp.is_write()) {
+            m_fw_step = static_cast<std::uint32_t>(detail::load(gp));
+            m_fw_step_pending.emplace_back(sc_core::sc_time_stamp() + delay, m_fw_step);
+            m_fw_step_event.notify(sc_core::SC_ZERO_TIME);
+        }
         return;
     }
     if (gp.get_address() != VP_SYSCON_FINISHER) {

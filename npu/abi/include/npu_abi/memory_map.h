@@ -9,7 +9,7 @@
  * sit in holes of its map.
  *
  *   base         size        block                    notes
- *   0x0010_0000  0x1000      syscon (sifive_test)     guest ends the run
+ *   0x0010_0000  0x1000      syscon (sifive_test)     guest ends the run; FW_STEP
  *   0x0200_0000  0x1_0000    CLINT                    msip, mtimecmp, mtime
  *   0x0800_0000  --sram-kb   on-chip SRAM             firmware code/data
  *   0x0C00_0000  0x400_0000  PLIC                     level IRQs, claim/complete
@@ -40,6 +40,10 @@
 #define VP_SYSCON_FINISHER_FAIL 0x3333u /* status = value >> 16 */
 #define VP_SYSCON_FINISHER_PASS 0x5555u /* status 0 */
 #define VP_SYSCON_FINISHER_RESET 0x7777u /* ends the run with status 0, as a reset would */
+/* FW_STEP (RW, 32 bits, reset 0): the firmware writes its current step here so
+ * waveforms show it (traced as "fw.step"); no other effect. Not in sifive_test:
+ * QEMU virt ignores the write. Encoding: firmware/README.md. */
+#define VP_SYSCON_FW_STEP 0x8u
 
 /* CLINT (SiFive layout, hart 0). mtime ticks at VP_CLINT_MTIME_HZ. */
 #define VP_CLINT_MSIP 0x0000u
