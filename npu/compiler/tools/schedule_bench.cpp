@@ -6,7 +6,7 @@
 // search took.
 //
 //   schedule_bench [--rows 32 --cols 32 --kb 64 --dataflow os --bw 16 --latency 100]
-//                  [--verbose] [--only fixed|dram|cycles]
+//                  [--verbose] [--only fixed|dram|cycles] [--confirm N]
 //
 // The network's shapes come from its published structure (stages of 3, 4, 6
 // and 3 bottleneck blocks, stride 2 in the first 1x1 conv of a downsampling
@@ -135,6 +135,8 @@ int main(int argc, char** argv) {
         const std::string dfs = sarg(argc, argv, "--dataflow", "os");
         const unsigned df = dfs == "ws" ? NPU_DF_WS : dfs == "is" ? NPU_DF_IS : NPU_DF_OS;
         const bool verbose = flag(argc, argv, "--verbose");
+        ScheduleOptions opt;
+        opt.confirm_top = static_cast<unsigned>(arg(argc, argv, "--confirm", opt.confirm_top));
         const std::string only = sarg(argc, argv, "--only", "");
         const std::vector<Layer> net = resnet50(arch.core, df);
 
@@ -163,7 +165,7 @@ int main(int argc, char** argv) {
             std::vector<npu_desc_t> chosen;
             for (const Layer& l : net) {
                 npu_desc_t d = l.desc;
-                const KernelPrediction p = schedule_kernel(d, arch, r.obj, r.mode);
+                const KernelPrediction p = schedule_kernel(d, arch, r.obj, r.mode, opt);
                 per.emplace_back(l.name, p);
                 chosen.push_back(d);
             }

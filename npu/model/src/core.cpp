@@ -471,41 +471,65 @@ Core::Footprint Core::Walk::make_fp(bool ifmap) const {
     return fp;
 }
 
+// The runs are built a block at a time (whole rows, whole channel planes)
+// where the footprint is contiguous, and push_run merges what touches; the
+// result is the same list an element-row-at-a-time build gives, only cheaper
+// (the compiler runs this walk to predict cycles).
 std::vector<Run> Core::Walk::ifmap_runs(const Footprint& fp) const {
     std::vector<Run> runs;
     const std::uint64_t nr = fp.rows.size(), nc = fp.cols.size();
-    for (std::size_t ci = 0; ci < fp.ch.size(); ++ci)
-        for (std::size_t ri = 0; ri < nr; ++ri) {
-            std::size_t j = 0;
-            while (j < nc) {
-                std::size_t e = j + 1;
-                while (e < nc && fp.cols[e] == fp.cols[e - 1] + 1)
-                    ++e;
+    // Column segments: maximal runs of consecutive columns.
+    std::vector<std::pair<std::size_t, std::size_t>> segs;  // (first index, length)
+    for (std::size_t j = 0; j < nc;) {
+        std::size_t e = j + 1;
+        while (e < nc && fp.cols[e] == fp.cols[e - 1] + 1)
+            ++e;
+        segs.push_back({j, e - j});
+        j = e;
+    }
+    const bool rows_consecutive = nr > 0 && fp.rows[nr - 1] - fp.rows[0] + 1 == std::int32_t(nr);
+    const bool whole_rows = segs.size() == 1 && nc == m_d.w && m_k.ifmap_view.row_stride == m_d.w;
+    for (std::size_t ci = 0; ci < fp.ch.size(); ++ci) {
+        if (whole_rows && rows_consecutive) {  // the channel's rows are one block
+            push_run(runs,
+                     m_k.ifmap_view.elem(std::uint64_t(fp.ch[ci]), std::uint64_t(fp.rows[0]), 0),
+                     ci * nr * nc, nr * nc);
+            continue;
+        }
+        for (std::size_t ri = 0; ri < nr; ++ri)
+            for (const auto& sg : segs) {
                 const std::uint64_t elem =
                     m_k.ifmap_view.elem(std::uint64_t(fp.ch[ci]), std::uint64_t(fp.rows[ri]),
-                                        std::uint64_t(fp.cols[j]));
-                push_run(runs, elem, (ci * nr + ri) * nc + j, e - j);
-                j = e;
+                                        std::uint64_t(fp.cols[sg.first]));
+                push_run(runs, elem, (ci * nr + ri) * nc + sg.first, sg.second);
             }
-        }
+    }
     return runs;
 }
 
 std::vector<Run> Core::Walk::weight_runs(const Footprint& fp) const {
     std::vector<Run> runs;
-    const std::uint64_t cg = m_d.c / m_k.groups;
+    const std::uint64_t cg = m_d.c / m_k.groups, R = m_d.r, S = m_d.s;
     const std::uint64_t em = fp.ext(NPU_DIM_M), ec = fp.ext(NPU_DIM_C), ek = fp.ext(NPU_DIM_K),
                         el = fp.ext(NPU_DIM_L);
+    const std::uint64_t m0 = fp.lo[NPU_DIM_M], c0 = fp.lo[NPU_DIM_C], k0 = fp.lo[NPU_DIM_K],
+                        l0 = fp.lo[NPU_DIM_L];
+    if (el == S && ek == R) {  // whole filters: per m, ec * R * S contiguous elements
+        for (std::uint64_t m = 0; m < em; ++m)
+            push_run(runs, ((m0 + m) * cg + c0) * R * S, m * ec * R * S, ec * R * S);
+        return runs;
+    }
     for (std::uint64_t m = 0; m < em; ++m)
-        for (std::uint64_t c = 0; c < ec; ++c)
-            for (std::uint64_t kk = 0; kk < ek; ++kk) {
-                const std::uint64_t elem =
-                    (((fp.lo[NPU_DIM_M] + m) * cg + fp.lo[NPU_DIM_C] + c) * m_d.r +
-                     fp.lo[NPU_DIM_K] + kk) *
-                        m_d.s +
-                    fp.lo[NPU_DIM_L];
-                push_run(runs, elem, ((m * ec + c) * ek + kk) * el, el);
+        for (std::uint64_t c = 0; c < ec; ++c) {
+            if (el == S) {  // whole filter rows: ek * S contiguous elements
+                push_run(runs, (((m0 + m) * cg + c0 + c) * R + k0) * S, (m * ec + c) * ek * el,
+                         ek * S);
+                continue;
             }
+            for (std::uint64_t kk = 0; kk < ek; ++kk)
+                push_run(runs, (((m0 + m) * cg + c0 + c) * R + k0 + kk) * S + l0,
+                         ((m * ec + c) * ek + kk) * el, el);
+        }
     return runs;
 }
 
@@ -786,6 +810,11 @@ bool Core::Walk::change_ofmap() {
     } else {
         // First touch: initialise the accumulators (no DRAM read).
         m_loads_done = std::max(m_loads_done, m_out.free_at[h]);
+        if (!m_cfg.functional) {  // timing mode: the values are never used
+            m_out.cur = h;
+            m_out.fp[h] = std::move(fp);
+            return true;
+        }
         std::int32_t init = m_d.op == NPU_OP_MAXPOOL ? INT32_MIN : 0;
         const std::uint64_t em = fp.ext(NPU_DIM_M), exy = n / em;
         for (std::uint64_t m = 0; m < em; ++m) {
