@@ -8,8 +8,19 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "npu_abi/cpu_ops.h"
 #include "npu_abi/memory_map.h"
 #include "npu_abi/npu_regs.h"
+/* The recurrent cells and attention softmax (lstm, gru, attention models). */
+#if defined(__has_include)
+#if __has_include("npu_abi/rnn.h")
+#include "npu_abi/rnn.h"
+#define VP_MODEL_HAS_RNN 1
+#endif
+#endif
+#ifndef VP_MODEL_HAS_RNN
+#define VP_MODEL_HAS_RNN 0
+#endif
 #include "vprt/mmio.h"
 #include "vprt/npu.h"
 #include "vprt/rt.h"
@@ -112,6 +123,11 @@ static int check_image(const npu_img_header_t* h, uint32_t addr) {
             (unsigned long)h->irq_count, (unsigned long)h->op_count);
         return VP_MODEL_EXIT_BAD_IMAGE;
     }
+    if ((uint64_t)h->dram_end < (uint64_t)addr + h->total_bytes) {
+        printf("model: bad image: dram_end 0x%08lx below the image's end\n",
+               (unsigned long)h->dram_end);
+        return VP_MODEL_EXIT_BAD_IMAGE;
+    }
     const uint32_t in = h->input_header_addr;
     if (in % 4u != 0u || in < VP_DRAM_BASE ||
         ((uint64_t)in + sizeof(npu_input_header_t) > addr &&
@@ -190,8 +206,22 @@ static int check_patches(const struct model* m, uint32_t i, uint32_t size, uint3
     return VP_MODEL_EXIT_OK;
 }
 
+/* The kinds npu_cpu_step_run (npu_abi/cpu_ops.h) and npu_rnn_step_run
+ * (npu_abi/rnn.h) run. */
 static int step_supported(uint32_t kind) {
-    return kind == NPU_STEP_COPY;
+    switch (kind) {
+        case NPU_STEP_COPY:
+        case NPU_STEP_TRANSPOSE:
+        case NPU_STEP_SOFTMAX:
+        case NPU_STEP_LRN:
+            return 1;
+        case NPU_STEP_LSTM_CELL:
+        case NPU_STEP_GRU_CELL:
+        case NPU_STEP_ATTN_SOFTMAX:
+            return VP_MODEL_HAS_RNN;
+        default:
+            return 0;
+    }
 }
 
 static int check_step(const struct model* m, uint32_t i) {
@@ -275,27 +305,34 @@ static void apply_patches(const struct model* m, const npu_prog_op_t* op, uint8_
     }
 }
 
-static void run_step(const npu_cpu_step_t* s) {
-    switch (s->kind) {
-        case NPU_STEP_COPY:
-            memcpy((void*)(uintptr_t)s->addr[0], (const void*)(uintptr_t)s->addr[1],
-                   (size_t)s->param[0]);
-            break;
-        default: /* check_step refused every other kind before the run */
-            break;
-    }
+/* Runs a CPU step on the model's DRAM [VP_DRAM_BASE, dram_end): the shared
+ * functions check every range against it. */
+static int run_step(const struct model* m, const npu_cpu_step_t* s, uint32_t index) {
+    uint8_t* const dram = (uint8_t*)(uintptr_t)VP_DRAM_BASE;
+    const uint32_t span = m->h->dram_end - VP_DRAM_BASE;
+    int err = npu_cpu_step_run(s, dram, VP_DRAM_BASE, span);
+#if VP_MODEL_HAS_RNN
+    if (err == NPU_CPU_ERR_KIND) err = npu_rnn_step_run(s, dram, VP_DRAM_BASE, span);
+#endif
+    if (err == NPU_CPU_OK) return VP_MODEL_EXIT_OK;
+    printf("model: CPU step %lu (kind %u, layer %u) failed: %s\n", (unsigned long)index,
+           (unsigned)s->kind, (unsigned)s->layer,
+           err == NPU_CPU_ERR_ADDR    ? "an address range outside the model's DRAM or misaligned"
+           : err == NPU_CPU_ERR_PARAM ? "a size, shift or table out of range"
+                                      : "unknown kind");
+    return VP_MODEL_EXIT_CPU_STEP;
 }
 
-static void cpu_op(struct model* m, const npu_prog_op_t* op, const struct loop* loops) {
+static int cpu_op(struct model* m, const npu_prog_op_t* op, const struct loop* loops) {
     const npu_cpu_step_t* s = &m->steps[op->arg0];
+    npu_cpu_step_t copy;
     if (op->patch_count) {
-        npu_cpu_step_t copy = *s;
+        copy = *s;
         apply_patches(m, op, (uint8_t*)&copy, loops);
-        run_step(&copy);
-    } else {
-        run_step(s);
+        s = &copy;
     }
     ++m->cpu_steps;
+    return run_step(m, s, op->arg0);
 }
 
 /* One line naming the failing kernel: its descriptor, its layer, the code. */
@@ -323,7 +360,8 @@ static int run_irq(struct model* m) {
     for (; op < end && op->opcode != NPU_PROG_END; ++op) {
         fw_step(VP_FW_STEP_OP | (uint32_t)(op - m->ops));
         if (op->opcode == NPU_PROG_CPU) {
-            cpu_op(m, op, NULL);
+            const int st = cpu_op(m, op, NULL);
+            if (st) return st;
             continue;
         }
         /* NPU_PROG_LIST (check_program allows nothing else here) */
@@ -378,9 +416,11 @@ static int run_call(struct model* m) {
                 ++m->launches;
                 break;
             }
-            case NPU_PROG_CPU:
-                cpu_op(m, op, loops);
+            case NPU_PROG_CPU: {
+                const int st = cpu_op(m, op, loops);
+                if (st) return st;
                 break;
+            }
             case NPU_PROG_LOOP:
                 loops[depth].body = pc + 1u;
                 loops[depth].count = op->arg0 == NPU_LOOP_SEQ_LEN ? m->seq_len : op->arg1;

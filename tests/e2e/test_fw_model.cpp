@@ -14,6 +14,7 @@
 #include <systemc>
 
 #include "model_image_builder.h"
+#include "npu_abi/cpu_ops.h"
 #include "npu_abi/npu_regs.h"
 #include "sc_bench.h"
 #include "vp/config.h"
@@ -376,11 +377,51 @@ TEST(FwModel, PatchFromOutsideTheLoopNestIsABadProgram) {
     expect_failure(r, kBadProgram, "patch from a loop depth outside the nest (0)");
 }
 
-TEST(FwModel, UnsupportedCpuStepIsRefusedBeforeAnyKernel) {
+TEST(FwModel, UnknownCpuStepIsRefusedBeforeAnyKernel) {
     ModelImageBuilder b = two_layer_model();
-    b.steps[0].kind = NPU_STEP_SOFTMAX;
+    b.steps[0].kind = 42;
     ModelRun r(b.bytes(), run_header(NPU_RUN_CONTROL_CALL, NPU_RUN_COMPLETION_IRQ));
-    expect_failure(r, kCpuStep, "model: CPU step 0 (op 1): kind 2 is not supported");
+    expect_failure(r, kCpuStep, "model: CPU step 0 (op 1): kind 42 is not supported");
+}
+
+TEST(FwModel, CpuStepOutsideTheModelDramFails) {
+    // The copy's source lies beyond dram_end: the shared step code refuses it.
+    ModelImageBuilder b = two_layer_model();
+    b.steps[0].addr[1] = b.dram_end;
+    b.call = {prog_op(NPU_PROG_CPU, 0), prog_op(NPU_PROG_KERNEL, 0)};
+    ModelRun r(b.bytes(), run_header(NPU_RUN_CONTROL_CALL, NPU_RUN_COMPLETION_IRQ));
+    EXPECT_EQ(r.status, kCpuStep) << r.console;
+    EXPECT_TRUE(
+        r.says("model: CPU step 0 (kind 1, layer 0) failed: an address range outside "
+               "the model's DRAM or misaligned\n"))
+        << r.console;
+    EXPECT_EQ(stat("npu.kernels"), 0u);
+}
+
+TEST(FwModel, CpuStepsRunInALoopWithPatches) {
+    // Transpose int8 [4][8] -> [8][4], once per iteration into its own 32-byte
+    // slot (dst patched by 32 * i); the source is a ramp.
+    ModelImageBuilder b = two_layer_model();
+    npu_cpu_step_t t{};
+    npu_cpu_transpose_step(&t, kCopyDst, kIfmap, 4, 8);
+    b.steps = {t};
+    b.patches = {patch(offsetof(npu_cpu_step_t, addr), 4, NPU_PATCH_LOOP(0), 32)};
+    b.call = {prog_op(NPU_PROG_LOOP, NPU_LOOP_CONST, 2), prog_op(NPU_PROG_CPU, 0, 0, 0, 1, 0),
+              prog_op(NPU_PROG_ENDLOOP)};
+    b.irq.clear();
+    std::vector<std::uint8_t> ramp(32);
+    for (std::size_t i = 0; i < ramp.size(); ++i)
+        ramp[i] = static_cast<std::uint8_t>(i + 1);
+    ModelRun r(b.bytes(), run_header(NPU_RUN_CONTROL_CALL, NPU_RUN_COMPLETION_IRQ),
+               {{kIfmap, ramp}});
+    EXPECT_EQ(r.status, 0) << r.console;
+    EXPECT_TRUE(r.says("model: done: 0 kernels, 2 CPU steps")) << r.console;
+    const std::uint8_t* out = r.soc->dram.data() + (kCopyDst - VP_DRAM_BASE);
+    for (std::uint32_t slot = 0; slot < 2; ++slot)
+        for (std::uint32_t c = 0; c < 8; ++c)
+            for (std::uint32_t row = 0; row < 4; ++row)
+                EXPECT_EQ(out[slot * 32 + c * 4 + row], ramp[row * 8 + c]) << slot << c << row;
+    EXPECT_EQ(out[64], 0u);
 }
 
 TEST(FwModel, NoImageRunsTheDemo) {
