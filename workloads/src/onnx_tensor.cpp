@@ -80,20 +80,43 @@ int64_t OnnxTensor::size() const {
     return n;
 }
 
-OnnxTensor load_tensor(const std::string& path) {
-    onnx::TensorProto proto;
-    if (!proto.ParseFromString(read_file(path)))
-        throw std::runtime_error("onnx: malformed TensorProto in " + path);
+OnnxTensor from_proto(const onnx::TensorProto& proto, const std::string& where) {
     OnnxTensor t;
     t.name = proto.name();
     t.type = elem_type(proto.data_type());
-    if (t.type == ElemType::other || t.type == ElemType::float32)
+    if (t.type == ElemType::other)
         throw std::runtime_error("onnx: unsupported data_type " +
-                                 std::to_string(proto.data_type()) + " in " + path);
-    for (int i = 0; i < proto.dims_size(); ++i)
-        t.dims.push_back(proto.dims(i));
+                                 std::to_string(proto.data_type()) + " in " + where);
+    int64_t count = 1;
+    for (int i = 0; i < proto.dims_size(); ++i) {
+        const int64_t d = proto.dims(i);
+        if (d < 0 || (d > 0 && count > (int64_t{1} << 40) / d))
+            throw std::runtime_error("onnx: bad or huge dims in " + where);
+        count *= d;
+        t.dims.push_back(d);
+    }
+    if (t.type == ElemType::float32) {
+        if (proto.has_raw_data()) {
+            const std::string& raw = proto.raw_data();
+            if (raw.size() % 4) throw std::runtime_error("onnx: bad raw_data size in " + where);
+            t.floats.resize(raw.size() / 4);
+            for (size_t i = 0; i < t.floats.size(); ++i) {
+                uint32_t u = 0;
+                for (size_t b = 0; b < 4; ++b)
+                    u |= static_cast<uint32_t>(static_cast<unsigned char>(raw[4 * i + b]))
+                         << (8 * b);
+                std::memcpy(&t.floats[i], &u, 4);
+            }
+        } else {
+            t.floats.assign(proto.float_data().begin(), proto.float_data().end());
+        }
+        if (static_cast<int64_t>(t.floats.size()) != count)
+            throw std::runtime_error("onnx: " + std::to_string(t.floats.size()) +
+                                     " values for the dims of " + where);
+        return t;
+    }
     if (proto.has_raw_data()) {
-        t.values = decode_raw(proto.raw_data(), t.type, path);
+        t.values = decode_raw(proto.raw_data(), t.type, where);
     } else if (t.type == ElemType::int64) {
         for (int i = 0; i < proto.int64_data_size(); ++i)
             t.values.push_back(proto.int64_data(i));
@@ -101,10 +124,20 @@ OnnxTensor load_tensor(const std::string& path) {
         for (int i = 0; i < proto.int32_data_size(); ++i)
             t.values.push_back(proto.int32_data(i));
     }
-    if (static_cast<int64_t>(t.values.size()) != t.size())
+    if (static_cast<int64_t>(t.values.size()) != count)
         throw std::runtime_error("onnx: " + std::to_string(t.values.size()) +
-                                 " values for the dims of " + path);
+                                 " values for the dims of " + where);
     return t;
+}
+
+OnnxTensor load_tensor(const std::string& path) {
+    onnx::TensorProto proto;
+    if (!proto.ParseFromString(read_file(path)))
+        throw std::runtime_error("onnx: malformed TensorProto in " + path);
+    if (elem_type(proto.data_type()) == ElemType::float32)
+        throw std::runtime_error("onnx: unsupported data_type " +
+                                 std::to_string(proto.data_type()) + " in " + path);
+    return from_proto(proto, path);
 }
 
 Shape to_shape(const std::vector<int64_t>& dims) {

@@ -14,6 +14,10 @@
 
 #include "workloads/tensor.h"
 
+namespace onnx {
+class TensorProto;
+}
+
 namespace wl::onnx_io {
 
 enum class ElemType { float32, uint8, int8, int32, int64, other };
@@ -23,8 +27,16 @@ struct OnnxTensor {
     ElemType type = ElemType::other;
     std::vector<int64_t> dims;    // empty for a scalar
     std::vector<int64_t> values;  // integer element types, row-major
+    std::vector<float> floats;    // float32 tensors (from_proto only), row-major
     int64_t size() const;
 };
+
+// A TensorProto already in memory (a model's initializer or Constant value);
+// unlike load_tensor it also accepts float32. Dims are checked (non-negative,
+// at most 2^40 elements) before the element count is compared with the data,
+// so a huge declared dim is an error, not an allocation. `where` names the
+// tensor in errors. Throws std::runtime_error.
+OnnxTensor from_proto(const onnx::TensorProto& proto, const std::string& where);
 
 // Throws std::runtime_error on a missing or malformed file or an unsupported type.
 OnnxTensor load_tensor(const std::string& path);
