@@ -105,6 +105,9 @@ class Runner {
             y = compute(n);
         } catch (const std::invalid_argument& e) {
             fail(n, e.what());
+        } catch (const GraphError& e) {
+            if (std::string(e.what()).rfind("node '", 0) == 0) throw;
+            fail(n, e.what());
         }
         if (n.outputs.size() != 1 || n.outputs[0] < 0) fail(n, "needs exactly one output");
         const TensorDef& out = m_g.output_of(n);
