@@ -7,7 +7,12 @@
 // register is checked through the syscon.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -130,13 +135,21 @@ struct ModelRun : vp_test::ScBench {
     int status = -1;
     std::string console;
 
+    // With `vcd_stem` set, every signal is traced to vcd_stem + ".vcd".
     ModelRun(const std::vector<std::uint8_t>& image, const npu_input_header_t& in,
-             const vp::Soc::DramBlobs& extra = {}) {
+             const vp::Soc::DramBlobs& extra = {}, const std::string& vcd_stem = "") {
         vp::Config config;
         config.max_cycles = 200'000'000;
         soc = std::make_unique<vp::Soc>("soc", config, VP_DEFAULT_FIRMWARE_ELF);
         soc->load_model(image, in, extra);
+        sc_core::sc_trace_file* tf = nullptr;
+        if (!vcd_stem.empty()) {
+            tf = sc_core::sc_create_vcd_trace_file(vcd_stem.c_str());
+            tf->set_time_unit(1, sc_core::SC_NS);
+            soc->trace(tf);
+        }
         sc_core::sc_start(sc_core::sc_time(200.0, sc_core::SC_MS), sc_core::SC_EXIT_ON_STARVATION);
+        if (tf) sc_core::sc_close_vcd_trace_file(tf);
         EXPECT_TRUE(vp::SimControl::finished()) << "the firmware did not end the run";
         status = vp::SimControl::exit_status();
         vp::console().flush();
@@ -167,6 +180,55 @@ TEST(FwModel, IrqControlWalksTheListsAndRunsTheCpuStep) {
     EXPECT_EQ(stat("npu.desc_fetch_bytes"), 3u * NPU_DESC_SIZE);
     EXPECT_EQ(stat("cpu.interrupts"), 2u);  // one per list
     EXPECT_EQ(r.fw_step(), VP_FW_STEP_DONE);
+}
+
+// The values a VCD variable `scope`.`name` takes, in order (vector values).
+std::vector<std::uint32_t> vcd_values(const std::string& text, const std::string& scope,
+                                      const std::string& name) {
+    const std::size_t at = text.find("$scope module " + scope + " $end");
+    EXPECT_NE(at, std::string::npos) << scope;
+    if (at == std::string::npos) return {};
+    std::istringstream defs(text.substr(at));
+    std::string line, id;
+    while (id.empty() && std::getline(defs, line)) {
+        std::istringstream words(line);
+        std::string var, type, width, code, var_name;
+        if (words >> var >> type >> width >> code >> var_name && var == "$var" && var_name == name)
+            id = code;
+    }
+    EXPECT_FALSE(id.empty()) << scope << "." << name;
+    std::vector<std::uint32_t> values;
+    std::istringstream all(text);
+    while (std::getline(all, line)) {
+        const std::size_t space = line.find(' ');
+        if (line.empty() || line[0] != 'b' || space == std::string::npos ||
+            line.substr(space + 1) != id)
+            continue;
+        values.push_back(
+            static_cast<std::uint32_t>(std::stoul(line.substr(1, space - 1), nullptr, 2)));
+    }
+    return values;
+}
+
+TEST(FwModel, FwStepIsTracedNextToTheNpuKernel) {
+    // Call program: KERNEL 0; CPU 0; LOOP 3 { KERNEL 1 } ENDLOOP; END (ops 0..5).
+    ModelImageBuilder b = two_layer_model();
+    const std::string stem = ::testing::TempDir() + "fw_model_" + std::to_string(getpid());
+    ModelRun r(b.bytes(), run_header(NPU_RUN_CONTROL_CALL, NPU_RUN_COMPLETION_IRQ), {}, stem);
+    ASSERT_EQ(r.status, 0) << r.console;
+    std::ifstream in(stem + ".vcd");
+    std::stringstream text;
+    text << in.rdbuf();
+    std::vector<std::uint32_t> want = {0, VP_FW_STEP_CHECK};
+    for (std::uint32_t op : {0, 1, 2, 3, 4, 3, 4, 3, 4, 5})
+        want.push_back(VP_FW_STEP_OP | op);
+    want.push_back(VP_FW_STEP_DONE);
+    EXPECT_EQ(vcd_values(text.str(), "fw", "step"), want);
+    // npu.kernel: each launch's kernel_id (the layer), ending on layer 1.
+    const std::vector<std::uint32_t> kernels = vcd_values(text.str(), "npu", "kernel");
+    ASSERT_FALSE(kernels.empty());
+    EXPECT_EQ(kernels.back(), 1u);
+    std::remove((stem + ".vcd").c_str());
 }
 
 TEST(FwModel, IrqPerLayerTakesOneInterruptPerKernel) {
