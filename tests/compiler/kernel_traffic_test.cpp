@@ -312,3 +312,68 @@ TEST(KernelTraffic, FastOnRealLayers) {
 }
 
 }  // namespace
+
+namespace {
+
+// A descriptor the NPU would refuse is one clear error naming the field.
+TEST(KernelTraffic, BadDescriptorsNameTheField) {
+    npu_test::Layer L;
+    L.op = NPU_OP_CONV;
+    L.C = 4;
+    L.M = 6;
+    L.H = L.W = 8;
+    L.R = L.S = 3;
+    npu_test::Addrs a;
+    const npu_desc_t good =
+        npu_test::make_desc(L, a, {2, 2, 2, 2, 3, 3}, {0, 1, 2, 3, 4, 5}, npu::Dataflow::os);
+    EXPECT_NO_THROW(nc::predict_traffic(good));
+    auto message = [](const npu_desc_t& d) -> std::string {
+        try {
+            nc::predict_traffic(d);
+        } catch (const std::invalid_argument& e) {
+            return e.what();
+        }
+        return "no error";
+    };
+    std::vector<npu_desc_t> refused;
+    auto check = [&](const npu_desc_t& bad, const std::string& expect) {
+        EXPECT_EQ(message(bad), expect);
+        refused.push_back(bad);
+    };
+    npu_desc_t d = good;
+    d.op = 99;
+    check(d, "descriptor: bad op 99");
+    d = good;
+    d.tile[1] = 5;
+    check(d, "descriptor: tile of c must be in 1..4");
+    d = good;
+    d.tile[3] = 0;
+    check(d, "descriptor: tile of x must be in 1..6");
+    d = good;
+    d.loop_order[5] = 0;
+    check(d, "descriptor: loop_order is not a permutation of 0..5");
+    d = good;
+    d.e = 7;
+    check(d, "descriptor: e does not follow from h, r, stride_h, pad_top and pad_bottom");
+    d = good;
+    d.groups = 3;
+    check(d, "descriptor: groups must divide c and m");
+    d = good;
+    d.ifmap_row_stride = 7;
+    check(d, "descriptor: ifmap strides overlap rows or channel planes");
+    d = good;
+    d.op = NPU_OP_RELU;
+    d.m = d.c;
+    d.e = d.h;
+    d.f = d.w;
+    d.r = d.s = 1;
+    d.flags = NPU_DESC_F_BIAS;
+    check(d, "descriptor: bias/qtable flags are for conv and gemm only");
+    // The NPU refuses each of them too.
+    for (const npu_desc_t& bad : refused) {
+        npu::Kernel k;
+        EXPECT_NE(npu::decode_kernel(bad, config(1 << 20), k), NPU_ERR_NONE);
+    }
+}
+
+}  // namespace
