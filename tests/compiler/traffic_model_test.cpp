@@ -147,8 +147,11 @@ void expect_model_matches_brute(const ConvLayer& L, Schedule s, const std::strin
     EXPECT_EQ(bk.residency_violations, 0);
     EXPECT_EQ(cf.final_writes, L.ofmap_elems());
     const BufferNeeds need = buffer_needs(L, s);
-    for (int x = 0; x < 3; ++x)
+    const BufferNeeds need_t = buffer_needs(L, s, closed_form_terms(L, s));
+    for (int x = 0; x < 3; ++x) {
         EXPECT_EQ(need.elems[x], bk.max_resident[x]) << "buffer " << x;
+        EXPECT_EQ(need_t.bytes[x], need.bytes[x]) << "buffer " << x;
+    }
     EXPECT_EQ(need.bias_elems, bk.max_bias_resident);
     // A DMA that compares contents never moves more.
     const brute::Result bc = brute::count(L, s, brute::Reload::on_content_change);

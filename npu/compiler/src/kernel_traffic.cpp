@@ -194,7 +194,7 @@ KernelTraffic predict_traffic(const npu_desc_t& d) {
     k.dram_read_bytes.lut = tr.lut_reads;  // int8 entries
     k.dram_write_bytes.ofmap = tr.final_writes * L.w_ofmap;
     k.dram_write_bytes.psum = tr.psum_writes * L.w_psum;
-    const BufferNeeds need = buffer_needs(L, s);
+    const BufferNeeds need = buffer_needs(L, s, t);
     k.max_footprint_elems.weight = need.elems[idx(Operand::weight)];
     k.max_footprint_elems.ifmap = need.elems[idx(Operand::ifmap)];
     k.max_footprint_elems.ofmap = need.elems[idx(Operand::ofmap)];

@@ -284,8 +284,9 @@ int64_t rows_formula(int64_t a, int64_t b, int64_t stride) {
     return a * b - (a - 1) * std::max<int64_t>(0, b - stride);
 }
 
-int64_t touched_rows(int64_t y0, int64_t ey, int64_t k0, int64_t ek, int64_t stride, int64_t pad,
-                     int64_t H) {
+namespace {
+inline int64_t touched(int64_t y0, int64_t ey, int64_t k0, int64_t ek, int64_t stride, int64_t pad,
+                       int64_t H) {
     auto clip = [H](int64_t lo, int64_t hi) {  // |[lo, hi) ∩ [0, H)|
         return std::max<int64_t>(0, std::min(hi, H) - std::max<int64_t>(lo, 0));
     };
@@ -298,6 +299,12 @@ int64_t touched_rows(int64_t y0, int64_t ey, int64_t k0, int64_t ek, int64_t str
     }
     return n;
 }
+}  // namespace
+
+int64_t touched_rows(int64_t y0, int64_t ey, int64_t k0, int64_t ek, int64_t stride, int64_t pad,
+                     int64_t H) {
+    return touched(y0, ey, k0, ek, stride, pad, H);
+}
 
 namespace {
 
@@ -309,18 +316,18 @@ struct AxisStats {
 };
 
 AxisStats axis_stats(const ConvLayer& L, const Schedule& s, Dim dy, Dim dk) {
-    const bool y_out = s.outside(Operand::ifmap, dy), k_out = s.outside(Operand::ifmap, dk);
-    const int64_t ny = y_out ? s.trips(L, dy) : 1, nk = k_out ? s.trips(L, dk) : 1;
+    // Tile bounds computed in place: this loop is the model's only O(tiles) part.
+    const int64_t Ny = L.extent(dy), Nk = L.extent(dk);
+    const int64_t Ty = s.outside(Operand::ifmap, dy) ? s.tile[idx(dy)] : Ny;
+    const int64_t Tk = s.outside(Operand::ifmap, dk) ? s.tile[idx(dk)] : Nk;
     const int64_t pad = dy == Dim::y ? L.pad_y : L.pad_x;
     const int64_t H = dy == Dim::y ? L.H_y : L.H_x;
     const int64_t stride = dy == Dim::y ? L.stride_y : L.stride_x;
     AxisStats st;
-    for (int64_t jy = 0; jy < ny; ++jy) {
-        const Range ry = factor_range(L, s, Operand::ifmap, dy, jy);
-        for (int64_t jk = 0; jk < nk; ++jk) {
-            const Range rk = factor_range(L, s, Operand::ifmap, dk, jk);
-            const int64_t r =
-                touched_rows(ry.begin, ry.extent, rk.begin, rk.extent, stride, pad, H);
+    for (int64_t k0 = 0; k0 < Nk; k0 += Tk) {
+        const int64_t ek = std::min(Tk, Nk - k0);
+        for (int64_t y0 = 0; y0 < Ny; y0 += Ty) {
+            const int64_t r = touched(y0, std::min(Ty, Ny - y0), k0, ek, stride, pad, H);
             st.sum += r;
             st.max = std::max(st.max, r);
         }
@@ -353,7 +360,17 @@ AxisStats channel_stats(const ConvLayer& L, const Schedule& s) {
 
 }  // namespace
 
-BufferNeeds buffer_needs(const ConvLayer& L, const Schedule& s) {
+namespace {
+// The ifmap factors' sums (traffic) and maxima (capacity), one pass each.
+struct IfmapStats {
+    AxisStats ch, rows, cols;
+};
+IfmapStats ifmap_stats(const ConvLayer& L, const Schedule& s) {
+    return IfmapStats{channel_stats(L, s), axis_stats(L, s, Dim::y, Dim::k),
+                      axis_stats(L, s, Dim::x, Dim::l)};
+}
+
+BufferNeeds needs_with(const ConvLayer& L, const Schedule& s, int64_t ifmap_max) {
     BufferNeeds b;
     const auto W = Operand::weight, I = Operand::ifmap, O = Operand::ofmap;
     if (L.weights == WeightKind::filter)
@@ -362,8 +379,7 @@ BufferNeeds buffer_needs(const ConvLayer& L, const Schedule& s) {
     if (L.weights == WeightKind::operand)
         b.elems[idx(W)] = full_or_tile(L, s, W, Dim::m) * full_or_tile(L, s, W, Dim::y) *
                           full_or_tile(L, s, W, Dim::x);
-    b.elems[idx(I)] = channel_stats(L, s).max * axis_stats(L, s, Dim::y, Dim::k).max *
-                      axis_stats(L, s, Dim::x, Dim::l).max;
+    b.elems[idx(I)] = ifmap_max;
     b.elems[idx(O)] = full_or_tile(L, s, O, Dim::m) * full_or_tile(L, s, O, Dim::y) *
                       full_or_tile(L, s, O, Dim::x);
     const bool per_channel = L.has_bias || L.channel_table_bytes > 0;
@@ -374,6 +390,16 @@ BufferNeeds buffer_needs(const ConvLayer& L, const Schedule& s) {
     b.bytes[idx(I)] = b.elems[idx(I)] * L.w_ifmap * db;
     b.bytes[idx(O)] = b.elems[idx(O)] * L.w_psum * db;  // accumulators
     return b;
+}
+}  // namespace
+
+BufferNeeds buffer_needs(const ConvLayer& L, const Schedule& s) {
+    const IfmapStats st = ifmap_stats(L, s);
+    return needs_with(L, s, st.ch.max * st.rows.max * st.cols.max);
+}
+
+BufferNeeds buffer_needs(const ConvLayer& L, const Schedule& s, const ClosedFormTerms& t) {
+    return needs_with(L, s, t.max_ifmap_footprint);
 }
 
 bool fits(const BufferNeeds& need, const BufferConfig& cap) {
@@ -446,9 +472,9 @@ ClosedFormTerms closed_form_terms(const ConvLayer& L, const Schedule& s) {
         t.rho_bias);
     t.sum_footprint[idx(Operand::weight)] = L.weight_elems();
     t.sum_footprint[idx(Operand::ofmap)] = L.ofmap_elems();
-    t.sum_footprint[idx(Operand::ifmap)] = channel_stats(L, s).sum *
-                                           axis_stats(L, s, Dim::y, Dim::k).sum *
-                                           axis_stats(L, s, Dim::x, Dim::l).sum;
+    const IfmapStats st = ifmap_stats(L, s);
+    t.sum_footprint[idx(Operand::ifmap)] = st.ch.sum * st.rows.sum * st.cols.sum;
+    t.max_ifmap_footprint = st.ch.max * st.rows.max * st.cols.max;
     return t;
 }
 

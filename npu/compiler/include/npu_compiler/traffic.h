@@ -190,8 +190,11 @@ struct ClosedFormTerms {
     std::array<int64_t, kNumOperands> sum_footprint{};  // ΣF_X
     int p_bias = 0;  // bias and channel table (rel {m}, the weight buffer's level)
     int64_t rho_bias = 1;
+    int64_t max_ifmap_footprint = 0;  // elements: the ifmap buffer's need (as buffer_needs)
 };
 ClosedFormTerms closed_form_terms(const ConvLayer& L, const Schedule& s);
+// buffer_needs from terms already computed (no second pass over the ifmap tiles).
+BufferNeeds buffer_needs(const ConvLayer& L, const Schedule& s, const ClosedFormTerms& t);
 
 // §4 closed form; valid for policy tile (the schedule's policy is ignored).
 Traffic closed_form(const ConvLayer& L, const Schedule& s);
