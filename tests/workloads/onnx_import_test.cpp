@@ -212,7 +212,8 @@ TEST(OnnxImport, ConvBatchNormReluFoldsExactly) {
         EXPECT_EQ(b.i32[m],
                   static_cast<int32_t>(std::round(fg.consts[static_cast<size_t>(c.inputs[2])][m] /
                                                   (x.quant.scale * w.quant.channel_scales[m]))));
-    EXPECT_EQ(b.i32[0], 1619);  // 0.1 * 255 * 127 / 2 = 1619.25
+    EXPECT_EQ(b.i32[0], 1619);           // 0.1 * 255 * 127 / 2 = 1619.25
+    EXPECT_EQ(out_tensor(g).name, "y");  // the fused output keeps the model's name
     // relu fused: the output range starts at 0 (zero point -128).
     EXPECT_EQ(out_tensor(g).quant.zero_point, -128);
     EXPECT_EQ(out_tensor(g).shape, (Shape{1, 2, 3, 3}));
@@ -349,7 +350,10 @@ double int8_vs_float(const std::string& path, uint64_t seed) {
         a.push_back(yt.quant.scale * (ex.outputs.at(0).data[j] - yt.quant.zero_point));
         b.push_back(yf[j]);
     }
-    return cosine(a, b);
+    const double cs = cosine(a, b);
+    std::printf("int8 vs float cosine %s seed %llu: %.5f\n", path.c_str(),
+                static_cast<unsigned long long>(seed), cs);
+    return cs;
 }
 
 TEST(OnnxImport, Int8ExecutionTracksFloatReference) {
@@ -501,6 +505,21 @@ TEST(OnnxImport, MatMulGemmAddMul) {
     EXPECT_EQ(ops(g), (std::vector<OpType>{OpType::fc, OpType::matmul, OpType::mul, OpType::add}));
     EXPECT_EQ(out_tensor(g, 0).shape, (Shape{1, 3, 1, 1}));
     EXPECT_EQ(out_tensor(g, 1).shape, (Shape{1, 1, 2, 3}));
+}
+
+TEST(OnnxImport, UnsqueezeAndRowConcat) {
+    Model md;
+    md.input("a", {2, 3});
+    md.input("b", {4, 3});
+    ai(md.node("Concat", {"a", "b"}, {"rows"}), "axis", 0);
+    md.init_int("axes", {1}, {0}, onnx::TensorProto::INT64);
+    md.node("Unsqueeze", {"rows", "axes"}, {"u"});  // [1,6,3]: the same matrix view
+    md.node("Sigmoid", {"u"}, {"y"});
+    md.output("y");
+    const Graph g = import_onnx(md.save());
+    EXPECT_EQ(ops(g), (std::vector<OpType>{OpType::concat, OpType::sigmoid}));
+    EXPECT_EQ(only(g, OpType::concat).attrs.axis, 2);
+    EXPECT_EQ(out_tensor(g).shape, (Shape{1, 1, 6, 3}));
 }
 
 // ------------------------------------------------------- quantized models
@@ -675,6 +694,7 @@ void check_rnn(bool lstm) {
         EXPECT_EQ(B.i32[static_cast<size_t>(j)], static_cast<int32_t>(std::round(real / unit)));
     }
     (void)fg;
+    EXPECT_GT(int8_vs_float(path, 5), 0.99);
 }
 
 TEST(OnnxImport, Lstm) {

@@ -287,7 +287,9 @@ Const Importer::from_tensor(const onnx::TensorProto& p, const std::string& where
     } catch (const std::runtime_error& e) {
         throw OnnxImportError(e.what());
     }
-    check_elems(c.raw.dims, where);
+    // An empty initializer is legal ONNX (refused only where it is used).
+    if (std::find(c.raw.dims.begin(), c.raw.dims.end(), 0) == c.raw.dims.end())
+        check_elems(c.raw.dims, where);
     if (c.raw.type == oio::ElemType::float32)
         c.f = c.raw.floats;
     else
@@ -390,6 +392,7 @@ Const Importer::dequant(const onnx::NodeProto& n, const Const& q, const Const& s
     const std::vector<int64_t> zv =
         zp ? zero_points(*zp) : std::vector<int64_t>{q.raw.type == oio::ElemType::uint8 ? -128 : 0};
     const size_t nch = std::max(scale.f.size(), zv.size());
+    if (nch == 0 || scale.f.empty() || zv.empty()) fail(n, "scale or zero point is empty");
     if (axis < 0) axis += static_cast<int64_t>(d.size());
     int64_t inner = 1;
     if (nch > 1) {
@@ -1323,6 +1326,13 @@ Lowered Importer::run() {
             fail_file("output '" + o.name() + "' is dangling (nothing produces it)");
         if (it->second.t < 0) fail_file("output '" + o.name() + "' is a constant");
         g().outputs.push_back(it->second.t);
+        // A fused or aliased output keeps the model's output name when free.
+        TensorDef& t = g().tensors[static_cast<size_t>(it->second.t)];
+        if (t.name != o.name() && !names_.count(o.name())) {
+            names_.erase(t.name);
+            t.name = o.name();
+            names_.insert(t.name);
+        }
     }
     return std::move(L_);
 }
