@@ -22,14 +22,15 @@ namespace {
 
 namespace nc = npu::compiler;
 
-constexpr std::size_t kDram = 8u << 20;
+constexpr std::size_t kDram = 8u << 20;      // small layers: tensors 1 MiB apart
+constexpr std::size_t kBigDram = 64u << 20;  // real layers: tensors 8 MiB apart
 
 struct Case {
     npu_test::Layer layer;
     npu_desc_t desc{};
 };
 
-npu::CoreConfig config(std::uint32_t buf_bytes) {
+npu::CoreConfig config(std::uint32_t buf_bytes, std::size_t dram = kDram) {
     npu::CoreConfig cfg;
     cfg.functional = false;  // timing mode moves the same bytes
     cfg.array_rows = 4;
@@ -37,12 +38,12 @@ npu::CoreConfig config(std::uint32_t buf_bytes) {
     cfg.ifmap_bytes = cfg.weight_bytes = cfg.ofmap_bytes = buf_bytes;
     cfg.dma_burst_bytes = 16;
     cfg.dram_base = npu_test::kDramBase;
-    cfg.dram_size = kDram;
+    cfg.dram_size = dram;
     return cfg;
 }
 
 npu::KernelStats run_npu(const npu_desc_t& d, const npu::CoreConfig& cfg) {
-    npu_test::TestDram dram(kDram);
+    npu_test::TestDram dram(cfg.dram_size);
     npu::Core core(cfg);  // a fresh core: cold weight scratchpad
     npu::KernelStats st = core.run(d, dram);
     // The DRAM saw exactly what the core reports.
@@ -171,14 +172,16 @@ npu_test::Layer random_layer(Rng& r, std::uint8_t op) {
 bool make_case(Rng& r, const npu_test::Layer& L, const npu::CoreConfig& cfg, npu_desc_t& d,
                bool& shrunk) {
     npu_test::Addrs a;
-    // Tensors anywhere in DRAM (timing mode: contents do not matter); 1 MiB apart.
+    // Tensors anywhere in DRAM (timing mode: contents do not matter), apart
+    // by an eighth of it.
     const std::uint32_t base = static_cast<std::uint32_t>(npu_test::kDramBase);
-    a.in = base + 0x000000;
-    a.w = base + 0x100000;
-    a.bias = base + 0x200000;
-    a.lut = base + 0x280000;
-    a.out = base + 0x300000;
-    a.psum = base + 0x500000;
+    const std::uint32_t step = static_cast<std::uint32_t>(cfg.dram_size / 8);
+    a.in = base;
+    a.w = base + step;
+    a.bias = base + 2 * step;
+    a.lut = base + 2 * step + step / 2;
+    a.out = base + 3 * step;
+    a.psum = base + 5 * step;
     const auto ext = L.extents();
     std::array<unsigned, 6> tile{}, order{};
     for (int i = 0; i < 6; ++i)
@@ -189,7 +192,7 @@ bool make_case(Rng& r, const npu_test::Layer& L, const npu::CoreConfig& cfg, npu
     if (L.mac() && r.chance(3)) {
         d.flags |= NPU_DESC_F_QTABLE;
         if (L.int32_out) d.flags &= static_cast<std::uint16_t>(~NPU_DESC_F_QTABLE);
-        d.qtable_addr = base + 0x240000;
+        d.qtable_addr = base + 2 * step + step / 4;
     }
     if (L.mac() && r.chance(4)) d.flags |= NPU_DESC_F_RESIDENT;
     // Strided views: the tensor as a window of a larger buffer.
@@ -276,6 +279,63 @@ TEST(KernelTraffic, EveryOpKindAgainstTheNpu) {
 }  // namespace
 
 namespace {
+
+// Layer shapes of real networks (ResNet-50, MobileNet-v2, AlexNet, VGG) at
+// the NPU's default configuration (32x32 array, 64 KiB scratchpads), random
+// tilings shrunk until they fit: the counts reach millions of bytes.
+TEST(KernelTraffic, RealLayersAtDefaultBuffers) {
+    struct Shape {
+        std::uint8_t op;
+        unsigned C, M, H, W, R, S, stride, pad, groups;
+    };
+    const Shape shapes[] = {
+        {NPU_OP_CONV, 3, 64, 224, 224, 7, 7, 2, 3, 1},      // resnet conv1
+        {NPU_OP_MAXPOOL, 64, 64, 112, 112, 3, 3, 2, 1, 1},  // resnet pool1
+        {NPU_OP_CONV, 64, 256, 56, 56, 1, 1, 1, 0, 1},      // 1x1 expand
+        {NPU_OP_CONV, 128, 128, 28, 28, 3, 3, 1, 1, 1},     // 3x3
+        {NPU_OP_CONV, 256, 512, 56, 56, 1, 1, 2, 0, 1},     // v1 downsampling 1x1 s2
+        {NPU_OP_CONV, 96, 96, 56, 56, 3, 3, 2, 1, 96},      // mobilenet depthwise s2
+        {NPU_OP_CONV, 96, 256, 27, 27, 5, 5, 1, 2, 2},      // alexnet conv2, two groups
+        {NPU_OP_GEMM, 2048, 1000, 1, 1, 1, 1, 1, 0, 1},     // fc
+        {NPU_OP_GAVGPOOL, 2048, 2048, 7, 7, 7, 7, 1, 0, 1},
+        {NPU_OP_ADD, 256, 256, 56, 56, 1, 1, 1, 0, 1},
+        {NPU_OP_REQUANT, 64, 64, 56, 56, 1, 1, 1, 0, 1},
+    };
+    Rng r(4711);
+    const npu::CoreConfig cfg = [] {
+        npu::CoreConfig c = config(64 * 1024, kBigDram);
+        c.array_rows = c.array_cols = 32;
+        c.dma_burst_bytes = 64;
+        return c;
+    }();
+    int n = 0;
+    int64_t max_bytes = 0;
+    for (const Shape& sh : shapes)
+        for (int i = 0; i < 4 && !HasFailure(); ++i) {
+            npu_test::Layer L;
+            L.op = sh.op;
+            L.C = sh.C;
+            L.M = sh.M;
+            L.H = sh.H;
+            L.W = sh.W;
+            L.R = sh.R;
+            L.S = sh.S;
+            L.stride_h = L.stride_w = sh.stride;
+            L.pt = L.pl = L.pb = L.pr = sh.pad;
+            L.groups = sh.groups;
+            L.bias = L.mac();
+            npu_desc_t d;
+            bool shrunk = false;
+            if (!make_case(r, L, cfg, d, shrunk)) continue;
+            expect_agree(d, cfg);
+            max_bytes = std::max(max_bytes, nc::predict_traffic(d).total());
+            ++n;
+        }
+    std::printf("real layers: %d descriptors, largest %lld DRAM bytes\n", n,
+                static_cast<long long>(max_bytes));
+    EXPECT_EQ(n, 4 * static_cast<int>(sizeof(shapes) / sizeof(shapes[0])));
+    EXPECT_GT(max_bytes, 1 << 20);
+}
 
 // The search calls predict_traffic for many candidates: it must cost
 // microseconds, independent of the tensor sizes (a benchmark; prints the
