@@ -282,14 +282,17 @@ class Scheduler {
         const bool dense_in = !m_d.ifmap_ch_stride && !m_d.ifmap_row_stride;
         const bool dense_out = !m_d.ofmap_ch_stride && !m_d.ofmap_row_stride;
         {
-            const u64 rows = fe.ifmap && fe.ifmap / std::max<u64>(1, Tc) ? 0 : 0;
-            (void)rows;
-            // ifmap footprint columns: the touched columns of the x tile.
-            const u64 cols =
-                std::min<u64>(m_d.w, (Tx - 1) * std::max<u64>(1, m_d.stride_w) + T[NPU_DIM_L]);
-            const u64 rws =
-                std::min<u64>(m_d.h, (Ty - 1) * std::max<u64>(1, m_d.stride_h) + T[NPU_DIM_K]);
-            const u64 run = dense_in ? block_run(1, rws, cols, m_d.h, m_d.w) : cols;
+            // ifmap footprint: the touched rows and columns of the y/x tile; a
+            // filter tile shorter than the stride leaves gaps (one run per element
+            // or per row).
+            const bool win = is_mac(m_d.op) || m_d.op == NPU_OP_MAXPOOL || m_d.op == NPU_OP_AVGPOOL;
+            const u64 sh = win ? std::max<u64>(1, m_d.stride_h) : 1;
+            const u64 sw = win ? std::max<u64>(1, m_d.stride_w) : 1;
+            const u64 cols = std::min<u64>(m_d.w, (Tx - 1) * sw + T[NPU_DIM_L]);
+            const u64 rws = std::min<u64>(m_d.h, (Ty - 1) * sh + T[NPU_DIM_K]);
+            u64 run = dense_in ? block_run(1, rws, cols, m_d.h, m_d.w) : cols;
+            if (T[NPU_DIM_K] < sh) run = std::min(run, cols);
+            if (T[NPU_DIM_L] < sw) run = 1;
             t.in = run_cost(run * ib, 1, m_a);
         }
         if (is_mac(m_d.op)) {
