@@ -57,6 +57,26 @@ TEST(CpuSoftmax, HandTwoAndThreeValues) {
     EXPECT_EQ(z, (std::vector<int8_t>{-43, -43, -43}));
 }
 
+TEST(CpuSoftmax, Q15ProbabilityRoundsToNearest) {
+    // Output scale 2^-15 makes y = p (the Q15 probability) below 128:
+    // x = {10, 2, 2, 2}: e = {65536, 256, 256, 256}, sum 66304;
+    // p = 256 * 2^15 / 66304 = 126.52 -> 127 (truncation would give 126);
+    // p0 = 32388.7 saturates to 127.
+    const wl::SoftmaxParams p = wl::softmax_params(std::log(2.0), std::ldexp(1.0, -15), 0);
+    ASSERT_EQ(p.mult, 1 << 30);
+    ASSERT_EQ(p.shift, 30u);
+    const std::vector<int8_t> x = {10, 2, 2, 2};
+    std::vector<int8_t> y(4);
+    ASSERT_EQ(npu_cpu_softmax(y.data(), x.data(), p.exp_table.data(), 1, 4, p.mult, p.shift, 0),
+              NPU_CPU_OK);
+    EXPECT_EQ(y, (std::vector<int8_t>{127, 127, 127, 127}));
+    // x = {9, 0}: e = {65536, 2^7}, sum 65664: p1 = 2^7 * 2^15 / 65664 = 63.88 -> 64.
+    const std::vector<int8_t> x2 = {9, 0};
+    ASSERT_EQ(npu_cpu_softmax(y.data(), x2.data(), p.exp_table.data(), 1, 2, p.mult, p.shift, 0),
+              NPU_CPU_OK);
+    EXPECT_EQ(y[1], 64);
+}
+
 TEST(CpuSoftmax, RefusesBadParameters) {
     wl::SoftmaxParams p = ln2_params();
     const std::vector<int8_t> x = {1, 2};

@@ -360,6 +360,33 @@ TEST(Executor, NodeErrorsNameTheNode) {
     }
 }
 
+// The zoo's CNNs run end to end; each layer's spread is reported on failure.
+TEST(Executor, RunsZooNetworks) {
+    for (const char* spec : {"lenet5", "resnet_small", "mlp", "gemm:m=16,k=32,n=8", "mobilenet_v2",
+                             "alexnet", "googlenet"}) {
+        SCOPED_TRACE(spec);
+        const Graph g = zoo::build(spec, 1);
+        const Execution ex = execute(g, synthetic_inputs(g, 1));
+        ASSERT_EQ(ex.outputs.size(), g.outputs.size());
+        for (const Node& n : g.nodes) {
+            if (n.op == OpType::softmax) continue;  // 1000 classes: most near zero
+            const Tensor8& y = ex.values[static_cast<size_t>(n.outputs[0])];
+            double sq = 0;
+            for (int8_t v : y.data)
+                sq += (v - y.zero_point) * (v - y.zero_point);
+            const double rms = std::sqrt(sq / static_cast<double>(y.data.size()));
+            // Not collapsed to the zero point (the comparison would prove little).
+            EXPECT_GT(rms, 2.0) << n.name;
+        }
+        if (g.nodes.back().op == OpType::softmax) {
+            int sum = 0;
+            for (int8_t v : ex.outputs[0].data)
+                sum += v - ex.outputs[0].zero_point;
+            EXPECT_NEAR(sum, 256, ex.outputs[0].data.size() / 2 + 1);  // one, in 1/256
+        }
+    }
+}
+
 TEST(Executor, SyntheticInputsAreDeterministic) {
     Net n = build();
     const std::vector<Tensor8> a = synthetic_inputs(n.h.g, 9), b = synthetic_inputs(n.h.g, 9),
