@@ -387,6 +387,36 @@ TEST(Executor, RunsZooNetworks) {
     }
 }
 
+// A run-time sequence shorter than the graph's T: the outputs have the
+// input's rows, and (lstm, gru are causal) equal the first rows of a full run.
+TEST(Executor, ShorterSequences) {
+    for (const char* spec : {"lstm:hidden=16,input=8,seq=6", "gru:hidden=16,input=8,seq=6",
+                             "attention:seq=6,dim=16,heads=2"}) {
+        SCOPED_TRACE(spec);
+        const Graph g = zoo::build(spec, 1);
+        ASSERT_EQ(g.inputs.size(), 1u);
+        const std::vector<Tensor8> full = synthetic_inputs(g, 3);
+        const Execution ex_full = execute(g, full);
+        Tensor8 part = full[0];
+        part.shape.h = 4;
+        part.data.resize(static_cast<size_t>(part.shape.size()));
+        const Execution ex_part = execute(g, {part});
+        const Tensor8& yf = ex_full.outputs[0];
+        const Tensor8& yp = ex_part.outputs[0];
+        EXPECT_EQ(yf.shape.h, 6);
+        EXPECT_EQ(yp.shape.h, 4);
+        EXPECT_EQ(yp.shape.w, yf.shape.w);
+        if (g.nodes.front().op != OpType::attention) {
+            const std::vector<int8_t> head(yf.data.begin(),
+                                           yf.data.begin() + static_cast<long>(yp.data.size()));
+            EXPECT_EQ(yp.data, head);
+        }
+        part.shape.h = 7;  // longer than the graph's T
+        part.data.resize(static_cast<size_t>(part.shape.size()));
+        EXPECT_THROW(execute(g, {part}), GraphError);
+    }
+}
+
 TEST(Executor, SyntheticInputsAreDeterministic) {
     Net n = build();
     const std::vector<Tensor8> a = synthetic_inputs(n.h.g, 9), b = synthetic_inputs(n.h.g, 9),
