@@ -313,8 +313,8 @@ void validate_image(const ModelImage& img, const DramWindow& dram) {
         if (d.kernel_id >= h.layer_count)
             bad(at + "layer " + std::to_string(d.kernel_id) + " of " +
                 std::to_string(h.layer_count));
-        for (const std::uint32_t a :
-             {d.ifmap_addr, d.weight_addr, d.bias_addr, d.ofmap_addr, d.psum_addr, d.lut_addr})
+        for (const std::uint32_t a : {d.ifmap_addr, d.weight_addr, d.bias_addr, d.ofmap_addr,
+                                      d.psum_addr, d.lut_addr, d.qtable_addr})
             if (a && !in_model(a, 1)) bad(at + "address " + hex(a) + " outside the model's DRAM");
     }
     for (std::size_t i = 0; i < img.steps.size(); ++i) {

@@ -88,7 +88,7 @@ std::string dump_schedule(const CompiledModel& m) {
                   to_string(m.options.objective), to_string(m.options.mode));
     os << line;
     std::snprintf(line, sizeof line,
-                  "%5s %-24s %-8s %-30s %-22s %5s %11s %6s %10s %10s %9s %10s %9s %s\n", "kern",
+                  "%5s %-24s %-8s %-34s %-22s %5s %11s %6s %10s %10s %9s %10s %9s %s\n", "kern",
                   "layer", "op", "shape", "tile m,c,y,x,k,l order", "runs", "cycles", "util%",
                   "rd_ifmap", "rd_weight", "rd_psum", "wr_ofmap", "wr_psum", "occupancy I/W/O B");
     os << line;
@@ -120,7 +120,7 @@ std::string dump_schedule(const CompiledModel& m) {
             const npu_img_layer_t& l = img.layers[d.kernel_id];
             std::snprintf(
                 line, sizeof line,
-                "%s%5u %-24.24s %-8s %-30.30s %-22s %5llu %11llu %6.1f %10llu %10llu %9llu "
+                "%s%5u %-24.24s %-8s %-34.34s %-22s %5llu %11llu %6.1f %10llu %10llu %9llu "
                 "%10llu %9llu %llu/%llu/%llu\n",
                 indent.c_str(), op.arg0, l.name, npu::op_name(d.op), shape_text(d).c_str(),
                 tiling_text(d).c_str(), static_cast<unsigned long long>(mult),
