@@ -337,8 +337,11 @@ TEST(RnnLowering, ResidentWeightsAreReadOnce) {
         const nc::CompiledModel m = compile(g);
         const std::uint64_t wbytes = 4 * H * (I + H);
         const npu_desc_t& d = m.image.descs.at(0);
-        ASSERT_EQ(d.tile[NPU_DIM_M], 4 * H) << "the search split the weights";
-        ASSERT_EQ(d.tile[NPU_DIM_C], I + H);
+        // The weight tiles the search chose: at most two, one per half of the
+        // weight scratchpad, so that all of them stay there across steps.
+        const std::int64_t tiles = (4 * H + d.tile[NPU_DIM_M] - 1) / d.tile[NPU_DIM_M] *
+                                   ((I + H + d.tile[NPU_DIM_C] - 1) / d.tile[NPU_DIM_C]);
+        ASSERT_LE(tiles, 2) << "tile m " << d.tile[NPU_DIM_M] << " c " << d.tile[NPU_DIM_C];
         const Result with = run_model(m, input(g, T), false, true);
         const Result without = run_model(m, input(g, T), false, false);
         ASSERT_EQ(with.run.launches.size(), static_cast<std::size_t>(T));
