@@ -280,6 +280,58 @@ TEST(KernelTraffic, EveryOpKindAgainstTheNpu) {
 
 namespace {
 
+// Kernel sequences on ONE NPU: weight tiles stay in the two halves from one
+// kernel to the next, and NPU_DESC_F_RESIDENT kernels find them. The
+// prediction carries the halves along (predict_traffic(desc, halves)).
+TEST(KernelTraffic, SequencesKeepWeightsResident) {
+    Rng r(99);
+    int kernels = 0, warm_saves = 0, resident_kernels = 0;
+    for (int seq = 0; seq < 150 && !HasFailure(); ++seq) {
+        const npu::CoreConfig cfg =
+            config(std::vector<std::uint32_t>{256, 1024, 4096}[r.pick(0, 2)]);
+        npu_test::TestDram dram(cfg.dram_size);
+        npu::Core core(cfg);
+        nc::WeightHalves halves;
+        // One weight tensor, two tilings of it, and kernels that disturb the halves.
+        const npu_test::Layer L = random_layer(r, r.chance(2) ? NPU_OP_CONV : NPU_OP_GEMM);
+        npu_desc_t tilings[2];
+        bool shrunk = false;
+        if (!make_case(r, L, cfg, tilings[0], shrunk) || !make_case(r, L, cfg, tilings[1], shrunk))
+            continue;
+        tilings[1] = r.chance(2) ? tilings[0] : tilings[1];
+        for (int n = 0; n < 8 && !HasFailure(); ++n) {
+            npu_desc_t d;
+            const unsigned what = r.pick(0, 9);
+            if (what < 7) {
+                d = tilings[what % 2];
+                d.flags = static_cast<std::uint16_t>(d.flags & ~NPU_DESC_F_RESIDENT);
+                if (r.pick(0, 3)) d.flags |= NPU_DESC_F_RESIDENT;
+            } else {
+                const std::uint8_t op = what == 7 ? NPU_OP_ADD : NPU_OP_MAXPOOL;
+                if (!make_case(r, random_layer(r, op), cfg, d, shrunk)) continue;
+            }
+            SCOPED_TRACE("sequence " + std::to_string(seq) + " kernel " + std::to_string(n) + ": " +
+                         describe(d));
+            const npu::KernelStats st = core.run(d, dram);
+            ASSERT_EQ(st.error, NPU_ERR_NONE) << npu::error_name(st.error);
+            const nc::KernelTraffic cold = nc::predict_traffic(d);
+            const nc::KernelTraffic warm = nc::predict_traffic(d, halves);
+            EXPECT_EQ(st.dram_read_bytes.weight,
+                      static_cast<std::uint64_t>(warm.dram_read_bytes.weight));
+            EXPECT_EQ(st.dram_read_bytes.total(),
+                      static_cast<std::uint64_t>(warm.dram_read_bytes.total()));
+            EXPECT_EQ(st.dram_write_bytes.total(),
+                      static_cast<std::uint64_t>(warm.dram_write_bytes.total()));
+            warm_saves += warm.dram_read_bytes.weight < cold.dram_read_bytes.weight;
+            resident_kernels += (d.flags & NPU_DESC_F_RESIDENT) != 0;
+            ++kernels;
+        }
+    }
+    std::printf("sequences: %d kernels, %d resident, %d find weights of an earlier kernel\n",
+                kernels, resident_kernels, warm_saves);
+    EXPECT_GT(warm_saves, 100);
+}
+
 // Layer shapes of real networks (ResNet-50, MobileNet-v2, AlexNet, VGG) at
 // the NPU's default configuration (32x32 array, 64 KiB scratchpads), random
 // tilings shrunk until they fit: the counts reach millions of bytes.

@@ -2,6 +2,7 @@
 // DRAM bytes (kernel_traffic.h).
 #include "npu_compiler/kernel_traffic.h"
 
+#include <algorithm>
 #include <sstream>
 #include <stdexcept>
 
@@ -201,6 +202,100 @@ KernelTraffic predict_traffic(const npu_desc_t& d) {
     k.max_footprint_elems.channels = L.has_bias || L.channel_table_bytes ? s.tile[idx(Dim::m)] : 0;
     k.tiles = s.iterations(L);
     k.spills_psum = t.rho[idx(Operand::ofmap)] > 1;
+    return k;
+}
+
+bool WeightHalves::Tile::operator==(const Tile& o) const {
+    return valid == o.valid && weight_addr == o.weight_addr && cg == o.cg && r == o.r && s == o.s &&
+           bounds == o.bounds;
+}
+
+namespace {
+
+constexpr Dim kFilterDims[4] = {Dim::m, Dim::c, Dim::k, Dim::l};
+
+// The filter tile with tile index j[i] along kFilterDims[i].
+WeightHalves::Tile filter_tile(const npu_desc_t& d, const ConvLayer& L, const Schedule& s,
+                               const std::array<int64_t, 4>& j) {
+    WeightHalves::Tile t;
+    t.valid = true;
+    t.weight_addr = d.weight_addr;
+    t.cg = static_cast<uint32_t>(L.channels_per_group());
+    t.r = d.r;
+    t.s = d.s;
+    for (int i = 0; i < 4; ++i) {
+        const int64_t T = s.tile[idx(kFilterDims[i])], N = L.extent(kFilterDims[i]);
+        t.bounds[static_cast<size_t>(2 * i)] = static_cast<uint32_t>(j[i] * T);
+        t.bounds[static_cast<size_t>(2 * i + 1)] = static_cast<uint32_t>(std::min(j[i] * T + T, N));
+    }
+    return t;
+}
+
+int64_t tile_elems(const WeightHalves::Tile& t) {
+    int64_t n = 1;
+    for (int i = 0; i < 4; ++i)
+        n *= t.bounds[static_cast<size_t>(2 * i + 1)] - t.bounds[static_cast<size_t>(2 * i)];
+    return n;
+}
+
+}  // namespace
+
+KernelTraffic predict_traffic(const npu_desc_t& d, WeightHalves& halves) {
+    KernelTraffic k = predict_traffic(d);
+    const ConvLayer L = kernel_layer(d);
+    if (L.weights == WeightKind::none) return k;  // the weight halves are not touched
+    const Schedule s = schedule_for(d, L);
+    const ClosedFormTerms t = closed_form_terms(L, s);
+    const int64_t loads_cold =
+        t.rho[idx(Operand::weight)] *
+        (L.weights == WeightKind::filter
+             ? s.trips(L, Dim::m) * s.trips(L, Dim::c) * s.trips(L, Dim::k) * s.trips(L, Dim::l)
+             : s.trips(L, Dim::m) * s.trips(L, Dim::y) * s.trips(L, Dim::x));
+    if (L.weights == WeightKind::operand) {
+        // Operand B goes through the halves too and leaves no filter tile.
+        halves.other = loads_cold >= 2 ? WeightHalves::Tile{} : halves.current;
+        halves.current = WeightHalves::Tile{};
+        return k;
+    }
+    // The weight tile sequence: the first tile has every index 0; the key
+    // first changes when the innermost active relevant loop (p_W) steps; the
+    // last two tiles differ in that loop's last two indices.
+    const int p = t.p[idx(Operand::weight)];
+    int pi = -1;  // index of p_W's dimension in kFilterDims
+    for (int i = 0; p > 0 && i < 4; ++i)
+        if (kFilterDims[i] == s.order[static_cast<size_t>(p - 1)]) pi = i;
+    std::array<int64_t, 4> first{}, last{};
+    for (int i = 0; i < 4; ++i)
+        last[static_cast<size_t>(i)] = s.trips(L, kFilterDims[i]) - 1;
+    const WeightHalves::Tile t1 = filter_tile(d, L, s, first);
+    const WeightHalves::Tile tl = filter_tile(d, L, s, last);
+    WeightHalves::Tile t2, tp;
+    if (pi >= 0) {
+        std::array<int64_t, 4> second = first, prev = last;
+        second[static_cast<size_t>(pi)] = 1;
+        prev[static_cast<size_t>(pi)] -= 1;
+        t2 = filter_tile(d, L, s, second);
+        tp = filter_tile(d, L, s, prev);
+    }
+    const WeightHalves before = halves;
+    // After the first tile the other half holds what the current one held,
+    // unless the first tile was found there (then the other half stays).
+    const WeightHalves::Tile other1 = t1 == before.current ? before.other : before.current;
+    if (d.flags & NPU_DESC_F_RESIDENT) {
+        // Only the first two tiles can be found from before the kernel: after
+        // them both halves hold this kernel's tiles, as from a cold start.
+        int64_t saved = 0;
+        if (t1 == before.current || t1 == before.other) saved += tile_elems(t1);
+        if (pi >= 0 && t2 == other1) saved += tile_elems(t2);
+        k.dram_read_bytes.weight -= saved * L.w_weight;
+    }
+    if (pi >= 0) {
+        halves.current = tl;
+        halves.other = tp;
+    } else {
+        halves.current = t1;
+        halves.other = (d.flags & NPU_DESC_F_RESIDENT) ? other1 : before.current;
+    }
     return k;
 }
 

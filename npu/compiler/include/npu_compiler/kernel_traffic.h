@@ -15,6 +15,7 @@
 // tensor sizes.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 
@@ -55,6 +56,29 @@ struct KernelTraffic {
 // NPU_DESC_F_RESIDENT: predicted from a cold weight scratchpad (no tile of
 // this kernel resident when it starts).
 KernelTraffic predict_traffic(const npu_desc_t& desc);
+
+// What the NPU's two weight-scratchpad halves hold between kernels, as far as
+// NPU_DESC_F_RESIDENT can see it: the filter tile of each half (a weight
+// tensor and the m, c, k, l ranges of the tile) and which half was used last.
+// Operand B of an eltwise kernel leaves its half holding no filter tile.
+// Starts cold (nothing resident), as the NPU after reset.
+struct WeightHalves {
+    struct Tile {
+        bool valid = false;
+        uint32_t weight_addr = 0;
+        uint32_t cg = 0, r = 0, s = 0;     // the tensor's shape (its layout)
+        std::array<uint32_t, 8> bounds{};  // lo, hi of m, c, k, l
+        bool operator==(const Tile& o) const;
+    };
+    Tile current, other;  // the half used last, the other half
+};
+
+// predict_traffic for a kernel that starts on an NPU whose weight halves
+// hold `halves` (a sequence of kernels on one NPU: call it in order with the
+// same object); updates `halves` to what the kernel leaves behind. Differs
+// from the cold prediction only for NPU_DESC_F_RESIDENT kernels whose first
+// one or two weight tiles are still resident.
+KernelTraffic predict_traffic(const npu_desc_t& desc, WeightHalves& halves);
 
 // The descriptor's loop nest and schedule in the traffic model's terms (tile
 // level buffers, policy tile); predict_traffic is built on them.
