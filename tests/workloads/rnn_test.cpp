@@ -13,6 +13,7 @@
 #include "workloads/graph.h"
 #include "workloads/rnn_quant.h"
 #include "workloads/rnn_ref.h"
+#include "workloads/zoo.h"
 
 namespace {
 
@@ -452,6 +453,58 @@ TEST(RnnRef, AttentionShorterSequence) {
     const Tensor8 y = ref::attention(g, g.nodes[0], x);
     ASSERT_EQ(y.shape, (Shape{1, 1, 5, 8}));
     EXPECT_LE(max_lsb_error(y, float_attention(g, x), g.tensors[g.outputs[0]].quant), 4.0);
+}
+
+// ---------------------------------------------------------------- the zoo
+
+TEST(RnnZoo, LstmAndGruStacks) {
+    for (const char* name : {"lstm", "gru"}) {
+        const Graph g = zoo::build(std::string(name) + ":hidden=12,input=5,layers=3,seq=7", 4);
+        ASSERT_EQ(g.nodes.size(), 3u) << name;
+        const Quant& qx = g.tensors[g.inputs[0]].quant;
+        for (std::size_t l = 0; l < 3; ++l) {
+            const Node& n = g.nodes[l];
+            EXPECT_EQ(n.attrs.hidden, 12);
+            EXPECT_EQ(g.output_of(n).shape, (Shape{1, 1, 7, 12}));
+            EXPECT_EQ(g.output_of(n).quant, qx);                        // h shares x's quantization
+            EXPECT_EQ(g.input_of(n, 1).quant, g.input_of(n, 2).quant);  // W and R: one scale
+            EXPECT_EQ(g.input_of(n, 1).shape.w, l == 0 ? 5 : 12);
+            if (l > 0) EXPECT_EQ(n.inputs[0], g.nodes[l - 1].outputs[0]);  // chained
+        }
+        // Deterministic from the seed; another seed gives other weights.
+        const Graph same = zoo::build(std::string(name) + ":hidden=12,input=5,layers=3,seq=7", 4);
+        const Graph other = zoo::build(std::string(name) + ":hidden=12,input=5,layers=3,seq=7", 5);
+        EXPECT_EQ(same.tensors[1].i8, g.tensors[1].i8);
+        EXPECT_NE(other.tensors[1].i8, g.tensors[1].i8);
+    }
+}
+
+TEST(RnnZoo, SingleLayersCloseToFloat) {
+    for (OpType op : {OpType::lstm, OpType::gru}) {
+        const Graph g = zoo::build(std::string(to_string(op)) + ":hidden=32,input=16,seq=10", 2);
+        const Tensor8 x = random_input(10, 16, 0, 3);
+        const Tensor8 y =
+            op == OpType::lstm ? ref::lstm(g, g.nodes[0], x) : ref::gru(g, g.nodes[0], x);
+        EXPECT_LE(max_lsb_error(y, float_recurrent(g, x), g.output_of(g.nodes[0]).quant), 3.0)
+            << to_string(op);
+    }
+}
+
+TEST(RnnZoo, AttentionCloseToFloat) {
+    const Graph g = zoo::build("attention:seq=12,dim=32,heads=4", 6);
+    ASSERT_EQ(g.nodes.size(), 1u);
+    const Node& n = g.nodes[0];
+    EXPECT_EQ(n.attrs.heads, 4);
+    const Tensor8 x = random_input(12, 32, 0, 8);
+    const Tensor8 y = ref::attention(g, n, x);
+    EXPECT_LE(max_lsb_error(y, float_attention(g, x), g.output_of(n).quant), 4.0);
+    // The output neither saturates nor collapses: a spread of tens of units.
+    const auto mm = std::minmax_element(y.data.begin(), y.data.end());
+    EXPECT_GT(*mm.second - *mm.first, 40);
+    EXPECT_LT(std::count(y.data.begin(), y.data.end(), 127) +
+                  std::count(y.data.begin(), y.data.end(), -128),
+              static_cast<std::ptrdiff_t>(y.data.size() / 100) + 1);
+    EXPECT_THROW(zoo::build("attention:dim=30,heads=4"), GraphError);
 }
 
 }  // namespace
