@@ -1,6 +1,8 @@
 // Schedule search of §7; see search.h for the candidate sets and the ranking.
 #include "npu_compiler/search.h"
 
+#include "npu/core.h"
+
 #include <algorithm>
 #include <array>
 #include <functional>
@@ -33,7 +35,8 @@ struct TileContext {
 
 struct TensorEval {
     int64_t cost = 0;   // bytes over DRAM for this tensor
-    int64_t bytes = 0;  // its buffer bytes
+    int64_t bytes = 0;  // its buffer bytes (x2 when double-buffered)
+    int64_t need = 0;   // bytes of one footprint copy (the NPU's capacity rule)
 };
 
 // Mask of dims at positions 1..lvl of order.
@@ -63,15 +66,24 @@ TensorEval eval_tensor(TileContext& ctx, const std::array<Dim, kNumDims>& order,
     const int64_t db = double_buffer ? 2 : 1;
     const int64_t rho = rho_of(ctx, order, lvl, [x](Dim d) { return relevant(x, d); });
     TensorEval r;
+    // Footprint bytes by the NPU's capacity rule (npu/core.h): element widths,
+    // the bias next to the weights in the weight buffer.
+    npu::FootprintElems fe;
+    npu::ElementBytes w;
+    w.ifmap = static_cast<std::uint32_t>(L.w_ifmap);
+    w.weight = static_cast<std::uint32_t>(L.w_weight);
+    w.accumulator = static_cast<std::uint32_t>(L.w_psum);
+    w.channel_params = static_cast<std::uint32_t>(L.has_bias ? L.w_bias : 0);
     switch (x) {
         case Operand::weight: {
             r.cost = rho * L.weight_elems() * L.w_weight;
-            r.bytes = e(Dim::m) * e(Dim::c) * e(Dim::k) * e(Dim::l) * L.w_weight;
+            fe.weight = static_cast<std::uint64_t>(e(Dim::m) * e(Dim::c) * e(Dim::k) * e(Dim::l));
             if (L.has_bias) {
                 const int64_t rho_b = rho_of(ctx, order, lvl, [](Dim d) { return d == Dim::m; });
                 r.cost += rho_b * L.M * L.w_bias;
-                r.bytes += e(Dim::m) * L.w_bias;
+                fe.channels = static_cast<std::uint64_t>(e(Dim::m));
             }
+            r.need = static_cast<int64_t>(npu::footprint_bytes(fe, w).weight);
             break;
         }
         case Operand::ifmap: {
@@ -85,17 +97,19 @@ TensorEval eval_tensor(TileContext& ctx, const std::array<Dim, kNumDims>& order,
                 cache[1] = buffer_needs(L, s).elems[idx(Operand::ifmap)];
             }
             r.cost = rho * cache[0] * L.w_ifmap;
-            r.bytes = cache[1] * L.w_ifmap;
+            fe.ifmap = static_cast<std::uint64_t>(cache[1]);
+            r.need = static_cast<int64_t>(npu::footprint_bytes(fe, w).ifmap);
             break;
         }
         case Operand::ofmap: {
             const int64_t O = L.ofmap_elems();
             r.cost = 2 * (rho - 1) * O * L.w_psum + O * L.w_ofmap;
-            r.bytes = e(Dim::m) * e(Dim::y) * e(Dim::x) * L.w_psum;
+            fe.ofmap = static_cast<std::uint64_t>(e(Dim::m) * e(Dim::y) * e(Dim::x));
+            r.need = static_cast<int64_t>(npu::footprint_bytes(fe, w).ofmap);
             break;
         }
     }
-    r.bytes *= db;
+    r.bytes = r.need * db;
     return r;
 }
 
@@ -232,7 +246,11 @@ SearchResult search(const ConvLayer& L, const SearchOptions& opt) {
                 for (int x = 0; x < kNumOperands; ++x) {
                     const auto op = static_cast<Operand>(x);
                     const TensorEval ev = eval_tensor(ctx, order, op, depth, opt.double_buffer);
-                    if (ev.bytes > capacity(opt.buffers, op)) continue;
+                    // The capacity rule: one copy in half the buffer when double-buffered.
+                    if (static_cast<std::uint64_t>(ev.need) >
+                        npu::usable_bytes(static_cast<std::uint64_t>(capacity(opt.buffers, op)),
+                                          opt.double_buffer))
+                        continue;
                     Pick& p = cur[static_cast<size_t>(x)];
                     if (!p.any || ev.cost < p.ev.cost ||
                         (ev.cost == p.ev.cost && ev.bytes <= p.ev.bytes)) {
