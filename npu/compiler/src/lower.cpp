@@ -34,6 +34,7 @@
 
 #include "npu_abi/cpu_ops.h"
 #include "npu_compiler/dram_layout.h"
+#include "npu_compiler/kernel_traffic.h"
 #include "npu_compiler/lowering.h"
 #include "workloads/quant_params.h"
 
@@ -794,18 +795,53 @@ struct Lowerer {
         return irq;
     }
 
+    // Weight bytes a relaunch with NPU_DESC_F_RESIDENT does not move: all of
+    // them when every weight tile is loaded once and there are at most two
+    // (the weight scratchpad's two halves keep them, tagged), else none
+    // (a longer sweep evicts what the next launch needs first).
+    std::uint64_t resident_saving(const npu_desc_t& d) const {
+        if (d.op != NPU_OP_CONV && d.op != NPU_OP_GEMM) return 0;
+        const std::uint64_t cg = d.c / std::max<std::uint16_t>(d.groups, 1);
+        const std::uint64_t tiles =
+            ((d.m + d.tile[0] - 1) / d.tile[0]) * ((cg + d.tile[1] - 1) / d.tile[1]) *
+            ((d.r + d.tile[4] - 1) / d.tile[4]) * ((d.s + d.tile[5] - 1) / d.tile[5]);
+        npu_desc_t cold = d;
+        cold.flags = static_cast<std::uint16_t>(cold.flags & ~NPU_DESC_F_RESIDENT);
+        const auto w = static_cast<std::uint64_t>(predict_traffic(cold).dram_read_bytes.weight);
+        return tiles <= 2 && w == std::uint64_t{d.m} * cg * d.r * d.s ? w : 0;
+    }
+
     // Layer predictions: each launch's prediction, loops counted at the
-    // default sequence length.
+    // default sequence length; a kernel flagged NPU_PROG_F_RESIDENT_AFTER_FIRST
+    // that is the only weight kernel of its loop saves resident_saving() on
+    // every iteration after the first.
     void sum_predictions() {
+        // Weight kernels in the body of each loop (by the LOOP op's index).
+        std::vector<int> weight_kernels(call.size(), 0);
+        std::vector<std::size_t> open;
+        for (std::size_t i = 0; i < call.size(); ++i) {
+            if (call[i].opcode == NPU_PROG_LOOP) open.push_back(i);
+            if (call[i].opcode == NPU_PROG_ENDLOOP && !open.empty()) open.pop_back();
+            if (call[i].opcode == NPU_PROG_KERNEL) {
+                const std::uint8_t op = out.image.descs[call[i].arg0].op;
+                if (op == NPU_OP_CONV || op == NPU_OP_GEMM)
+                    for (std::size_t l : open)
+                        ++weight_kernels[l];
+            }
+        }
         std::vector<std::uint64_t> trips;
         std::uint64_t mult = 1;
-        for (const npu_prog_op_t& op : call) {
+        open.clear();
+        for (std::size_t i = 0; i < call.size(); ++i) {
+            const npu_prog_op_t& op = call[i];
             if (op.opcode == NPU_PROG_LOOP) {
                 trips.push_back(op.arg0 == NPU_LOOP_SEQ_LEN ? seq_default : op.arg1);
+                open.push_back(i);
                 mult *= trips.back();
             } else if (op.opcode == NPU_PROG_ENDLOOP) {
                 mult /= std::max<std::uint64_t>(trips.back(), 1);
                 trips.pop_back();
+                open.pop_back();
             } else if (op.opcode == NPU_PROG_KERNEL) {
                 const npu_desc_t& d = out.image.descs[op.arg0];
                 const KernelPrediction& p = out.predictions[op.arg0];
@@ -816,6 +852,13 @@ struct Lowerer {
                 l.pred_rd_psum += p.rd_psum * mult;
                 l.pred_wr_ofmap += p.wr_ofmap * mult;
                 l.pred_wr_psum += p.wr_psum * mult;
+                if ((op.flags & NPU_PROG_F_RESIDENT_AFTER_FIRST) && !open.empty() &&
+                    trips.back() > 1 && weight_kernels[open.back()] == 1) {
+                    const std::uint64_t saved =
+                        resident_saving(d) * (trips.back() - 1) * (mult / trips.back());
+                    l.pred_rd_weight -= saved;
+                    out.resident_saved_bytes += saved;
+                }
             }
         }
     }

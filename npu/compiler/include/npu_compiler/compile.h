@@ -57,6 +57,11 @@ struct CompiledModel {
     // Per descriptor (index as image.descs): the prediction schedule_kernel
     // returned for its chosen tiling.
     std::vector<KernelPrediction> predictions;
+    // Weight bytes the layer rows' predictions leave out because a kernel
+    // relaunched in a loop with NPU_PROG_F_RESIDENT_AFTER_FIRST finds its
+    // weights still in the scratchpad (at the default sequence length; see
+    // README). The cycles are predicted cold.
+    std::uint64_t resident_saved_bytes = 0;
     // The activation arena's buffers (not the image's constants).
     std::vector<Allocation> allocations;
     std::uint64_t arena_base = 0;       // first byte above the image and input header
