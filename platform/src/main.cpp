@@ -2,23 +2,28 @@
 // Exit status: the guest's own status when it ends the run; 2 for bad input
 // (options, files); 3 when the simulation fails (trap with no handler,
 // --max-cycles, a stalled platform, a model error). Always one error line.
+#include <unistd.h>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include <systemc>
 
+#include "vp/compare_control.h"
 #include "vp/config.h"
 #include "vp/console.h"
 #include "vp/log.h"
 #include "vp/lsan_options.h"
+#include "vp/model_run.h"
 #include "vp/report.h"
 #include "vp/sim_control.h"
 #include "vp/soc.h"
 #include "vp/stats.h"
+#include "workloads/zoo.h"
 
 namespace {
 
@@ -72,15 +77,33 @@ int sc_main(int argc, char* argv[]) {
     } catch (const vp::ConfigError& e) {
         return error_exit(vp::kExitConfigError, e.what());
     }
-    const vp::Config& config = parsed.config;
+    vp::Config& config = parsed.config;
     vp::LogLevel level = vp::LogLevel::warn;
     vp::parse_log_level(config.log_level, level);
     vp::set_log_level(level);
 
-    if (config.list_workloads || !config.workload.empty())
-        return error_exit(vp::kExitConfigError,
-                          "--workload: no workload can run yet (the NPU compiler and model zoo "
-                          "are not part of this build)");
+    if (config.list_workloads) {
+        std::cout << wl::zoo::list_text();
+        return 0;
+    }
+    // Three runs in child processes (SystemC elaborates once per process).
+    if (config.compare_control) return vp::run_compare_control(argc, argv, config);
+    // A network: compile it (or read the saved image) before elaborating.
+    std::optional<vp::ModelRun> model;
+    if (config.runs_model()) {
+        try {
+            vp::ModelPrep prep = vp::prepare_model(config);
+            if (prep.exit_now) {
+                std::cout << prep.text;
+                return 0;
+            }
+            model = std::move(prep.run);
+        } catch (const vp::ConfigError& e) {
+            return error_exit(vp::kExitConfigError, e.what());
+        } catch (const std::exception& e) {
+            return error_exit(vp::kExitConfigError, e.what());
+        }
+    }
 
     // Without --firmware (and not --demo) the CPU runs the platform's own
     // firmware, built with vp_run.
@@ -97,6 +120,11 @@ int sc_main(int argc, char* argv[]) {
     sc_core::sc_trace_file* vcd = nullptr;
     try {
         soc = std::make_unique<vp::Soc>("soc", config, firmware);
+        if (model) {
+            soc->load_model(model->bytes, vp::run_parameters(config, *model),
+                            vp::input_blobs(*model));
+            if (isatty(2)) soc->npu_dev->set_kernel_done_hook(vp::progress_printer(*model));
+        }
         if (!config.vcd.empty()) {
             vcd = sc_core::sc_create_vcd_trace_file(vcd_stem(config.vcd).c_str());
             vcd->set_time_unit(1, sc_core::SC_NS);
@@ -131,6 +159,7 @@ int sc_main(int argc, char* argv[]) {
             vp::SimControl::fail(soc->stall_diagnosis());
     }
     vp::console().flush();
+    if (model && isatty(2)) std::cerr << "\r\033[K" << std::flush;  // clear the progress line
     if (vcd) {
         sc_core::sc_close_vcd_trace_file(vcd);
         if (vcd_stem(config.vcd) == config.vcd)
@@ -147,6 +176,12 @@ int sc_main(int argc, char* argv[]) {
     run.kernel_launches = stat_or_zero("npu.kernels");
     run.npu_busy_cycles = stat_or_zero("npu.cycles");
     run.npu_idle_cycles = stat_or_zero("npu.idle_cycles");
+    for (const char* key :
+         {"npu.dram_read_bytes.ifmap", "npu.dram_read_bytes.weight", "npu.dram_read_bytes.psum",
+          "npu.dram_read_bytes.bias", "npu.dram_read_bytes.lut", "npu.dram_write_bytes.ofmap",
+          "npu.dram_write_bytes.psum"})
+        run.npu_dram_bytes += stat_or_zero(key);
+    run.resident_weight_bytes = stat_or_zero("npu.resident_weight_bytes");
     // Control traffic: the CPU's register accesses to the NPU (launch window
     // included) plus the descriptors the NPU fetched itself.
     run.control_bus_bytes =
@@ -157,11 +192,22 @@ int sc_main(int argc, char* argv[]) {
     run.failed = vp::SimControl::failed();
     run.end_reason = vp::SimControl::message();
 
-    const std::vector<vp::LayerReport> layers = soc->layer_reports();
+    const std::vector<vp::LayerReport> layers =
+        model ? vp::model_layer_reports(*soc->npu_dev, *model) : soc->layer_reports();
+    vp::VerifyReport verify;
+    std::string mismatch;
+    if (model && config.verify && !run.failed && run.exit_status == 0) {
+        try {
+            verify = vp::verify_model(soc->dram.data(), soc->dram.size(), *model,
+                                      config.verify_layers, mismatch);
+        } catch (const std::exception& e) {
+            return error_exit(vp::kExitSimError, std::string("--verify: ") + e.what());
+        }
+    }
     try {
         if (!config.report.empty())
             vp::write_file(config.report,
-                           vp::make_report(config, layers, run, {}, vp::stats().to_json(),
+                           vp::make_report(config, layers, run, verify, vp::stats().to_json(),
                                            vp::console().transcript())
                                    .dump(2) +
                                "\n");
@@ -175,8 +221,16 @@ int sc_main(int argc, char* argv[]) {
     // A failed run prints its one error line only (the report, if asked for,
     // still holds every figure).
     if (run.failed) return error_exit(vp::kExitSimError, run.end_reason);
-    std::ostream& summary_out = config.demo ? std::cout : std::cerr;
+    // A network's table is the run's result (stdout); with plain firmware,
+    // stdout is the guest's alone.
+    std::ostream& summary_out = config.demo || model ? std::cout : std::cerr;
     summary_out << vp::format_summary(layers, run);
+    if (verify.checked)
+        summary_out << "verify: " << (config.verify_layers ? "every layer" : "output") << " "
+                    << (verify.match ? "matches the reference executor bit for bit\n"
+                                     : "DIFFERS from the reference executor: " + mismatch + "\n");
     if (config.print_stats) summary_out << vp::stats().to_text();
+    if (verify.checked && !verify.match)
+        return error_exit(vp::kExitVerifyMismatch, "--verify: " + mismatch);
     return run.exit_status;
 }

@@ -1,0 +1,314 @@
+// See model_run.h.
+#include "vp/model_run.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "npu_compiler/compile.h"
+#include "workloads/executor.h"
+#include "workloads/load.h"
+#include "workloads/zoo.h"
+
+namespace vp {
+
+namespace {
+
+// A saved image larger than any DRAM we model cannot be loaded anyway.
+constexpr std::uint64_t kMaxImageBytes = std::uint64_t{2} << 30;
+
+std::vector<std::uint8_t> read_regular_file(const std::string& option, const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) throw ConfigError(option + " '" + path + "': no such file");
+    if (!S_ISREG(st.st_mode)) throw ConfigError(option + " '" + path + "': not a regular file");
+    if (static_cast<std::uint64_t>(st.st_size) > kMaxImageBytes)
+        throw ConfigError(option + " '" + path + "': larger than 2 GiB");
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw ConfigError(option + " '" + path + "': cannot open file");
+    std::vector<std::uint8_t> bytes(static_cast<std::size_t>(st.st_size));
+    in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    if (!in) throw ConfigError(option + " '" + path + "': cannot read file");
+    return bytes;
+}
+
+npu::compiler::CompileOptions compile_options(const Config& c, std::uint32_t seq_len_max) {
+    npu::compiler::CompileOptions o;
+    o.dataflow = c.dataflow == Dataflow::os   ? NPU_DF_OS
+                 : c.dataflow == Dataflow::ws ? NPU_DF_WS
+                                              : NPU_DF_IS;
+    o.arch.core.array_rows = c.array_rows;
+    o.arch.core.array_cols = c.array_cols;
+    o.arch.core.ifmap_bytes = c.ifmap_kb * 1024u;
+    o.arch.core.weight_bytes = c.weight_kb * 1024u;
+    o.arch.core.ofmap_bytes = c.ofmap_kb * 1024u;
+    o.arch.core.dma_burst_bytes = c.dma_burst_bytes;
+    o.arch.core.functional = c.mode == SimMode::functional;
+    o.arch.core.dram_base = VP_DRAM_BASE;
+    o.arch.core.dram_size = std::uint64_t{c.dram_mb} << 20;
+    o.arch.dram_bw = c.dram_bw;
+    o.arch.dram_latency = c.dram_latency;
+    o.objective = c.objective == Objective::cycles ? npu::compiler::Objective::cycles
+                                                   : npu::compiler::Objective::dram;
+    o.mode = c.schedule == ScheduleMode::best ? npu::compiler::ScheduleMode::best
+                                              : npu::compiler::ScheduleMode::fixed;
+    o.seq_len_max = seq_len_max;
+    return o;
+}
+
+// The sequence length T of a graph's recurrent or attention nodes (0: none).
+std::uint32_t graph_seq_len(const wl::Graph& g) {
+    for (const wl::Node& n : g.nodes)
+        if (n.op == wl::OpType::lstm || n.op == wl::OpType::gru || n.op == wl::OpType::attention)
+            return static_cast<std::uint32_t>(g.input_of(n, 0).shape.h);
+    return 0;
+}
+
+std::string image_name(const npu_img_header_t& h) {
+    return std::string(h.name, strnlen(h.name, sizeof h.name));
+}
+
+std::string tensor_name(const npu_img_tensor_t& t) {
+    return std::string(t.name, strnlen(t.name, sizeof t.name));
+}
+
+}  // namespace
+
+ModelPrep prepare_model(Config& config) {
+    ModelPrep prep;
+    ModelRun& run = prep.run;
+    if (!config.setup.empty()) {
+        run.bytes = read_regular_file("--setup", config.setup);
+        try {
+            run.image = npu::compiler::read_image(
+                run.bytes, {VP_DRAM_BASE, std::uint64_t{config.dram_mb} << 20});
+        } catch (const npu::compiler::ImageError& e) {
+            throw ConfigError(std::string("--setup '") + config.setup + "': " + e.what());
+        }
+        const npu_img_header_t& h = run.image.header;
+        // The NPU must be the one the image was compiled for.
+        config.array_rows = h.array_rows;
+        config.array_cols = h.array_cols;
+        config.ifmap_kb = h.ifmap_bytes / 1024u;
+        config.weight_kb = h.weight_bytes / 1024u;
+        config.ofmap_kb = h.ofmap_bytes / 1024u;
+        config.dataflow = h.dataflow == NPU_DF_OS   ? Dataflow::os
+                          : h.dataflow == NPU_DF_WS ? Dataflow::ws
+                                                    : Dataflow::is;
+        if (config.verify)
+            throw ConfigError(
+                "--verify needs the network's graph: run it with --workload "
+                "(a saved image holds no reference)");
+    } else {
+        wl::Graph graph;
+        try {
+            graph = wl::load_workload(config.workload, config.seed);
+        } catch (const std::exception& e) {
+            throw ConfigError(std::string("--workload '") + config.workload + "': " + e.what());
+        }
+        const std::uint32_t t = graph_seq_len(graph);
+        if (config.seq_len && !t)
+            throw ConfigError("--seq-len: workload '" + config.workload +
+                              "' has no sequence (lstm, gru or attention)");
+        if (config.seq_len > t && config.mode == SimMode::functional)
+            throw ConfigError("--seq-len " + std::to_string(config.seq_len) +
+                              ": the workload's sequence has " + std::to_string(t) +
+                              " steps; build it longer (e.g. seq=" +
+                              std::to_string(config.seq_len) + " in the workload spec)");
+        npu::compiler::CompiledModel model;
+        try {
+            model =
+                npu::compiler::compile(graph, compile_options(config, std::max(t, config.seq_len)));
+        } catch (const std::exception& e) {
+            throw ConfigError(std::string("--workload '") + config.workload + "': " + e.what());
+        }
+        if (config.dump_schedule) {
+            prep.exit_now = true;
+            prep.text = npu::compiler::dump_schedule(model);
+            return prep;
+        }
+        run.bytes = npu::compiler::write_image(model);
+        if (!config.emit_setup.empty()) {
+            write_file(
+                config.emit_setup,
+                std::string(reinterpret_cast<const char*>(run.bytes.data()), run.bytes.size()));
+            std::ostringstream os;
+            os << "wrote " << config.emit_setup << ": model image of '" << config.workload << "', "
+               << run.bytes.size() << " bytes, " << model.image.descs.size() << " kernels, "
+               << model.image.steps.size() << " CPU steps\n";
+            prep.exit_now = true;
+            prep.text = os.str();
+            return prep;
+        }
+        run.image = std::move(model.image);
+        run.graph = std::move(graph);
+    }
+
+    const npu_img_header_t& h = run.image.header;
+    if (config.control == Control::irq && h.irq_count == 0)
+        throw ConfigError("workload '" + image_name(h) +
+                          "' needs run-time control (its loops run as many times as the "
+                          "sequence is long): use --control call");
+    if (config.seq_len) {
+        if (h.seq_len_max == 0)
+            throw ConfigError("--seq-len: model image '" + image_name(h) + "' has no sequence");
+        if (config.seq_len > h.seq_len_max)
+            throw ConfigError("--seq-len " + std::to_string(config.seq_len) +
+                              ": the model image was compiled for at most " +
+                              std::to_string(h.seq_len_max) + " steps");
+    }
+    run.seq_len = config.seq_len ? config.seq_len : h.seq_len_default;
+
+    // Functional runs compute on real inputs: the graph's synthetic ones,
+    // cut to the run-time sequence length.
+    if (config.mode == SimMode::functional && run.graph) {
+        run.inputs = wl::synthetic_inputs(*run.graph, config.seed);
+        for (std::size_t i = 0; i < run.inputs.size(); ++i) {
+            wl::Tensor8& x = run.inputs[i];
+            if (run.seq_len && graph_seq_len(*run.graph) && x.shape.h > run.seq_len &&
+                x.shape.n == 1 && x.shape.c == 1) {
+                x.shape.h = run.seq_len;
+                x.data.resize(static_cast<std::size_t>(x.shape.size()));
+            }
+        }
+    }
+    return prep;
+}
+
+npu_input_header_t run_parameters(const Config& config, const ModelRun& run) {
+    npu_input_header_t in{};
+    in.magic = NPU_INPUT_MAGIC;
+    in.seq_len = run.seq_len;
+    in.control = config.control == Control::call ? NPU_RUN_CONTROL_CALL : NPU_RUN_CONTROL_IRQ;
+    in.completion =
+        config.completion == Completion::poll ? NPU_RUN_COMPLETION_POLL : NPU_RUN_COMPLETION_IRQ;
+    in.flags = config.irq_per_layer ? NPU_RUN_F_IRQ_PER_LAYER : 0u;
+    return in;
+}
+
+Soc::DramBlobs input_blobs(const ModelRun& run) {
+    Soc::DramBlobs blobs;
+    if (!run.graph) return blobs;
+    for (std::size_t i = 0; i < run.inputs.size() && i < run.graph->inputs.size(); ++i) {
+        const std::string& name = run.graph->tensor(run.graph->inputs[i]).name;
+        for (const npu_img_tensor_t& t : run.image.tensors)
+            if ((t.flags & NPU_TENSOR_F_INPUT) &&
+                tensor_name(t) == name.substr(0, NPU_IMG_NAME_LEN - 1)) {
+                const auto* p = reinterpret_cast<const std::uint8_t*>(run.inputs[i].data.data());
+                blobs.emplace_back(t.addr,
+                                   std::vector<std::uint8_t>(p, p + run.inputs[i].data.size()));
+                break;
+            }
+    }
+    return blobs;
+}
+
+std::function<void(std::uint16_t)> progress_printer(const ModelRun& run) {
+    // Rank of each NPU layer among the layers that run kernels.
+    std::vector<std::uint32_t> rank(run.image.layers.size(), 0);
+    std::uint32_t n = 0;
+    for (std::size_t i = 0; i < run.image.layers.size(); ++i)
+        if (run.image.layers[i].desc_count) rank[i] = ++n;
+    std::vector<std::string> names;
+    for (const npu_img_layer_t& l : run.image.layers)
+        names.emplace_back(l.name, strnlen(l.name, sizeof l.name));
+    return [rank, names, n, last = std::uint16_t{0xFFFF}](std::uint16_t id) mutable {
+        if (id == last || id >= rank.size()) return;
+        last = id;
+        std::fprintf(stderr, "\r\033[Klayer %u of %u: %s", rank[id], n, names[id].c_str());
+        std::fflush(stderr);
+    };
+}
+
+std::vector<LayerReport> model_layer_reports(const npu::Npu& npu, const ModelRun& run) {
+    std::vector<LayerReport> layers;
+    const std::uint64_t pes = std::uint64_t{npu.config().array_rows} * npu.config().array_cols;
+    std::vector<const npu::KernelRecord*> by_layer(run.image.layers.size(), nullptr);
+    for (const npu::KernelRecord& r : npu.kernel_records())
+        if (r.stats.kernel_id < by_layer.size()) by_layer[r.stats.kernel_id] = &r;
+    for (std::size_t i = 0; i < run.image.layers.size(); ++i) {
+        const npu_img_layer_t& il = run.image.layers[i];
+        const npu::KernelRecord* rec = by_layer[i];
+        if (!rec && il.desc_count == 0) continue;  // a layer done by the CPU or a view
+        const npu::KernelStats k = rec ? rec->stats : npu::KernelStats{};
+        LayerReport l;
+        l.name = std::string(il.name, strnlen(il.name, sizeof il.name));
+        l.op = std::string(il.op, strnlen(il.op, sizeof il.op));
+        l.error = k.error ? npu::error_name(k.error) : "";
+        l.launches = rec ? rec->runs : 0;
+        l.macs = k.macs;
+        l.cycles = k.cycles;
+        l.compute_cycles = k.compute_cycles;
+        l.stall_cycles = k.stall_cycles;
+        l.pes = pes;
+        l.dram_read.ifmap = k.dram_read_bytes.ifmap;
+        l.dram_read.weight =
+            k.dram_read_bytes.weight + k.dram_read_bytes.bias + k.dram_read_bytes.lut;
+        l.dram_read.psum = k.dram_read_bytes.psum;
+        l.dram_write.ofmap = k.dram_write_bytes.ofmap;
+        l.dram_write.psum = k.dram_write_bytes.psum;
+        l.sram_reads = {k.sram_reads.ifmap, k.sram_reads.weight, k.sram_reads.ofmap, 0};
+        l.sram_writes = {k.sram_writes.ifmap, k.sram_writes.weight, k.sram_writes.ofmap, 0};
+        // The layer table predicts one pass over the layer's descriptors;
+        // a layer launched in a loop repeats it once per launch of its first.
+        l.has_prediction = true;
+        const std::uint64_t passes =
+            rec && il.desc_count ? std::max<std::uint64_t>(1, rec->runs / il.desc_count) : 1;
+        l.predicted_read = {il.pred_rd_ifmap * passes, il.pred_rd_weight * passes, 0,
+                            il.pred_rd_psum * passes};
+        l.predicted_write = {0, 0, il.pred_wr_ofmap * passes, il.pred_wr_psum * passes};
+        layers.push_back(l);
+    }
+    return layers;
+}
+
+VerifyReport verify_model(const std::uint8_t* dram, std::uint64_t dram_bytes, const ModelRun& run,
+                          bool every_layer, std::string& message) {
+    VerifyReport v;
+    if (!run.graph) return v;
+    const wl::Graph& g = *run.graph;
+    const wl::Execution ref = wl::execute(g, run.inputs);
+    v.checked = true;
+    v.match = true;
+    // Which tensors to compare: the outputs, or every node's output.
+    std::vector<int> ids(g.outputs.begin(), g.outputs.end());
+    if (every_layer) {
+        ids.clear();
+        for (const wl::Node& n : g.nodes)
+            ids.push_back(n.outputs.at(0));
+    }
+    for (int id : ids) {
+        const wl::TensorDef& td = g.tensor(id);
+        if (td.dtype != wl::DType::int8 || id >= static_cast<int>(ref.values.size()) ||
+            ref.values[static_cast<std::size_t>(id)].data.empty())
+            continue;
+        const npu_img_tensor_t* it = nullptr;
+        for (const npu_img_tensor_t& t : run.image.tensors)
+            if (tensor_name(t) == td.name.substr(0, NPU_IMG_NAME_LEN - 1)) it = &t;
+        if (!it) continue;  // folded away by the compiler (a view of another tensor)
+        const wl::Tensor8& want = ref.values[static_cast<std::size_t>(id)];
+        const std::uint64_t off = it->addr - VP_DRAM_BASE;
+        if (it->addr < VP_DRAM_BASE || off + want.data.size() > dram_bytes) continue;
+        for (std::size_t e = 0; e < want.data.size(); ++e) {
+            const auto got = static_cast<std::int8_t>(dram[off + e]);
+            if (got == want.data[e]) continue;
+            const auto& s = want.shape;
+            const std::int64_t hw = s.h * s.w;
+            std::ostringstream os;
+            os << "layer '" << td.name << "' element " << e << " (c "
+               << static_cast<std::int64_t>(e) / hw << ", y "
+               << (static_cast<std::int64_t>(e) % hw) / s.w << ", x "
+               << static_cast<std::int64_t>(e) % s.w << "): NPU " << int(got) << ", reference "
+               << int(want.data[e]);
+            message = os.str();
+            v.match = false;
+            return v;
+        }
+    }
+    return v;
+}
+
+}  // namespace vp
