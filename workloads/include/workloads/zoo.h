@@ -7,29 +7,33 @@
 // '-'-separated). Each network declares its keys and defaults (entries());
 // an unknown name, an unknown key or a bad value is one GraphError.
 //
-// Synthetic data (identical on every platform: splitmix64, integer only):
-//   - weights: int8 uniform in [-127, 127] (std kWeightStd = 73.6), symmetric,
-//     one per-tensor scale s_w = sqrt(2 / K) / kWeightStd with K the fan-in
-//     (C/groups * R * S for a conv, K for fc): real weights have He spread,
-//     so real activations keep their magnitude from layer to layer;
-//   - biases: int32 uniform in [-B, B], B = 512 * sqrt(K) accumulator units
-//     (about a tenth of the accumulator's spread);
-//   - activation scales: the builder tracks each activation's expected RMS
-//     in int8 units (of q - zero_point). A layer's accumulator then has a
-//     real RMS of about sqrt(K) * s_w * kWeightStd * s_x * rms_x, i.e.
-//     s_y = s_x * s_w * sqrt(K) * const with const = kWeightStd * rms_x /
-//     target, and the output scale is chosen so that the result lands at
-//     kTargetRms = 32 int8 units after its activation (target = 32 * sqrt(2)
-//     before a relu, which halves the energy): synthetic activations neither
-//     saturate (127 is 4 RMS) nor collapse to zero, at any depth;
+// Synthetic data and quantization (identical on every platform: splitmix64):
+//   - weights: int8 uniform in [-127, 127] (std kWeightStd = 73.6),
+//     symmetric, one per-tensor scale;
+//   - the builder tracks each activation's expected RMS in int8 units (of
+//     q - zero_point), hence its real RMS s_x * rms_x. A conv/fc over a fan-in
+//     of K (C/groups * R * S, or K) has an accumulator of real RMS about
+//     sqrt(K) * s_w * kWeightStd * s_x * rms_x. The weight scale is chosen so
+//     that this is kPreActRms = 1.0 (real): s_w = 1 / (sqrt(K) * kWeightStd *
+//     s_x * rms_x), i.e. data-normalized (LSUV-like) He weights. Real
+//     activations so stay O(1) at any depth: relu6 clips only outliers,
+//     sigmoid/tanh/LRN see meaningful values, and the last classifier
+//     (kLogitRms = 4) gives a softmax that is neither flat nor one-hot;
+//   - the output scale maps that spread to kTargetRms = 32 int8 units after
+//     the activation: s_y = s_x * s_w * sqrt(K) * kWeightStd * rms_x / 32 (no
+//     activation) or / (32 * sqrt(2)) (relu, relu6: half the energy is cut):
+//     synthetic activations neither saturate (127 is 4 RMS) nor collapse to
+//     zero; the reference executor shows RMS 20..45 on every layer;
+//   - biases: int32 uniform in [-B, B], B = 0.2 * the accumulator's RMS in
+//     accumulator units (s_x * s_w);
 //   - add: real RMS of the sum of two independent terms, sqrt((s_a r_a)^2 +
-//     (s_b r_b)^2), mapped to the target the same way;
+//     (s_b r_b)^2), mapped to 32 the same way;
 //   - pools, relu, concat, flatten, reshape keep the input's quantization
-//     (concat inputs are produced at one shared scale: the branch builder
-//     passes it to each producer); lrn: s_y = s_x / bias^beta; sigmoid and
-//     softmax: scale 1/256, zero point -128 ([0, 1)); tanh: 1/128, 0;
+//     (concat inputs are all produced at layer_scale(): with pre-activations
+//     normalized, one scale fits every branch); lrn: s_y = s_x / bias^beta;
+//     sigmoid and softmax: scale 1/256, zero point -128 ([0, 1)); tanh: 1/128;
 //   - the graph input: scale 1/64, zero point 0, assumed to be filled with
-//     full-range uniform int8 (RMS 73.6) by the runner.
+//     full-range uniform int8 (RMS 73.6) by the runner (wl::synthetic_inputs).
 // The graph's weights depend only on the network, its parameters and the seed.
 #pragma once
 
@@ -125,10 +129,13 @@ class SplitMix64 {
 
 constexpr double kWeightStd = 73.6;  // std of uniform int8 in [-127, 127]
 constexpr double kTargetRms = 32.0;  // activation RMS aimed at, int8 units
+constexpr double kPreActRms = 1.0;   // real RMS of a conv/fc result before its activation
+constexpr double kLogitRms = 4.0;    // real RMS of a classifier's logits
 constexpr double kInputScale = 1.0 / 64.0;
 constexpr double kInputRms = 73.6;  // full-range uniform int8 input
 
-// s_w for a fan-in of K.
+// s_w = sqrt(2 / K) / kWeightStd: He weights for a fan-in of K (for builders
+// that do not track their inputs' RMS; conv() and fc() normalize instead).
 double weight_scale(std::int64_t fan_in);
 // s_y = s_x * s_w * sqrt(K) * kWeightStd: the output scale of a weighted sum
 // over K inputs at RMS kTargetRms that lands at kTargetRms (no activation).
@@ -147,14 +154,17 @@ class Builder {
     const TensorDef& t(int id) const { return g_.tensor(id); }
     // Expected RMS of an activation in int8 units (of q - zero_point).
     double rms(int id) const;
+    // Whether an activation is never below its zero point (rectified: after
+    // relu/relu6, sigmoid, softmax, and pools/concats of such).
+    bool nonneg(int id) const;
     // Output scale for a result of real RMS `real_rms` before activation
     // `act`, so that it lands at kTargetRms after it.
     static double scale_for(double real_rms, Act act);
     // Real RMS of a weighted sum over K inputs of x with weight scale s_w.
     double accum_real_rms(int x, double s_w, std::int64_t fan_in) const;
-    // The output scale conv()/fc() choose for input x and activation act (it
-    // does not depend on the fan-in: s_w * sqrt(K) is constant); concat
-    // branches are all produced at this scale of the module's input.
+    // The output scale conv()/fc() choose before activation act (the same
+    // for every input: pre-activations are normalized); concat branches are
+    // all produced at this scale.
     double layer_scale(int x, Act act) const;
 
     // A graph input (activation fed at run time).
@@ -166,8 +176,11 @@ class Builder {
     int weights(const std::string& name, Shape shape, std::int64_t fan_in) {
         return weights(name, shape, weight_scale(fan_in));
     }
-    // Synthetic int32 bias of n values for a fan-in of k.
+    // Synthetic int32 bias of n values for a fan-in of k (zoo_rnn's scheme:
+    // B = 512 * sqrt(K)); with a real accumulator RMS known, bias_for().
     int bias(const std::string& name, std::int64_t n, std::int64_t fan_in);
+    // Synthetic int32 bias in [-B, B] with B = acc_rms / 5 (accumulator units).
+    int bias_for(const std::string& name, std::int64_t n, double acc_rms);
 
     // A node with one new output tensor named after the node; shapes inferred.
     // Returns the output tensor id; out_rms: its expected RMS (int8 units).
@@ -180,7 +193,9 @@ class Builder {
              std::int64_t stride, std::int64_t pad, std::int64_t groups, Act act,
              double out_scale = 0.0);
     // fc with synthetic weights/bias: K = C*H*W of x (or x's C in GEMM form).
-    int fc(const std::string& name, int x, std::int64_t m, Act act, bool gemm_form = false);
+    // real_rms: the result's real RMS before act (kLogitRms for a classifier).
+    int fc(const std::string& name, int x, std::int64_t m, Act act, bool gemm_form = false,
+           double real_rms = kPreActRms);
     // Pools: pad before (top, left) and after (bottom, right; -1: same as
     // before). An extra pad after reproduces Caffe's ceil-mode pooling.
     int maxpool(const std::string& name, int x, std::int64_t kernel, std::int64_t stride,
@@ -198,10 +213,13 @@ class Builder {
     Graph finish(std::vector<int> outputs);
 
   private:
+    double normalized_weight_scale(int x, std::int64_t fan_in, double real_rms) const;
+
     Graph g_;
     SplitMix64 rng_;
     bool with_data_;
-    std::vector<double> rms_;  // by tensor id
+    std::vector<double> rms_;   // by tensor id
+    std::vector<char> nonneg_;  // by tensor id
 };
 
 }  // namespace wl::zoo
