@@ -56,6 +56,7 @@ npu::compiler::CompileOptions compile_options(const Config& c, std::uint32_t seq
     o.mode = c.schedule == ScheduleMode::best ? npu::compiler::ScheduleMode::best
                                               : npu::compiler::ScheduleMode::fixed;
     o.seq_len_max = seq_len_max;
+    o.keep_activations = c.verify_layers;
     return o;
 }
 

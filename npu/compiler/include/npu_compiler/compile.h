@@ -39,6 +39,9 @@ struct CompileOptions {
     std::uint64_t load_addr = NPU_IMG_DEFAULT_LOAD_ADDR;  // where the platform puts the image
     // Largest run-time sequence length of lstm/gru/attention (0: the graph's T).
     std::uint32_t seq_len_max = 0;
+    // Every activation buffer stays live to the end of the program (no reuse),
+    // so each layer's output can still be read after the run (--verify-layers).
+    bool keep_activations = false;
 };
 
 // One DRAM buffer with its lifetime, in program positions (a node's index in
