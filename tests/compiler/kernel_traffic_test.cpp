@@ -14,9 +14,9 @@
 #include <random>
 #include <string>
 
+#include "../npu/npu_test_util.h"  // the NPU tests' DRAM, layer and descriptor helpers
 #include "npu_abi/npu_regs.h"
 #include "npu_compiler/kernel_traffic.h"
-#include "npu_test_util.h"
 
 namespace {
 
