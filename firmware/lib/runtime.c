@@ -6,6 +6,7 @@
 #include "vprt/runtime.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "npu_abi/cpu_ops.h"
@@ -33,7 +34,8 @@ typedef uint32_t __attribute__((may_alias)) vp_u32_alias;
 struct model {
     const npu_img_header_t* h;
     const npu_img_layer_t* layers;
-    npu_desc_t* descs; /* in DRAM; irq-per-layer sets NPU_DESC_F_IRQ in place */
+    const npu_desc_t* descs; /* the table (SRAM copy when it fits): call mode launches */
+    npu_desc_t* list_descs;  /* in the image in DRAM, where the NPU fetches lists */
     const npu_prog_op_t* ops;
     const npu_cpu_step_t* steps;
     const npu_patch_t* patches;
@@ -48,6 +50,16 @@ struct loop {
     uint32_t count; /* trip count */
     uint32_t index; /* current iteration */
 };
+
+/* Word copy: picolibc's size-optimised memcpy moves bytes, and every CPU
+ * access to DRAM costs the DRAM's latency, so word accesses are 4x cheaper.
+ * Both pointers 4-byte aligned, `bytes` a multiple of 4. */
+static void copy_words(void* dst, const void* src, uint32_t bytes) {
+    vp_u32_alias* d = (vp_u32_alias*)dst;
+    const vp_u32_alias* s = (const vp_u32_alias*)src;
+    for (uint32_t i = 0; i < bytes / 4u; ++i)
+        d[i] = s[i];
+}
 
 static void fw_step(uint32_t v) {
     vp_mmio_write32(VP_SYSCON_BASE + VP_SYSCON_FW_STEP, v);
@@ -99,7 +111,7 @@ static int check_image(const npu_img_header_t* h, uint32_t addr) {
         return VP_MODEL_EXIT_BAD_IMAGE;
     }
     if (h->data_offset < h->header_bytes || h->data_offset > h->total_bytes ||
-        (uint64_t)h->data_offset + h->data_bytes > h->total_bytes) {
+        h->data_offset % 4u != 0u || (uint64_t)h->data_offset + h->data_bytes > h->total_bytes) {
         printf(
             "model: bad image: data section (%lu bytes at offset %lu) outside the image "
             "(%lu bytes)\n",
@@ -138,15 +150,43 @@ static int check_image(const npu_img_header_t* h, uint32_t addr) {
             (unsigned long)in);
         return VP_MODEL_EXIT_BAD_IMAGE;
     }
-    const uint8_t* base = (const uint8_t*)h;
-    const uint32_t crc =
-        npu_crc32_update(0, base + h->header_bytes, h->data_offset - h->header_bytes);
+    return VP_MODEL_EXIT_OK;
+}
+
+/* CRC-32 of model_image.h, table-driven: the 256 entries come from the shared
+ * bitwise npu_crc32_update (T[b] is its 8 steps on b alone), then one lookup
+ * per byte instead of eight shifts. */
+static uint32_t crc32_tables(const uint8_t* p, uint32_t n) {
+    static uint32_t table[256];
+    for (uint32_t i = 0; i < 256u; ++i) {
+        const uint8_t b = (uint8_t)i;
+        table[i] = ~npu_crc32_update(0xFFFFFFFFu, &b, 1u);
+    }
+    uint32_t crc = 0xFFFFFFFFu;
+    for (const uint8_t* end = p + n; p < end; ++p)
+        crc = table[(crc ^ *p) & 0xFFu] ^ (crc >> 8);
+    return ~crc;
+}
+
+/* The tables, [header_bytes, data_offset) of the image: copied to SRAM when
+ * the heap has room (the CPU reads DRAM one word per access at the DRAM's
+ * latency; every later read of a table is then an SRAM access), else read in
+ * place. Returns them, or NULL when meta_crc32 does not match. */
+static const uint8_t* load_tables(const npu_img_header_t* h, const uint8_t* image) {
+    const uint32_t bytes = h->data_offset - h->header_bytes;
+    const uint8_t* tables = image + h->header_bytes;
+    uint8_t* copy = bytes ? malloc(bytes) : NULL;
+    if (copy) {
+        copy_words(copy, tables, bytes); /* both 64-byte aligned, whole words */
+        tables = copy;
+    }
+    const uint32_t crc = crc32_tables(tables, bytes);
     if (crc != h->meta_crc32) {
         printf("model: bad image: meta_crc32 0x%08lx, the tables give 0x%08lx\n",
                (unsigned long)h->meta_crc32, (unsigned long)crc);
-        return VP_MODEL_EXIT_BAD_CRC;
+        return NULL;
     }
-    return VP_MODEL_EXIT_OK;
+    return tables;
 }
 
 static int read_input(struct model* m) {
@@ -327,7 +367,7 @@ static int cpu_op(struct model* m, const npu_prog_op_t* op, const struct loop* l
     const npu_cpu_step_t* s = &m->steps[op->arg0];
     npu_cpu_step_t copy;
     if (op->patch_count) {
-        copy = *s;
+        copy_words(&copy, s, sizeof copy);
         apply_patches(m, op, (uint8_t*)&copy, loops);
         s = &copy;
     }
@@ -356,7 +396,7 @@ static int run_irq(struct model* m) {
         for (const npu_prog_op_t* o = op; o < end && o->opcode != NPU_PROG_END; ++o)
             if (o->opcode == NPU_PROG_LIST)
                 for (uint32_t k = 0; k < o->arg1; ++k)
-                    m->descs[o->arg0 + k].flags |= NPU_DESC_F_IRQ;
+                    m->list_descs[o->arg0 + k].flags |= NPU_DESC_F_IRQ;
     for (; op < end && op->opcode != NPU_PROG_END; ++op) {
         fw_step(VP_FW_STEP_OP | (uint32_t)(op - m->ops));
         if (op->opcode == NPU_PROG_CPU) {
@@ -366,7 +406,7 @@ static int run_irq(struct model* m) {
         }
         /* NPU_PROG_LIST (check_program allows nothing else here) */
         const uint32_t before = vp_npu_read(NPU_REG_KERNELS_DONE);
-        vp_npu_start_list(&m->descs[op->arg0], op->arg1);
+        vp_npu_start_list(&m->list_descs[op->arg0], op->arg1);
         const uint32_t status = vp_npu_wait_irq();
         const uint32_t done = vp_npu_read(NPU_REG_KERNELS_DONE) - before;
         m->launches += done;
@@ -396,7 +436,7 @@ static int run_call(struct model* m) {
                 const int resident = (op->flags & NPU_PROG_F_RESIDENT_AFTER_FIRST) && depth &&
                                      loops[depth - 1u].index != 0u;
                 if (op->patch_count || resident) {
-                    copy = *d;
+                    copy_words(&copy, d, sizeof copy);
                     apply_patches(m, op, (uint8_t*)&copy, loops);
                     if (resident) copy.flags |= NPU_DESC_F_RESIDENT;
                     d = &copy;
@@ -446,20 +486,27 @@ static const char* control_name(uint32_t control) {
     return control == NPU_RUN_CONTROL_CALL ? "call" : "irq";
 }
 
-int vp_model_run(const npu_img_header_t* h) {
+int vp_model_run(const npu_img_header_t* image) {
     fw_step(VP_FW_STEP_CHECK);
-    const uint32_t addr = (uint32_t)(uintptr_t)h;
+    const uint32_t addr = (uint32_t)(uintptr_t)image;
+    /* The header in SRAM: the run reads its fields often. */
+    static npu_img_header_t header;
+    copy_words(&header, image, sizeof header);
+    const npu_img_header_t* h = &header;
     int st = check_image(h, addr);
     if (st) return fail(st);
-    const uint8_t* base = (const uint8_t*)h;
+    const uint8_t* tables = load_tables(h, (const uint8_t*)image);
+    if (!tables) return fail(VP_MODEL_EXIT_BAD_CRC);
+    tables -= h->header_bytes; /* so that an image offset indexes it */
     struct model m;
     memset(&m, 0, sizeof m);
     m.h = h;
-    m.layers = (const npu_img_layer_t*)(base + h->layer_offset);
-    m.descs = (npu_desc_t*)(uintptr_t)(addr + h->desc_offset);
-    m.ops = (const npu_prog_op_t*)(base + h->op_offset);
-    m.steps = (const npu_cpu_step_t*)(base + h->step_offset);
-    m.patches = (const npu_patch_t*)(base + h->patch_offset);
+    m.layers = (const npu_img_layer_t*)(tables + h->layer_offset);
+    m.descs = (const npu_desc_t*)(tables + h->desc_offset);
+    m.list_descs = (npu_desc_t*)(uintptr_t)(addr + h->desc_offset);
+    m.ops = (const npu_prog_op_t*)(tables + h->op_offset);
+    m.steps = (const npu_cpu_step_t*)(tables + h->step_offset);
+    m.patches = (const npu_patch_t*)(tables + h->patch_offset);
     if ((st = read_input(&m)) != 0) return fail(st);
     const int call = m.control == NPU_RUN_CONTROL_CALL;
     if (!call && h->irq_count == 0u) {
