@@ -253,14 +253,12 @@ std::vector<LayerReport> model_layer_reports(const npu::Npu& npu, const ModelRun
         l.dram_write.psum = k.dram_write_bytes.psum;
         l.sram_reads = {k.sram_reads.ifmap, k.sram_reads.weight, k.sram_reads.ofmap, 0};
         l.sram_writes = {k.sram_writes.ifmap, k.sram_writes.weight, k.sram_writes.ofmap, 0};
-        // The layer table predicts one pass over the layer's descriptors;
-        // a layer launched in a loop repeats it once per launch of its first.
-        l.has_prediction = true;
-        const std::uint64_t passes =
-            rec && il.desc_count ? std::max<std::uint64_t>(1, rec->runs / il.desc_count) : 1;
-        l.predicted_read = {il.pred_rd_ifmap * passes, il.pred_rd_weight * passes, 0,
-                            il.pred_rd_psum * passes};
-        l.predicted_write = {0, 0, il.pred_wr_ofmap * passes, il.pred_wr_psum * passes};
+        // The layer table predicts the run at the image's default sequence
+        // length; at another length the prediction is not known here.
+        const npu_img_header_t& h = run.image.header;
+        l.has_prediction = h.seq_len_max == 0 || run.seq_len == h.seq_len_default;
+        l.predicted_read = {il.pred_rd_ifmap, il.pred_rd_weight, 0, il.pred_rd_psum};
+        l.predicted_write = {0, 0, il.pred_wr_ofmap, il.pred_wr_psum};
         layers.push_back(l);
     }
     return layers;
