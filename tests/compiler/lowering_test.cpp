@@ -296,12 +296,17 @@ TEST(Lowering, GemmFormFcAndMatmul) {
     // matmul: A [M][K] is the weight operand, B [K][N] the ifmap [K][1][N].
     wl::Graph h;
     h.name = "mm";
-    wl::TensorDef a{"a", Shape{1, 1, 5, 7}, wl::DType::int8, {0.05, 3, {}}};
-    wl::TensorDef bb{"b", Shape{1, 1, 7, 9}, wl::DType::int8, {0.04, -2, {}}};
-    wl::TensorDef o{"o", Shape{}, wl::DType::int8, {0.2, 1, {}}};
-    const int ia = h.add_tensor(a), ib = h.add_tensor(bb), io = h.add_tensor(o);
-    wl::TensorDef q{"q", Shape{}, wl::DType::int8, {0.05, 3, {}}};
-    const int iq = h.add_tensor(q);
+    auto activation = [](const char* name, Shape s, double scale, int zp) {
+        wl::TensorDef t;
+        t.name = name;
+        t.shape = s;
+        t.quant = wl::Quant{scale, zp, {}};
+        return t;
+    };
+    const int ia = h.add_tensor(activation("a", Shape{1, 1, 5, 7}, 0.05, 3));
+    const int ib = h.add_tensor(activation("b", Shape{1, 1, 7, 9}, 0.04, -2));
+    const int io = h.add_tensor(activation("o", Shape{}, 0.2, 1));
+    const int iq = h.add_tensor(activation("q", Shape{}, 0.05, 3));
     wl::Node fa{"fa", OpType::relu, {ia}, {iq}, {}};
     h.add_node(fa);
     wl::Node mm{"mm", OpType::matmul, {iq, ib}, {io}, {}};

@@ -94,9 +94,10 @@ TEST(ModelImage, EveryTruncationIsRefused) {
     for (std::size_t n = 0; n < bytes.size(); ++n) {
         const std::string e = error_of({bytes.begin(), bytes.begin() + static_cast<long>(n)});
         ASSERT_EQ(e.rfind("setup file: ", 0), 0u) << "length " << n << ": '" << e << "'";
-        if (n >= 16)
+        if (n >= 16) {
             ASSERT_EQ(e, "setup file: truncated: header says " + std::to_string(bytes.size()) +
                              " bytes, file has " + std::to_string(n));
+        }
     }
 }
 

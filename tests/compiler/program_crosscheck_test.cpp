@@ -151,8 +151,9 @@ TEST_P(ProgramCrossCheck, LayerRowsAreWhatTheNpuMoves) {
     } else {
         EXPECT_GT(h.seq_len_max, 0u) << spec << ": no irq program without a run-time loop";
     }
-    if (spec.find("hidden=16") != std::string::npos)  // small weights stay resident
+    if (spec.find("hidden=16") != std::string::npos) {  // small weights stay resident
         EXPECT_GT(m.resident_saved_bytes, 0u);
+    }
     if (m.resident_saved_bytes)
         std::printf("%s: %llu weight bytes not reloaded thanks to RESIDENT\n", spec.c_str(),
                     static_cast<unsigned long long>(m.resident_saved_bytes));
