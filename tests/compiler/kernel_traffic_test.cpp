@@ -332,6 +332,36 @@ TEST(KernelTraffic, SequencesKeepWeightsResident) {
     EXPECT_GT(warm_saves, 100);
 }
 
+// Two places where the NPU, keyed on tile indices, moves more than its
+// content needs; the model counts it the NPU's way. Shown here with the
+// numbers a group-keyed / first-touch DMA would move instead.
+TEST(KernelTraffic, KeyedReloadsTheNpuCouldAvoid) {
+    const npu::CoreConfig cfg = config(1 << 20);
+    // Grouped 1x1 conv, C = 4, M = 8, 2 groups (4 outputs per group), 6x6,
+    // T_m = 2: m tiles {0,1} and {2,3} read the same group (channels 0,1).
+    npu_test::Layer g;
+    g.op = NPU_OP_CONV;
+    g.C = 4, g.M = 8, g.H = g.W = 6, g.groups = 2;
+    npu_test::Addrs a;
+    const std::uint32_t base = static_cast<std::uint32_t>(npu_test::kDramBase);
+    a.in = base, a.w = base + 0x10000, a.out = base + 0x20000, a.psum = base + 0x30000,
+    a.bias = base + 0x40000;
+    npu_desc_t d =
+        npu_test::make_desc(g, a, {2, 2, 6, 6, 1, 1}, {0, 1, 2, 3, 4, 5}, npu::Dataflow::os);
+    expect_agree(d, cfg);
+    const int64_t per_group = 2 * 36;                                        // 2 channels of 6x6
+    EXPECT_EQ(nc::predict_traffic(d).dram_read_bytes.ifmap, 4 * per_group);  // per m tile
+    // keyed on the group range instead: 2 * per_group.
+    // Bias with c split outside m: the bias tile is reloaded for every c tile
+    // although only the first visit of an ofmap tile adds it.
+    npu_test::Layer b;
+    b.op = NPU_OP_CONV;
+    b.C = 4, b.M = 8, b.H = b.W = 4, b.bias = true, b.int32_out = true;
+    d = npu_test::make_desc(b, a, {4, 2, 4, 4, 1, 1}, {1, 0, 2, 3, 4, 5}, npu::Dataflow::os);
+    expect_agree(d, cfg);
+    EXPECT_EQ(nc::predict_traffic(d).dram_read_bytes.bias, 2 * 8 * 4);  // first touch: 8 * 4
+}
+
 // Layer shapes of real networks (ResNet-50, MobileNet-v2, AlexNet, VGG) at
 // the NPU's default configuration (32x32 array, 64 KiB scratchpads), random
 // tilings shrunk until they fit: the counts reach millions of bytes.
