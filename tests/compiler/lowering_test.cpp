@@ -386,6 +386,66 @@ TEST(Lowering, RefusalsNameTheNode) {
     EXPECT_THROW(nc::compile(b2.finish({y2}), o), nc::CompileError);
 }
 
+TEST(Lowering, LrnIsACpuStepWithItsTable) {
+    wl::zoo::Builder b("t", 19);
+    int x = b.input("in", Shape{1, 6, 4, 4});
+    int c = b.conv("c", x, 8, 3, 1, 1, 1, Act::relu);
+    int n = b.lrn("norm", c, 5, 1e-4, 0.75, 2.0);
+    int p = b.maxpool("p", n, 2, 2, 0);
+    wl::Graph g = b.finish({p});
+    const nc::CompiledModel m = nc::compile(g);
+    check_invariants(m);
+    ASSERT_EQ(m.image.steps.size(), 1u);
+    const npu_cpu_step_t& s = m.image.steps[0];
+    const wl::LrnParams lp = wl::lrn_params(g, g.nodes[1]);
+    EXPECT_EQ(s.kind, NPU_STEP_LRN);
+    EXPECT_EQ(s.addr[NPU_LRN_A_SRC], row(m, "c").addr);
+    EXPECT_EQ(s.addr[NPU_LRN_A_DST], row(m, "norm").addr);
+    EXPECT_EQ(s.param[NPU_LRN_P_CHANNELS], 8);
+    EXPECT_EQ(s.param[NPU_LRN_P_PIXELS], 16);
+    EXPECT_EQ(s.param[NPU_LRN_P_SIZE], 5);
+    EXPECT_EQ(s.param[NPU_LRN_P_SQ_SHIFT], static_cast<std::int32_t>(lp.sq_shift));
+    EXPECT_EQ(s.param[NPU_LRN_P_MULT_SHIFT], static_cast<std::int32_t>(lp.mult_shift));
+    EXPECT_EQ(s.param[NPU_LRN_P_TABLE_LEN], static_cast<std::int32_t>(lp.table.size()));
+    const auto table = const_bytes(m, row(m, "norm.table"));
+    ASSERT_EQ(table.size(), 4 * lp.table.size());
+    EXPECT_EQ(0, std::memcmp(table.data(), lp.table.data(), table.size()));
+    EXPECT_EQ(s.layer, 1u);  // layer rows: c, norm, p
+    ASSERT_EQ(m.image.layers.size(), 3u);
+    EXPECT_STREQ(m.image.layers[1].op, "lrn");
+    EXPECT_EQ(m.image.layers[1].desc_count, 0u);
+    // irq: conv list, the step, pool list.
+    const auto& h = m.image.header;
+    ASSERT_EQ(h.irq_count, 4u);
+    EXPECT_EQ(m.image.ops[h.irq_first].opcode, NPU_PROG_LIST);
+    EXPECT_EQ(m.image.ops[h.irq_first + 1].opcode, NPU_PROG_CPU);
+    EXPECT_EQ(m.image.ops[h.irq_first + 2].opcode, NPU_PROG_LIST);
+    EXPECT_EQ(m.image.ops[h.irq_first + 2].arg0, 1u);
+}
+
+TEST(Lowering, DumpScheduleListsEveryKernelAndTheTotals) {
+    const nc::CompiledModel m = nc::compile(wl::zoo::build("resnet_small"));
+    const std::string dump = nc::dump_schedule(m);
+    std::uint64_t cycles = 0, bytes = 0;
+    for (std::size_t i = 0; i < m.image.descs.size(); ++i) {
+        const npu_desc_t& d = m.image.descs[i];
+        // one row per kernel: its index, layer name and cycles
+        char head[64];
+        std::snprintf(head, sizeof head, "%5zu %-24.24s", i, m.image.layers[d.kernel_id].name);
+        const auto at = dump.find(head);
+        ASSERT_NE(at, std::string::npos) << head;
+        const std::string line = dump.substr(at, dump.find('\n', at) - at);
+        EXPECT_NE(line.find(" " + std::to_string(m.predictions[i].cycles) + " "), std::string::npos)
+            << line;
+        cycles += m.predictions[i].cycles;
+        bytes += m.predictions[i].dram_bytes();
+    }
+    EXPECT_NE(dump.find(std::to_string(cycles) + " predicted cycles"), std::string::npos) << dump;
+    EXPECT_NE(dump.find("total DRAM bytes: " + std::to_string(bytes)), std::string::npos) << dump;
+    EXPECT_NE(dump.find("activations peak " + std::to_string(m.activation_peak)),
+              std::string::npos);
+}
+
 TEST(Lowering, ResNet50FitsTheDefaultDram) {
     const wl::Graph g = wl::zoo::build("resnet50");
     const nc::CompiledModel m = nc::compile(g);
