@@ -57,12 +57,15 @@ struct CompiledRun : vp_test::ScBench {
 
     // functional: the NPU computes, the graph's input is written to DRAM first.
     CompiledRun(const std::string& spec, std::uint32_t control, std::uint32_t completion,
-                std::uint32_t seq_len = 0, std::uint32_t flags = 0, bool functional = false) {
+                std::uint32_t seq_len = 0, std::uint32_t flags = 0, bool functional = false,
+                unsigned weight_kb = 64) {
         vp::Config config;
+        config.weight_kb = weight_kb;
         config.max_cycles = 2'000'000'000;
         if (functional) config.mode = vp::SimMode::functional;
         npu::compiler::CompileOptions options;
         options.seq_len_max = seq_len > 0 ? 16 : 0;
+        options.arch.core.weight_bytes = weight_kb * 1024u;
         graph = wl::zoo::build(spec);
         model = npu::compiler::compile(graph, options);
         vp::Soc::DramBlobs extra;
@@ -178,4 +181,53 @@ TEST(FwCompiled, ResnetSmallBitExactIrq) {
 }
 TEST(FwCompiled, ResnetSmallBitExactCallPoll) {
     expect_bit_exact("resnet_small", NPU_RUN_CONTROL_CALL, NPU_RUN_COMPLETION_POLL);
+}
+
+// The descriptor index of every launch the call program makes, in order.
+std::vector<std::uint32_t> launch_sequence(const npu::compiler::ModelImage& img,
+                                           std::uint32_t seq_len) {
+    std::vector<std::uint32_t> out;
+    struct Loop {
+        std::uint32_t body, trips, index;
+    };
+    std::vector<Loop> loops;
+    const npu_img_header_t& h = img.header;
+    for (std::uint32_t pc = h.call_first; pc < h.call_first + h.call_count; ++pc) {
+        const npu_prog_op_t& op = img.ops.at(pc);
+        if (op.opcode == NPU_PROG_END) break;
+        if (op.opcode == NPU_PROG_KERNEL) out.push_back(op.arg0);
+        if (op.opcode == NPU_PROG_LOOP)
+            loops.push_back({pc + 1, op.arg0 == NPU_LOOP_SEQ_LEN ? seq_len : op.arg1, 0});
+        if (op.opcode == NPU_PROG_ENDLOOP) {
+            if (++loops.back().index < loops.back().trips)
+                pc = loops.back().body - 1;
+            else
+                loops.pop_back();
+        }
+    }
+    return out;
+}
+
+TEST(FwCompiled, LstmResidentWeightsSaveWhatTheCompilerPredicts) {
+    // At the image's default sequence length: the NPU's weight reads are the
+    // launches' cold predictions minus the compiler's resident saving, and
+    // every layer's weight bytes equal its prediction. A 256 KiB weight
+    // scratchpad holds the 98 KiB of the cell's weights (64 KiB does not).
+    CompiledRun r("lstm", NPU_RUN_CONTROL_CALL, NPU_RUN_COMPLETION_IRQ, 0, 0, false, 256);
+    ASSERT_EQ(r.status, 0) << r.console;
+    const std::vector<std::uint32_t> launches =
+        launch_sequence(r.model.image, r.header().seq_len_default);
+    const std::vector<vp::LayerReport> rows = r.soc->layer_reports();
+    ASSERT_EQ(rows.size(), launches.size());
+    std::uint64_t cold = 0, measured = 0;
+    std::vector<std::uint64_t> by_layer(r.model.image.layers.size(), 0);
+    for (std::size_t i = 0; i < launches.size(); ++i) {
+        cold += r.model.predictions.at(launches[i]).rd_weight;
+        measured += rows[i].dram_read.weight;
+        by_layer.at(r.model.image.descs.at(launches[i]).kernel_id) += rows[i].dram_read.weight;
+    }
+    EXPECT_GT(r.model.resident_saved_bytes, 0u);
+    EXPECT_EQ(measured, cold - r.model.resident_saved_bytes);
+    for (std::size_t l = 0; l < by_layer.size(); ++l)
+        EXPECT_EQ(by_layer[l], r.model.image.layers[l].pred_rd_weight) << "layer " << l;
 }
