@@ -469,7 +469,9 @@ TEST(RnnZoo, LstmAndGruStacks) {
             EXPECT_EQ(g.output_of(n).quant, qx);                        // h shares x's quantization
             EXPECT_EQ(g.input_of(n, 1).quant, g.input_of(n, 2).quant);  // W and R: one scale
             EXPECT_EQ(g.input_of(n, 1).shape.w, l == 0 ? 5 : 12);
-            if (l > 0) EXPECT_EQ(n.inputs[0], g.nodes[l - 1].outputs[0]);  // chained
+            if (l > 0) {
+                EXPECT_EQ(n.inputs[0], g.nodes[l - 1].outputs[0]);  // chained
+            }
         }
         // Deterministic from the seed; another seed gives other weights.
         const Graph same = zoo::build(std::string(name) + ":hidden=12,input=5,layers=3,seq=7", 4);

@@ -256,7 +256,7 @@ struct Lowerer {
 
     // ------------------------------------------------------------- kernels and steps
 
-    int add_kernel(npu_desc_t d, const KernelAddrs& a) {
+    int add_kernel(npu_desc_t d, const KernelAddrs& a, bool keep_tiling = false) {
         open_pending_layer();
         if (layer < 0) fail("kernel outside a layer");
         d.kernel_id = static_cast<std::uint16_t>(layer);
@@ -273,7 +273,8 @@ struct Lowerer {
         d.psum_addr = base;
         KernelPrediction p;
         try {
-            p = schedule_kernel(d, opt.arch, opt.objective, opt.mode);
+            p = keep_tiling ? predict_kernel(d, opt.arch)
+                            : schedule_kernel(d, opt.arch, opt.objective, opt.mode);
         } catch (const std::exception& e) {
             fail(std::string(npu::op_name(d.op)) + " kernel: " + e.what());
         }
@@ -1030,6 +1031,9 @@ int LoweringContext::begin_layer(const std::string& name, const std::string& op,
 }
 int LoweringContext::add_kernel(npu_desc_t desc, const KernelAddrs& addrs) {
     return m_l.add_kernel(desc, addrs);
+}
+int LoweringContext::add_kernel_tiled(npu_desc_t desc, const KernelAddrs& addrs) {
+    return m_l.add_kernel(desc, addrs, true);
 }
 const KernelPrediction& LoweringContext::prediction(int desc) const {
     return m_l.out.predictions.at(static_cast<std::size_t>(desc));

@@ -27,6 +27,7 @@
 // land in y's rows beyond T, which are not part of the output.
 #include <cstddef>
 #include <cstring>
+#include <stdexcept>
 #include <string>
 
 #include "npu_abi/cpu_ops.h"
@@ -104,6 +105,26 @@ int transpose_step(LoweringContext& ctx, Addr dst, Addr src, std::int64_t rows, 
     return ctx.add_step(s, a);
 }
 
+// The step GEMM: the whole weight matrix as one tile when it fits half the
+// weight scratchpad (then it stays there from one time step to the next:
+// RESIDENT), else the searched schedule (the weights are streamed every step).
+int add_step_gemm(LoweringContext& ctx, npu_desc_t d, const KernelAddrs& ka) {
+    const std::uint16_t full[NPU_DIMS] = {d.m, d.c, 1, 1, 1, 1};
+    for (unsigned i = 0; i < NPU_DIMS; ++i) {
+        d.tile[i] = full[i];
+        d.loop_order[i] = static_cast<std::uint8_t>(i);
+    }
+    npu_desc_t trial = d;  // in-DRAM placeholder addresses for the check
+    const auto base = static_cast<std::uint32_t>(ctx.options().arch.core.dram_base);
+    trial.ifmap_addr = trial.weight_addr = trial.bias_addr = trial.ofmap_addr = base;
+    try {
+        predict_kernel(trial, ctx.options().arch);
+    } catch (const std::invalid_argument&) {
+        return ctx.add_kernel(d, ka);
+    }
+    return ctx.add_kernel_tiled(d, ka);
+}
+
 void lower_cell(LoweringContext& ctx, const wl::Node& n) {
     const wl::Graph& g = ctx.graph();
     const bool lstm = n.op == wl::OpType::lstm;
@@ -140,7 +161,7 @@ void lower_cell(LoweringContext& ctx, const wl::Node& n) {
     ka.weight = Addr(wr);
     ka.bias = Addr(bias);
     ka.ofmap = Addr(acc);
-    const int gemm = ctx.add_kernel(d, ka);
+    const int gemm = add_step_gemm(ctx, d, ka);
 
     npu_cpu_step_t cs{};
     cs.kind = static_cast<std::uint16_t>(lstm ? NPU_STEP_LSTM_CELL : NPU_STEP_GRU_CELL);

@@ -87,6 +87,11 @@ class LoweringContext {
     // address fields, and returns its descriptor index. Throws CompileError
     // if no tiling fits.
     int add_kernel(npu_desc_t desc, const KernelAddrs& addrs);
+    // add_kernel keeping the caller's desc.tile and desc.loop_order (e.g. a
+    // whole weight matrix as one tile, so that it stays resident across a
+    // loop's launches); predicted with predict_kernel. Throws CompileError if
+    // that tiling is invalid or does not fit the scratchpads.
+    int add_kernel_tiled(npu_desc_t desc, const KernelAddrs& addrs);
     const KernelPrediction& prediction(int desc) const;
     // A CPU step (npu_abi/cpu_ops.h); addrs[i] (when valid) becomes step.addr[i].
     int add_step(npu_cpu_step_t step, const std::array<Addr, NPU_STEP_ADDRS>& addrs);
