@@ -280,6 +280,38 @@ TEST(KernelTraffic, EveryOpKindAgainstTheNpu) {
 
 namespace {
 
+// Per tiling once, then per order: the same numbers as the whole prediction.
+TEST(KernelTraffic, TilingThenOrderEqualsWhole) {
+    Rng r(31337);
+    int n = 0;
+    for (std::uint8_t op : kOps)
+        for (int i = 0; i < 40; ++i) {
+            const npu::CoreConfig cfg = config(1024);
+            npu_desc_t d;
+            bool shrunk = false;
+            if (!make_case(r, random_layer(r, op), cfg, d, shrunk)) continue;
+            npu_desc_t scrambled = d;
+            scrambled.loop_order[0] = 9;  // not read by tiling_traffic
+            const nc::TilingTraffic t = nc::tiling_traffic(scrambled);
+            for (int k = 0; k < 6; ++k) {
+                std::shuffle(std::begin(d.loop_order), std::end(d.loop_order), r.engine());
+                const nc::KernelTraffic a = nc::predict_traffic(d),
+                                        b = nc::predict_traffic(t, d.loop_order);
+                EXPECT_EQ(a.str(), b.str()) << describe(d);
+                EXPECT_EQ(a.max_footprint_elems.ifmap, b.max_footprint_elems.ifmap);
+                EXPECT_EQ(a.spills_psum, b.spills_psum);
+                ++n;
+            }
+        }
+    EXPECT_GT(n, 1500);
+    const uint8_t bad[NPU_DIMS] = {0, 1, 2, 3, 4, 4};
+    npu_test::Layer L;
+    L.C = L.M = L.H = L.W = 2;
+    const nc::TilingTraffic t = nc::tiling_traffic(
+        npu_test::make_desc(L, {}, {1, 1, 1, 1, 1, 1}, {0, 1, 2, 3, 4, 5}, npu::Dataflow::os));
+    EXPECT_THROW(nc::predict_traffic(t, bad), std::invalid_argument);
+}
+
 // Kernel sequences on ONE NPU: weight tiles stay in the two halves from one
 // kernel to the next, and NPU_DESC_F_RESIDENT kernels find them. The
 // prediction carries the halves along (predict_traffic(desc, halves)).
@@ -448,6 +480,15 @@ TEST(KernelTraffic, FastOnRealLayers) {
             kCalls;
         std::printf("predict_traffic, 256x256 56x56 3x3, tile m%u c%u y%u x%u k%u l%u: %.2f us\n",
                     t[0], t[1], t[2], t[3], t[4], t[5], us);
+        const nc::TilingTraffic tiling = nc::tiling_traffic(d);
+        const auto t1 = std::chrono::steady_clock::now();
+        for (int i = 0; i < kCalls; ++i)
+            sink += nc::predict_traffic(tiling, d.loop_order).total();
+        const double us_order =
+            std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t1)
+                .count() /
+            kCalls;
+        std::printf("  per further loop order of the same tiling: %.2f us\n", us_order);
         EXPECT_GT(sink, 0);
         EXPECT_LT(us, 2000.0);
     }

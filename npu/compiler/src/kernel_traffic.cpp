@@ -179,14 +179,34 @@ int64_t resident_weight_rho(const ConvLayer& L, const Schedule& s) {
 
 }  // namespace
 
-KernelTraffic predict_traffic(const npu_desc_t& d) {
-    const ConvLayer L = kernel_layer(d);
-    const Schedule s = schedule_for(d, L);
-    const ClosedFormTerms t = closed_form_terms(L, s);
+TilingTraffic tiling_traffic(const npu_desc_t& d) {
+    TilingTraffic t;
+    t.desc = d;
+    t.layer = kernel_layer(d);
+    npu_desc_t any_order = d;  // the sums do not depend on it
+    for (uint8_t p = 0; p < NPU_DIMS; ++p)
+        any_order.loop_order[p] = p;
+    t.schedule = schedule_for(any_order, t.layer);
+    t.terms = closed_form_terms(t.layer, t.schedule);
+    return t;
+}
+
+KernelTraffic predict_traffic(const TilingTraffic& tiling, const uint8_t (&loop_order)[NPU_DIMS]) {
+    const ConvLayer& L = tiling.layer;
+    Schedule s = tiling.schedule;
+    unsigned seen = 0;
+    for (int p = 0; p < kNumDims; ++p) {
+        const unsigned dim = loop_order[p];
+        require(dim < kNumDims && !(seen & (1u << dim)), "loop_order is not a permutation of 0..5");
+        seen |= 1u << dim;
+        s.order[static_cast<size_t>(p)] = static_cast<Dim>(dim);
+    }
+    ClosedFormTerms t = tiling.terms;
+    order_terms(L, s, t);
     const Traffic tr = closed_form(L, t);
     KernelTraffic k;
     int64_t weight_reads = tr.weight_reads;
-    if ((d.flags & NPU_DESC_F_RESIDENT) && L.weights == WeightKind::filter)
+    if ((tiling.desc.flags & NPU_DESC_F_RESIDENT) && L.weights == WeightKind::filter)
         weight_reads = resident_weight_rho(L, s) * L.weight_elems();
     k.dram_read_bytes.ifmap = tr.ifmap_reads * L.w_ifmap;
     k.dram_read_bytes.weight = weight_reads * L.w_weight;
@@ -203,6 +223,10 @@ KernelTraffic predict_traffic(const npu_desc_t& d) {
     k.tiles = s.iterations(L);
     k.spills_psum = t.rho[idx(Operand::ofmap)] > 1;
     return k;
+}
+
+KernelTraffic predict_traffic(const npu_desc_t& d) {
+    return predict_traffic(tiling_traffic(d), d.loop_order);
 }
 
 bool WeightHalves::Tile::operator==(const Tile& o) const {

@@ -462,6 +462,16 @@ void p_rho(const ConvLayer& L, const Schedule& s, int lvl, Rel rel, int& p, int6
 ClosedFormTerms closed_form_terms(const ConvLayer& L, const Schedule& s) {
     s.validate(L);
     ClosedFormTerms t;
+    order_terms(L, s, t);
+    t.sum_footprint[idx(Operand::weight)] = L.weight_elems();
+    t.sum_footprint[idx(Operand::ofmap)] = L.ofmap_elems();
+    const IfmapStats st = ifmap_stats(L, s);
+    t.sum_footprint[idx(Operand::ifmap)] = st.ch.sum * st.rows.sum * st.cols.sum;
+    t.max_ifmap_footprint = st.ch.max * st.rows.max * st.cols.max;
+    return t;
+}
+
+void order_terms(const ConvLayer& L, const Schedule& s, ClosedFormTerms& t) {
     for (int x = 0; x < kNumOperands; ++x) {
         const auto op = static_cast<Operand>(x);
         p_rho(
@@ -470,12 +480,6 @@ ClosedFormTerms closed_form_terms(const ConvLayer& L, const Schedule& s) {
     p_rho(
         L, s, s.level[idx(Operand::weight)], [](Dim d) { return d == Dim::m; }, t.p_bias,
         t.rho_bias);
-    t.sum_footprint[idx(Operand::weight)] = L.weight_elems();
-    t.sum_footprint[idx(Operand::ofmap)] = L.ofmap_elems();
-    const IfmapStats st = ifmap_stats(L, s);
-    t.sum_footprint[idx(Operand::ifmap)] = st.ch.sum * st.rows.sum * st.cols.sum;
-    t.max_ifmap_footprint = st.ch.max * st.rows.max * st.cols.max;
-    return t;
 }
 
 Traffic closed_form(const ConvLayer& L, const Schedule& s) {

@@ -57,6 +57,20 @@ struct KernelTraffic {
 // this kernel resident when it starts).
 KernelTraffic predict_traffic(const npu_desc_t& desc);
 
+// The order-independent part of the prediction for one tiling (desc.tile;
+// desc.loop_order is not read): the footprint sums and maxima. A search that
+// tries many loop orders per tiling computes it once and then calls
+// predict_traffic(tiling, order), which costs O(6).
+struct TilingTraffic {
+    npu_desc_t desc{};
+    ConvLayer layer;
+    Schedule schedule;      // tiles; order set per call
+    ClosedFormTerms terms;  // sums and maxima (order-independent at tile level)
+};
+TilingTraffic tiling_traffic(const npu_desc_t& desc);
+// Throws std::invalid_argument when loop_order is not a permutation of 0..5.
+KernelTraffic predict_traffic(const TilingTraffic& tiling, const uint8_t (&loop_order)[NPU_DIMS]);
+
 // What the NPU's two weight-scratchpad halves hold between kernels, as far as
 // NPU_DESC_F_RESIDENT can see it: the filter tile of each half (a weight
 // tensor and the m, c, k, l ranges of the tile) and which half was used last.

@@ -193,6 +193,11 @@ struct ClosedFormTerms {
     int64_t max_ifmap_footprint = 0;  // elements: the ifmap buffer's need (as buffer_needs)
 };
 ClosedFormTerms closed_form_terms(const ConvLayer& L, const Schedule& s);
+// Only the order-dependent terms (p, ρ of every tensor and of the bias): with
+// the buffer levels fixed at 6 (tile level) the footprint sums do not depend
+// on the order, so a search can compute them once per tiling and call this
+// for each order (O(6)).
+void order_terms(const ConvLayer& L, const Schedule& s, ClosedFormTerms& t);
 // buffer_needs from terms already computed (no second pass over the ifmap tiles).
 BufferNeeds buffer_needs(const ConvLayer& L, const Schedule& s, const ClosedFormTerms& t);
 
