@@ -277,6 +277,20 @@ TEST(FwModel, CallControlWithPollingCompletion) {
     check_call_run(NPU_RUN_COMPLETION_POLL);
 }
 
+TEST(FwModel, PollingRunWaitsByInterruptWhereTheProgramSaysSo) {
+    // NPU_PROG_F_IRQ kernels among polled ones: the DONE bits the polled
+    // launches left in IRQ_STATUS must not end the interrupt waits early.
+    ModelImageBuilder b = two_layer_model();
+    b.call = {prog_op(NPU_PROG_KERNEL, 0), prog_op(NPU_PROG_KERNEL, 1, 0, NPU_PROG_F_IRQ),
+              prog_op(NPU_PROG_KERNEL, 0), prog_op(NPU_PROG_KERNEL, 1, 0, NPU_PROG_F_IRQ),
+              prog_op(NPU_PROG_KERNEL, 0)};
+    ModelRun r(b.bytes(), run_header(NPU_RUN_CONTROL_CALL, NPU_RUN_COMPLETION_POLL));
+    EXPECT_EQ(r.status, 0) << r.console;
+    EXPECT_TRUE(r.says("model: done: 5 kernels, 0 CPU steps, 2 NPU interrupts")) << r.console;
+    EXPECT_EQ(stat("npu.kernels"), 5u);
+    EXPECT_EQ(stat("cpu.interrupts"), 2u);
+}
+
 TEST(FwModel, LoopPatchMovesTheOfmapPerIteration) {
     // Functional mode: iteration i writes the ofmap slice at kOfmap + 512 * i.
     // ifmap 3, weights 1, acc = 8 channels x taps inside the input x 3, scaled
