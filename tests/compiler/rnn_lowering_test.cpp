@@ -356,6 +356,14 @@ TEST(RnnLowering, ResidentWeightsAreReadOnce) {
             saved += b.weight - a.weight;
         }
         EXPECT_EQ(saved, (T - 1) * wbytes);
+        // The layer's predicted weight reads (bias included) at the graph's
+        // length count the weights once, as the NPU reads them.
+        const Result full = run_model(m, input(g, 8), false, true);
+        std::uint64_t rd = 0;
+        for (const Launch& l : full.run.launches)
+            rd += l.stats.dram_read_bytes.weight + l.stats.dram_read_bytes.bias;
+        EXPECT_EQ(m.image.layers.at(0).pred_rd_weight, rd);
+        EXPECT_EQ(rd, wbytes + 8 * 4 * 4 * H);
         EXPECT_EQ(m.predictions.at(0).rd_weight, wbytes + 4 * 4 * H);  // prediction: no residency
     }
 }
