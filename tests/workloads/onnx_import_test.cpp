@@ -440,6 +440,48 @@ TEST(OnnxImport, DepthwiseStridedAsymmetricPadsAndRelu6) {
     EXPECT_EQ(out_tensor(g).shape, (Shape{1, 3, 3, 3}));
 }
 
+TEST(OnnxImport, FloatReferenceConvAgainstNaiveLoops) {
+    // grouped, strided, asymmetric padding: run_float against the definition
+    Lcg r;
+    const int64_t C = 4, H = 7, W = 6, M = 6, G = 2, R = 3, S = 2, sh = 2, sw = 3;
+    const int64_t pt = 1, pl = 0, pb = 2, pr = 1;
+    Model md;
+    md.input("x", {1, C, H, W});
+    const std::vector<float> wv = r.vec(static_cast<size_t>(M * (C / G) * R * S));
+    const std::vector<float> bv = r.vec(static_cast<size_t>(M));
+    md.init("w", {M, C / G, R, S}, wv);
+    md.init("b", {M}, bv);
+    auto* c = md.node("Conv", {"x", "w", "b"}, {"y"});
+    ai(c, "group", G);
+    aints(c, "strides", {sh, sw});
+    aints(c, "pads", {pt, pl, pb, pr});
+    md.output("y");
+    const FloatGraph fg = import_onnx_float(md.save());
+    const std::vector<float> xv = r.vec(static_cast<size_t>(C * H * W));
+    const auto v = run_float(fg, {xv});
+    const std::vector<float>& y = v[static_cast<size_t>(fg.graph.outputs[0])];
+    const int64_t E = (H + pt + pb - R) / sh + 1, F = (W + pl + pr - S) / sw + 1;
+    ASSERT_EQ(static_cast<int64_t>(y.size()), M * E * F);
+    for (int64_t m = 0; m < M; ++m)
+        for (int64_t e = 0; e < E; ++e)
+            for (int64_t f = 0; f < F; ++f) {
+                double acc = bv[static_cast<size_t>(m)];
+                for (int64_t cc = 0; cc < C / G; ++cc)
+                    for (int64_t i = 0; i < R; ++i)
+                        for (int64_t j = 0; j < S; ++j) {
+                            const int64_t ih = e * sh - pt + i, iw = f * sw - pl + j;
+                            if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;
+                            const int64_t ci = (m / (M / G)) * (C / G) + cc;
+                            acc +=
+                                static_cast<double>(
+                                    wv[static_cast<size_t>(((m * (C / G) + cc) * R + i) * S + j)]) *
+                                xv[static_cast<size_t>((ci * H + ih) * W + iw)];
+                        }
+                EXPECT_NEAR(y[static_cast<size_t>((m * E + e) * F + f)], acc, 1e-5)
+                    << m << "," << e << "," << f;
+            }
+}
+
 TEST(OnnxImport, ActivationsSoftmaxLrnAndViews) {
     Model md(11);
     md.input("x", {1, 5, 2, 2});

@@ -26,30 +26,35 @@ void apply_act(Vec& y, Act act) {
     }
 }
 
+// Output-plane order (weight outer, output columns inner) so the inner loop
+// is a contiguous multiply-add: calibration runs whole networks through it.
 Vec conv(const Graph& g, const Node& n, const Vec& x, const Vec& w, const Vec* b) {
     const Shape xs = g.input_of(n, 0).shape, ws = g.input_of(n, 1).shape, ys = g.output_of(n).shape;
     const Attrs& a = n.attrs;
-    const int64_t cg = ws.c, mg = ws.n / a.groups;
+    const int64_t cg = ws.c, mg = ws.n / a.groups, E = ys.h, F = ys.w;
     Vec y(static_cast<size_t>(ys.size()));
     for (int64_t m = 0; m < ys.c; ++m) {
         const int64_t c0 = (m / mg) * cg;
-        for (int64_t e = 0; e < ys.h; ++e)
-            for (int64_t f = 0; f < ys.w; ++f) {
-                double acc = b ? (*b)[static_cast<size_t>(m)] : 0.0;
-                for (int64_t c = 0; c < cg; ++c)
-                    for (int64_t r = 0; r < ws.h; ++r) {
+        float* out = &y[static_cast<size_t>(m * E * F)];
+        std::fill(out, out + E * F, b ? (*b)[static_cast<size_t>(m)] : 0.0f);
+        for (int64_t c = 0; c < cg; ++c)
+            for (int64_t r = 0; r < ws.h; ++r)
+                for (int64_t s = 0; s < ws.w; ++s) {
+                    const float wv = w[static_cast<size_t>(((m * cg + c) * ws.h + r) * ws.w + s)];
+                    // output columns f whose input column f * stride - pad + s is inside
+                    const int64_t off = s - a.pad_left;
+                    const int64_t f_lo = off >= 0 ? 0 : (-off + a.stride_w - 1) / a.stride_w;
+                    const int64_t f_hi = std::min<int64_t>(
+                        F, xs.w - 1 - off < 0 ? 0 : (xs.w - 1 - off) / a.stride_w + 1);
+                    for (int64_t e = 0; e < E; ++e) {
                         const int64_t ih = e * a.stride_h - a.pad_top + r;
                         if (ih < 0 || ih >= xs.h) continue;
-                        for (int64_t s = 0; s < ws.w; ++s) {
-                            const int64_t iw = f * a.stride_w - a.pad_left + s;
-                            if (iw < 0 || iw >= xs.w) continue;
-                            acc += static_cast<double>(
-                                       x[static_cast<size_t>(((c0 + c) * xs.h + ih) * xs.w + iw)]) *
-                                   w[static_cast<size_t>(((m * cg + c) * ws.h + r) * ws.w + s)];
-                        }
+                        const float* row = &x[static_cast<size_t>(((c0 + c) * xs.h + ih) * xs.w)];
+                        float* o = out + e * F;
+                        for (int64_t f = f_lo; f < f_hi; ++f)
+                            o[f] += wv * row[f * a.stride_w + off];
                     }
-                y[static_cast<size_t>((m * ys.h + e) * ys.w + f)] = static_cast<float>(acc);
-            }
+                }
     }
     return y;
 }
