@@ -74,7 +74,7 @@ TEST(VpRun, BadOptionsFailWithOneLine) {
          "--report '/nonexistent-dir/r.json': cannot write"},
         {{"--firmware", "/nonexistent.elf"}, "cannot open file"},
         {{"--config", "/nonexistent.ini"}, "--config '/nonexistent.ini': cannot open file"},
-        {{"--workload", "resnet50"}, "--workload"},
+        {{"--workload", "resnet51"}, "--workload 'resnet51': unknown workload"},
     };
     for (const auto& [args, what] : cases) {
         ProcessResult r = vp_run(args);

@@ -1,0 +1,284 @@
+// Networks end to end: vp_run compiles a workload, the firmware runs it on
+// the platform in irq or call control, and the run is checked against the
+// two oracles: the reference executor (--verify, functional mode, bit for
+// bit) and the compiler's analytic traffic model (every layer's simulated
+// DRAM bytes per tensor equal the prediction). Each vp_run is its own process.
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "npu_abi/model_image.h"
+#include "run_process.h"
+
+using vp_test::ProcessResult;
+using vp_test::read_text_file;
+using vp_test::run_process;
+
+namespace {
+
+std::string temp_path(const std::string& name) {
+    return ::testing::TempDir() + "vp_net_" + std::to_string(getpid()) + "_" + name;
+}
+
+// Runs vp_run with a JSON report; returns it (exit status in *status).
+nlohmann::json run_report(std::vector<std::string> args, int expect_status = 0,
+                          ProcessResult* out = nullptr) {
+    const std::string report = temp_path("r.json");
+    std::remove(report.c_str());
+    args.insert(args.end(), {"--report", report});
+    ProcessResult r = run_process(VP_RUN, args);
+    EXPECT_EQ(r.exit_status, expect_status) << r.err;
+    if (out) *out = r;
+    std::ifstream in(report);
+    if (!in) return {};
+    nlohmann::json j = nlohmann::json::parse(in);
+    std::remove(report.c_str());
+    return j;
+}
+
+// Every layer's simulated DRAM bytes equal the compiler's prediction, tensor by tensor.
+void expect_traffic_as_predicted(const nlohmann::json& j, const std::string& what) {
+    ASSERT_TRUE(j.contains("layers")) << what;
+    ASSERT_FALSE(j["layers"].empty()) << what;
+    for (const auto& l : j["layers"]) {
+        ASSERT_FALSE(l["predicted_dram_read_bytes"].is_null()) << what << " " << l["name"];
+        EXPECT_EQ(l["dram_read_bytes"], l["predicted_dram_read_bytes"]) << what << " " << l["name"];
+        EXPECT_EQ(l["dram_write_bytes"], l["predicted_dram_write_bytes"])
+            << what << " " << l["name"];
+    }
+}
+
+std::uint64_t total_dram(const nlohmann::json& j) {
+    std::uint64_t n = 0;
+    for (const char* k : {"ifmap", "weight", "psum"})
+        n += j["totals"]["dram_read_bytes"][k].get<std::uint64_t>();
+    for (const char* k : {"ofmap", "psum"})
+        n += j["totals"]["dram_write_bytes"][k].get<std::uint64_t>();
+    return n;
+}
+
+struct Control {
+    const char* label;
+    std::vector<std::string> args;
+};
+const std::vector<Control> kControls = {
+    {"irq", {"--control", "irq"}},
+    {"call+irq", {"--control", "call", "--completion", "irq"}},
+    {"call+poll", {"--control", "call", "--completion", "poll"}},
+};
+
+// Exactly one line on stderr, "vp_run: error: ...", containing `what`.
+void expect_one_error_line(const ProcessResult& r, const std::string& what) {
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_EQ(r.err.rfind("vp_run: error: ", 0), 0u) << r.err;
+    EXPECT_NE(r.err.find(what), std::string::npos) << r.err;
+}
+
+}  // namespace
+
+// Small networks in functional mode: the NPU's output equals the reference
+// executor's bit for bit under every dataflow and every control mode, and the
+// traffic equals the prediction.
+class FunctionalVerify : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(FunctionalVerify, BitExactUnderEveryDataflowAndControl) {
+    for (const char* df : {"os", "ws", "is"})
+        for (const Control& c : kControls) {
+            const std::string what = std::string(GetParam()) + " " + df + " " + c.label;
+            std::vector<std::string> args{"--workload", GetParam(), "--dataflow", df, "--verify"};
+            args.insert(args.end(), c.args.begin(), c.args.end());
+            ProcessResult r;
+            const nlohmann::json j = run_report(args, 0, &r);
+            ASSERT_TRUE(j.contains("verify")) << what;
+            EXPECT_TRUE(j["verify"]["checked"].get<bool>()) << what;
+            EXPECT_TRUE(j["verify"]["match"].get<bool>()) << what;
+            EXPECT_NE(r.out.find("matches the reference executor bit for bit"), std::string::npos)
+                << what;
+            expect_traffic_as_predicted(j, what);
+        }
+}
+
+INSTANTIATE_TEST_SUITE_P(Networks, FunctionalVerify, ::testing::Values("lenet5", "resnet_small"));
+
+TEST(Networks, VerifyLayersComparesEveryLayer) {
+    const nlohmann::json j =
+        run_report({"--workload", "resnet_small", "--verify-layers", "--control", "call"});
+    EXPECT_TRUE(j["verify"]["match"].get<bool>());
+    EXPECT_TRUE(j["config"]["verify_layers"].get<bool>());
+}
+
+// ResNet-50 in timing mode: traffic as predicted on every layer; the three
+// dataflows cost different cycles for the same network; irq and call control
+// move the same NPU traffic but cost the CPU differently.
+TEST(Networks, Resnet50TimingTrafficDataflowsAndControl) {
+    std::map<std::string, nlohmann::json> runs;
+    for (const char* df : {"os", "ws", "is"}) {
+        runs[df] = run_report({"--workload", "resnet50", "--dataflow", df});
+        expect_traffic_as_predicted(runs[df], std::string("resnet50 ") + df);
+        std::uint64_t launches = 0;
+        for (const auto& l : runs[df]["layers"])
+            launches += l["launches"].get<std::uint64_t>();
+        EXPECT_EQ(runs[df]["run"]["kernel_launches"].get<std::uint64_t>(), launches);
+    }
+    const auto npu_cycles = [&](const char* df) {
+        return runs[df]["totals"]["cycles"].get<std::uint64_t>();
+    };
+    EXPECT_NE(npu_cycles("os"), npu_cycles("ws"));
+    EXPECT_NE(npu_cycles("os"), npu_cycles("is"));
+    EXPECT_NE(npu_cycles("ws"), npu_cycles("is"));
+    // 53 conv/fc layers with MACs as the published shapes imply.
+    EXPECT_EQ(runs["os"]["totals"]["macs"].get<std::uint64_t>(), 3857973248u);
+
+    const nlohmann::json call = run_report({"--workload", "resnet50", "--control", "call"});
+    const nlohmann::json& irq = runs["os"];
+    expect_traffic_as_predicted(call, "resnet50 call");
+    EXPECT_EQ(total_dram(call), total_dram(irq));
+    EXPECT_EQ(call["totals"]["cycles"], irq["totals"]["cycles"]);  // the NPU's own work
+    EXPECT_EQ(call["run"]["kernel_launches"], irq["run"]["kernel_launches"]);
+    EXPECT_NE(call["run"]["cpu_busy_cycles"], irq["run"]["cpu_busy_cycles"]);
+    EXPECT_NE(call["run"]["cycles"], irq["run"]["cycles"]);
+    EXPECT_EQ(irq["run"]["interrupts"], 1);  // one list, one interrupt at its end
+    EXPECT_EQ(call["run"]["interrupts"], call["run"]["kernel_launches"]);  // one per launch
+}
+
+// lstm, gru and attention run in call control with their sequence length
+// given at run time: the image is the same, the launches follow the length.
+TEST(Networks, SequenceModelsTakeTheirLengthAtRunTime) {
+    for (const char* w : {"lstm", "gru", "attention"}) {
+        std::map<int, nlohmann::json> at;
+        for (int t : {4, 8}) {
+            at[t] =
+                run_report({"--workload", w, "--control", "call", "--seq-len", std::to_string(t)});
+            ASSERT_TRUE(at[t].contains("run")) << w;
+        }
+        const auto launches = [&](int t) {
+            return at[t]["run"]["kernel_launches"].get<std::uint64_t>();
+        };
+        const auto cycles = [&](int t) { return at[t]["run"]["cycles"].get<std::uint64_t>(); };
+        if (std::string(w) != "attention") {
+            // One GEMM launch per time step and layer.
+            EXPECT_EQ(launches(4), 4u) << w;
+            EXPECT_EQ(launches(8), 8u) << w;
+        } else {
+            // Per-head GEMMs over the whole sequence: the launches are fixed,
+            // their sizes follow the length.
+            EXPECT_EQ(launches(4), launches(8)) << w;
+        }
+        EXPECT_GT(cycles(8), cycles(4)) << w;
+        EXPECT_GT(at[8]["totals"]["macs"].get<std::uint64_t>(),
+                  at[4]["totals"]["macs"].get<std::uint64_t>())
+            << w;
+    }
+    // Two layers: twice the launches.
+    const nlohmann::json two =
+        run_report({"--workload", "lstm:layers=2", "--control", "call", "--seq-len", "5"});
+    EXPECT_EQ(two["run"]["kernel_launches"], 10);
+}
+
+TEST(Networks, SequenceModelsRefuseIrqControl) {
+    ProcessResult r = run_process(VP_RUN, {"--workload", "lstm", "--control", "irq"});
+    EXPECT_EQ(r.exit_status, 2);
+    expect_one_error_line(r, "needs run-time control");
+    EXPECT_NE(r.err.find("use --control call"), std::string::npos);
+}
+
+TEST(Networks, SequenceModelsVerifyInFunctionalMode) {
+    for (const char* w : {"lstm", "gru", "attention"}) {
+        const nlohmann::json j =
+            run_report({"--workload", w, "--control", "call", "--seq-len", "3", "--verify"});
+        ASSERT_TRUE(j.contains("verify")) << w;
+        EXPECT_TRUE(j["verify"]["match"].get<bool>()) << w;
+    }
+}
+
+// A saved image runs as compiled; a damaged one is one clear line.
+TEST(Networks, SavedImageRunsAndDamagedImagesAreRefused) {
+    const std::string img = temp_path("lenet5.bin");
+    ProcessResult w = run_process(VP_RUN, {"--workload", "lenet5", "--emit-setup", img});
+    ASSERT_EQ(w.exit_status, 0) << w.err;
+    const nlohmann::json direct = run_report({"--workload", "lenet5"});
+    const nlohmann::json saved = run_report({"--setup", img});
+    EXPECT_EQ(saved["totals"], direct["totals"]);
+    EXPECT_EQ(saved["run"]["cycles"], direct["run"]["cycles"]);
+
+    std::string bytes = read_text_file(img);
+    // One flipped bit in the weights: the whole-image CRC catches it.
+    std::string flipped = bytes;
+    flipped[flipped.size() - 1] ^= 0x10;
+    const std::string bad = temp_path("bad.bin");
+    std::ofstream(bad, std::ios::binary) << flipped;
+    ProcessResult r = run_process(VP_RUN, {"--setup", bad});
+    EXPECT_EQ(r.exit_status, 2);
+    expect_one_error_line(r, "CRC");
+    // A truncated file.
+    std::ofstream(bad, std::ios::binary | std::ios::trunc) << bytes.substr(0, bytes.size() / 2);
+    r = run_process(VP_RUN, {"--setup", bad});
+    EXPECT_EQ(r.exit_status, 2);
+    expect_one_error_line(r, "--setup");
+    // Not an image at all.
+    std::ofstream(bad, std::ios::binary | std::ios::trunc) << "#!/bin/sh\necho hello\n";
+    r = run_process(VP_RUN, {"--setup", bad});
+    EXPECT_EQ(r.exit_status, 2);
+    expect_one_error_line(r, "not a model image");
+    std::remove(bad.c_str());
+    std::remove(img.c_str());
+}
+
+// A descriptor the NPU would refuse in the middle of a network (an
+// impossible op in the third; CRCs redone so only the descriptor is wrong):
+// vp_run checks every descriptor as the NPU will before it starts the run and
+// names it. (The firmware's own report of an NPU error, kernel and layer, is
+// exercised on the SoC by test_fw_model, which bypasses this host check.)
+TEST(Networks, BadDescriptorInTheMiddleIsNamedBeforeTheRun) {
+    const std::string img = temp_path("err.bin");
+    ASSERT_EQ(run_process(VP_RUN, {"--workload", "lenet5", "--emit-setup", img}).exit_status, 0);
+    std::string bytes = read_text_file(img);
+    npu_img_header_t h;
+    std::memcpy(&h, bytes.data(), sizeof h);
+    ASSERT_GE(h.desc_count, 3u);
+    const std::size_t at = h.desc_offset + 2 * NPU_DESC_SIZE + offsetof(npu_desc_t, op);
+    bytes[at] = static_cast<char>(0x7F);
+    h.meta_crc32 =
+        npu_crc32_update(0, bytes.data() + h.header_bytes, h.data_offset - h.header_bytes);
+    std::memcpy(bytes.data(), &h, sizeof h);
+    h.crc32 = npu_img_crc32(bytes.data(), bytes.size());
+    std::memcpy(bytes.data(), &h, sizeof h);
+    std::ofstream(img, std::ios::binary | std::ios::trunc) << bytes;
+    ProcessResult r = run_process(VP_RUN, {"--setup", img, "--control", "call"});
+    EXPECT_EQ(r.exit_status, 2);
+    expect_one_error_line(r, "descriptor 2: op 127");
+    std::remove(img.c_str());
+}
+
+// The JSON report of a network run has every documented key (docs/report.md).
+TEST(Networks, ReportHasTheDocumentedShape) {
+    const nlohmann::json j = run_report({"--workload", "lenet5", "--control", "call"});
+    for (const char* k :
+         {"version", "config", "layers", "totals", "run", "verify", "stats", "console"})
+        EXPECT_TRUE(j.contains(k)) << k;
+    for (const char* k :
+         {"name", "op", "launches", "macs", "cycles", "compute_cycles", "stall_cycles",
+          "utilization", "dram_read_bytes", "dram_write_bytes", "predicted_dram_read_bytes",
+          "predicted_dram_write_bytes", "sram_reads", "sram_writes"})
+        EXPECT_TRUE(j["layers"][0].contains(k)) << k;
+    for (const char* k : {"cycles", "sim_time_ns", "cpu_instructions", "cpu_busy_cycles",
+                          "cpu_sleep_cycles", "interrupts", "kernel_launches", "control_bus_bytes",
+                          "npu_busy_cycles", "npu_idle_cycles", "npu_dram_bytes",
+                          "resident_weight_bytes", "host_seconds", "host_mips", "exit_status"})
+        EXPECT_TRUE(j["run"].contains(k)) << k;
+    EXPECT_EQ(j["config"]["workload"], "lenet5");
+    EXPECT_EQ(j["layers"][0]["name"], "c1");
+    EXPECT_EQ(j["layers"][0]["op"], "conv");
+    EXPECT_EQ(j["layers"][0]["macs"], 6 * 1 * 25 * 28 * 28);
+    EXPECT_EQ(j["run"]["npu_busy_cycles"], j["totals"]["cycles"]);
+}
