@@ -157,6 +157,9 @@ void Soc::load_model(const std::vector<std::uint8_t>& image, const npu_input_hea
         throw ConfigError("model image: " + std::to_string(image.size()) +
                           " bytes, shorter than its header (" + std::to_string(sizeof h) + ")");
     std::memcpy(&h, image.data(), sizeof h);
+    if (h.magic != NPU_IMG_MAGIC)
+        throw ConfigError("model image: magic " + hex(h.magic) + ", expected " +
+                          hex(NPU_IMG_MAGIC) + " (\"NPMI\")");
     const std::uint64_t dram_end = std::uint64_t{VP_DRAM_BASE} + dram.size();
     if (h.dram_end > dram_end || h.dram_end < h.load_addr)
         throw ConfigError("model image '" + std::string(h.name, strnlen(h.name, sizeof h.name)) +

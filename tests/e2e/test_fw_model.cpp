@@ -512,7 +512,7 @@ TEST(FwModel, NoImageRunsTheDemo) {
     EXPECT_EQ(soc.syscon.fw_step(), 0u);
 }
 
-TEST(FwModel, LoadModelRefusesWhatDoesNotFitTheDram) {
+TEST(FwModel, LoadModelRefusesABadMagicAndWhatDoesNotFitTheDram) {
     ModelImageBuilder b = two_layer_model();
     b.dram_end = VP_DRAM_BASE + 0x20000000u;  // 512 MiB: beyond the default 256
     vp::Config config;
@@ -525,6 +525,15 @@ TEST(FwModel, LoadModelRefusesWhatDoesNotFitTheDram) {
         EXPECT_EQ(std::string(e.what()),
                   "model image 'two_conv' uses DRAM up to 0xa0000000, the DRAM ends at "
                   "0x90000000 (see --dram-mb)");
+    }
+    std::vector<std::uint8_t> bad = two_layer_model().bytes();
+    bad[0] ^= 0xFF;
+    try {
+        soc.load_model(bad, run_header(NPU_RUN_CONTROL_IRQ, NPU_RUN_COMPLETION_IRQ));
+        FAIL() << "no error";
+    } catch (const vp::ConfigError& e) {
+        EXPECT_EQ(std::string(e.what()),
+                  "model image: magic 0x494d50b1, expected 0x494d504e (\"NPMI\")");
     }
     ModelImageBuilder c = two_layer_model();
     c.input_header_addr = 0x70000000u;

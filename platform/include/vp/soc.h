@@ -57,7 +57,8 @@ class Soc : public sc_core::sc_module {
     // `image` (already checked by the host: magic, size, CRC) at its
     // header.load_addr, the input header `run` at header.input_header_addr
     // (its magic set here), then each `extra` (address, bytes), e.g. the input
-    // tensor in functional mode. Throws ConfigError (one line) when a piece
+    // tensor in functional mode. Throws ConfigError (one line) when the magic
+    // is not NPU_IMG_MAGIC (the firmware would take DRAM for "no model"), a piece
     // does not fit the DRAM (--dram-mb), the model's DRAM (up to
     // header.dram_end) does not, or it overlaps a firmware segment in DRAM.
     using DramBlobs = std::vector<std::pair<std::uint32_t, std::vector<std::uint8_t>>>;
