@@ -13,7 +13,9 @@
  * Everything the image says is checked before the first kernel starts (header,
  * section bounds, meta_crc32, input header, the program to run), so a bad
  * image ends the run with one line and a status, never a hang; the loop that
- * runs the program then has no checks left but the NPU's status.
+ * runs the program then has no checks left but the NPU's status. The header
+ * and tables are copied to SRAM first when the heap has room (the CPU pays the
+ * DRAM's latency on every DRAM access); lists the NPU walks stay in DRAM.
  * Exit statuses (VP_MODEL_EXIT_*) and the FW_STEP encoding: firmware/README.md.
  */
 #ifndef VPRT_RUNTIME_H
