@@ -178,7 +178,9 @@ struct Graph {
 // What a layer costs, counted as seed tables count: conv MACs =
 // M * (C/groups) * R * S * E * F, fc MACs = M * K, matmul M * K * N,
 // lstm/gru/attention their GEMMs for the graph's T; weights = weight elements
-// of conv/fc/lstm/gru/attention (biases not counted).
+// of conv/fc/lstm/gru/attention (biases not counted). One entry per conv,
+// fc, matmul, lstm, gru and attention node, in node order (other ops have no
+// MACs and are not listed).
 struct LayerFigures {
     std::string name;
     OpType op;

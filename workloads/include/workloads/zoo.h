@@ -23,11 +23,14 @@
 //     the activation: s_y = s_x * s_w * sqrt(K) * kWeightStd * rms_x / 32 (no
 //     activation) or / (32 * sqrt(2)) (relu, relu6: half the energy is cut):
 //     synthetic activations neither saturate (127 is 4 RMS) nor collapse to
-//     zero; the reference executor shows RMS 20..45 on every layer;
+//     zero (measured figures: workloads/README.md);
 //   - biases: int32 uniform in [-B, B], B = 0.2 * the accumulator's RMS in
 //     accumulator units (s_x * s_w);
 //   - add: real RMS of the sum of two independent terms, sqrt((s_a r_a)^2 +
-//     (s_b r_b)^2), mapped to 32 the same way;
+//     (s_b r_b)^2), mapped to 32 the same way (a relu after it keeps 0.84 of
+//     the energy when one term is rectified, as a residual shortcut is);
+//   - max pools raise the RMS (by the square root of the bound for
+//     independent values: 1.51 for 3x3), global average pools lower it (0.75);
 //   - pools, relu, concat, flatten, reshape keep the input's quantization
 //     (concat inputs are all produced at layer_scale(): with pre-activations
 //     normalized, one scale fits every branch); lrn: s_y = s_x / bias^beta;
