@@ -280,6 +280,113 @@ TEST(KernelTraffic, EveryOpKindAgainstTheNpu) {
 
 namespace {
 
+// Random, mostly malformed descriptors: predict_traffic refuses exactly those
+// the NPU refuses for their op, shape, strides or tiling (addresses and
+// capacity are the NPU's business, so the NPU here has room for everything).
+TEST(KernelTraffic, RefusesWhatTheNpuRefuses) {
+    Rng r(5150);
+    npu::CoreConfig cfg = config(1u << 30, 8u << 20);
+    npu_test::TestDram dram(cfg.dram_size);
+    int refused = 0, accepted = 0;
+    for (int i = 0; i < 20000; ++i) {
+        npu_desc_t d{};
+        d.op = static_cast<std::uint8_t>(r.pick(0, NPU_OP_COUNT));
+        d.dataflow = static_cast<std::uint8_t>(r.chance(20) ? 3 : r.pick(0, 2));
+        d.out_type = static_cast<std::uint8_t>(r.chance(3) ? r.pick(0, 2) : 0);
+        d.act = static_cast<std::uint8_t>(r.chance(3) ? r.pick(0, 3) : 0);
+        d.flags = static_cast<std::uint16_t>(r.chance(3) ? r.pick(0, 31) : 0);
+        d.c = static_cast<std::uint16_t>(r.pick(0, 6));
+        d.h = static_cast<std::uint16_t>(r.pick(0, 6));
+        d.w = static_cast<std::uint16_t>(r.pick(0, 6));
+        d.m = r.chance(2) ? d.c : static_cast<std::uint16_t>(r.pick(0, 6));
+        d.r = static_cast<std::uint16_t>(r.pick(0, 4));
+        d.s = r.chance(2) ? d.r : static_cast<std::uint16_t>(r.pick(0, 4));
+        d.stride_h = static_cast<std::uint8_t>(r.pick(0, 3));
+        d.stride_w = static_cast<std::uint8_t>(r.pick(0, 3));
+        d.pad_top = static_cast<std::uint8_t>(r.chance(2) ? 0 : r.pick(0, 3));
+        d.pad_bottom = static_cast<std::uint8_t>(r.chance(2) ? 0 : r.pick(0, 3));
+        d.pad_left = static_cast<std::uint8_t>(r.chance(2) ? 0 : r.pick(0, 3));
+        d.pad_right = static_cast<std::uint8_t>(r.chance(2) ? 0 : r.pick(0, 3));
+        d.groups = static_cast<std::uint16_t>(r.pick(0, 3));
+        d.shift = static_cast<std::uint8_t>(r.chance(10) ? 63 : 8);
+        // Mostly consistent output sizes, so that later checks are reached.
+        const long E =
+            d.stride_h ? (long(d.h) + d.pad_top + d.pad_bottom - d.r) / d.stride_h + 1 : 1;
+        const long F =
+            d.stride_w ? (long(d.w) + d.pad_left + d.pad_right - d.s) / d.stride_w + 1 : 1;
+        d.e = static_cast<std::uint16_t>(r.chance(5) ? r.pick(0, 6) : std::max(0L, E));
+        d.f = static_cast<std::uint16_t>(r.chance(5) ? r.pick(0, 6) : std::max(0L, F));
+        std::uint8_t order[6] = {0, 1, 2, 3, 4, 5};
+        std::shuffle(std::begin(order), std::end(order), r.engine());
+        if (r.chance(10)) order[r.pick(0, 5)] = static_cast<std::uint8_t>(r.pick(0, 7));
+        for (int k = 0; k < 6; ++k) {
+            d.loop_order[k] = order[k];
+            d.tile[k] = static_cast<std::uint16_t>(r.chance(10) ? r.pick(0, 8) : 1);
+        }
+        if (r.chance(10)) d.ifmap_row_stride = r.pick(1, 8);
+        if (r.chance(10)) d.ofmap_ch_stride = r.pick(1, 40);
+        if (r.chance(2)) {  // half of them well-formed but for at most one field
+            const npu_test::Layer L = random_layer(r, kOps[r.pick(0, 9)]);
+            const auto ext = L.extents();
+            std::array<unsigned, 6> tile{}, ord = {0, 1, 2, 3, 4, 5};
+            for (int k = 0; k < 6; ++k)
+                tile[k] = r.pick(1, ext[k]);
+            std::shuffle(ord.begin(), ord.end(), r.engine());
+            d = npu_test::make_desc(L, {}, tile, ord, npu::Dataflow::os);
+            switch (r.pick(0, 9)) {
+                case 0:
+                    d.tile[r.pick(0, 5)] += 1;
+                    break;
+                case 1:
+                    d.groups = static_cast<std::uint16_t>(d.groups + 1);
+                    break;
+                case 2:
+                    d.e = static_cast<std::uint16_t>(d.e + 1);
+                    break;
+                case 3:
+                    d.pad_right = static_cast<std::uint8_t>(d.pad_right + r.pick(1, 4));
+                    break;
+                case 4:
+                    d.ofmap_row_stride = d.f > 1 ? d.f - 1 : 0;
+                    break;
+                default:
+                    break;
+            }
+        }
+        const std::uint32_t base = static_cast<std::uint32_t>(npu_test::kDramBase);
+        d.ifmap_addr = d.weight_addr = d.bias_addr = d.ofmap_addr = d.lut_addr = d.qtable_addr =
+            base;
+        d.psum_addr = base + (4u << 20);
+        npu::Kernel k;
+        const std::uint32_t err = npu::decode_kernel(d, cfg, k);
+        ASSERT_NE(err, NPU_ERR_ADDR_RANGE) << describe(d);
+        ASSERT_NE(err, NPU_ERR_TILE_TOO_LARGE) << describe(d);
+        bool threw = false;
+        try {
+            nc::predict_traffic(d);
+        } catch (const std::invalid_argument&) {
+            threw = true;
+        }
+        EXPECT_EQ(threw, err != NPU_ERR_NONE) << npu::error_name(err) << " " << describe(d);
+        if (!threw &&
+            err == NPU_ERR_NONE) {  // and the odd ones it accepts move the predicted bytes
+            npu::Core core(cfg);
+            const npu::KernelStats st = core.run(d, dram);
+            const nc::KernelTraffic p = nc::predict_traffic(d);
+            EXPECT_EQ(st.dram_read_bytes.total(),
+                      static_cast<std::uint64_t>(p.dram_read_bytes.total()))
+                << describe(d);
+            EXPECT_EQ(st.dram_write_bytes.total(),
+                      static_cast<std::uint64_t>(p.dram_write_bytes.total()))
+                << describe(d);
+        }
+        if (HasFailure()) break;
+        (threw ? refused : accepted) += 1;
+    }
+    std::printf("random descriptors: %d refused by both, %d accepted by both\n", refused, accepted);
+    EXPECT_GT(accepted, 500);
+}
+
 // Per tiling once, then per order: the same numbers as the whole prediction.
 TEST(KernelTraffic, TilingThenOrderEqualsWhole) {
     Rng r(31337);

@@ -354,6 +354,12 @@ TEST(BruteForce, EveryKernelKind) {
         }
     EXPECT_GT(asym, 300);
     EXPECT_GT(grouped_m_split, 100);
+    // A window wholly in the padding (right padding 3 with a 2-wide window):
+    // its output reads no input, as the NPU accepts and counts it.
+    const ConvLayer p = ConvLayer::pool(3, 3, 2, 2, 2, 3, 3, 0, 1, 0, 3);
+    EXPECT_EQ(p.E_x, 2);
+    for (int64_t tx : {1, 2})
+        expect_model_matches_brute(p, make_schedule({2, 1, 1, tx, 1, 2}, kMCYXKL), "padded window");
 }
 
 // Hand-computed: a grouped conv whose m tiles straddle groups, a pool, an
