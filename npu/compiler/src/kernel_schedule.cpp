@@ -234,8 +234,8 @@ struct Candidate {
 // Everything about a tiling that does not depend on the loop order.
 struct TilingEval {
     bool fits = false;
-    KernelTraffic base;  // traffic at the canonical order
-    std::array<std::uint8_t, NPU_DIMS> base_order{};
+    TilingTraffic tiling;  // the traffic model's order-independent sums
+    KernelTraffic base;    // traffic at the canonical order (footprint maxima)
     u64 compute = 0;
     RunCost in, w, out, psum, bias;
     u64 first_load_cycles = 0, last_write_cycles = 0;
@@ -245,10 +245,6 @@ class Scheduler {
   public:
     Scheduler(const npu_desc_t& d, const ArchConfig& a)
         : m_d(d), m_a(a), m_L(kernel_layer(d)), m_e(extents_of(m_L)) {
-        m_rel_w = rel_mask(m_L, Operand::weight);
-        m_rel_i = rel_mask(m_L, Operand::ifmap);
-        m_rel_o = rel_mask(m_L, Operand::ofmap);
-        m_rel_b = 1u << NPU_DIM_M;
         m_widths.ifmap = d.op == NPU_OP_REQUANT ? 4 : 1;
         m_widths.channel_params =
             ((d.flags & NPU_DESC_F_BIAS) && is_mac(d.op) ? npu::kBiasBytes : 0) +
@@ -262,12 +258,14 @@ class Scheduler {
     TilingEval eval_tiling(const std::array<u64, NPU_DIMS>& T) const {
         TilingEval t;
         npu_desc_t d = m_d;
+        std::uint8_t canonical[NPU_DIMS];
         for (unsigned dim = 0; dim < NPU_DIMS; ++dim) {
             d.tile[dim] = static_cast<std::uint16_t>(T[dim]);
             d.loop_order[dim] = static_cast<std::uint8_t>(dim);
-            t.base_order[dim] = static_cast<std::uint8_t>(dim);
+            canonical[dim] = static_cast<std::uint8_t>(dim);
         }
-        t.base = predict_traffic(d);
+        t.tiling = tiling_traffic(d);
+        t.base = predict_traffic(t.tiling, canonical);
         npu::FootprintElems fe;
         fe.ifmap = static_cast<u64>(t.base.max_footprint_elems.ifmap);
         fe.weight = static_cast<u64>(t.base.max_footprint_elems.weight);
@@ -321,30 +319,20 @@ class Scheduler {
 
     // Bytes and estimated cycles of a tiling under an order; false if the
     // order spills partial sums and the descriptor has no psum area.
-    bool eval_order(const TilingEval& t, const std::array<u64, NPU_DIMS>& T,
-                    const std::array<std::uint8_t, NPU_DIMS>& order, Candidate& c,
-                    u64* bursts = nullptr) const {
-        const u64 rw = reload_factor(order, m_e, T, m_rel_w),
-                  ri = reload_factor(order, m_e, T, m_rel_i),
-                  ro = reload_factor(order, m_e, T, m_rel_o),
-                  rb = reload_factor(order, m_e, T, m_rel_b);
-        if (ro > 1 && m_d.psum_addr == 0) return false;
-        const u64 bw0 = reload_factor(t.base_order, m_e, T, m_rel_w),
-                  bi0 = reload_factor(t.base_order, m_e, T, m_rel_i),
-                  bb0 = reload_factor(t.base_order, m_e, T, m_rel_b);
-        const auto& b = t.base;
-        u64 w = static_cast<u64>(b.dram_read_bytes.weight) / bw0 * rw;
-        if (m_d.flags & NPU_DESC_F_RESIDENT) {  // the cache effect depends on the whole order
-            npu_desc_t d = c.desc;
-            w = static_cast<u64>(predict_traffic(d).dram_read_bytes.weight);
-        }
-        const u64 in = static_cast<u64>(b.dram_read_bytes.ifmap) / bi0 * ri;
-        const u64 bias = static_cast<u64>(b.dram_read_bytes.bias) / bb0 * rb;
-        const u64 O = m_e.n[NPU_DIM_M] * m_e.n[NPU_DIM_Y] * m_e.n[NPU_DIM_X];
-        const u64 psum = (ro - 1) * O * 4;
-        const u64 fin = static_cast<u64>(b.dram_write_bytes.ofmap);
-        const u64 lut = static_cast<u64>(b.dram_read_bytes.lut);
-        c.bytes = w + in + bias + 2 * psum + fin + lut;
+    bool eval_order(const TilingEval& t, const std::array<std::uint8_t, NPU_DIMS>& order,
+                    Candidate& c, u64* bursts = nullptr) const {
+        std::uint8_t ord[NPU_DIMS];
+        for (unsigned j = 0; j < NPU_DIMS; ++j)
+            ord[j] = order[j];
+        const KernelTraffic k = predict_traffic(t.tiling, ord);
+        if (k.spills_psum && m_d.psum_addr == 0) return false;
+        const u64 w = static_cast<u64>(k.dram_read_bytes.weight),
+                  in = static_cast<u64>(k.dram_read_bytes.ifmap),
+                  bias = static_cast<u64>(k.dram_read_bytes.bias),
+                  psum = static_cast<u64>(k.dram_read_bytes.psum),
+                  fin = static_cast<u64>(k.dram_write_bytes.ofmap),
+                  lut = static_cast<u64>(k.dram_read_bytes.lut);
+        c.bytes = static_cast<u64>(k.total());
         const double occ = double(w) * t.w.cycles_per_byte + double(in) * t.in.cycles_per_byte +
                            double(bias) * t.bias.cycles_per_byte +
                            2.0 * double(psum) * t.psum.cycles_per_byte +
@@ -366,7 +354,6 @@ class Scheduler {
     const ArchConfig& m_a;
     ConvLayer m_L;
     Extents m_e;
-    unsigned m_rel_w = 0, m_rel_i = 0, m_rel_o = 0, m_rel_b = 0;
     npu::ElementBytes m_widths;
 };
 
@@ -524,7 +511,7 @@ KernelPrediction estimate_kernel(const npu_desc_t& desc, const ArchConfig& arch)
     Candidate c;
     c.desc = desc;
     u64 bursts = 0;
-    if (!s.eval_order(t, T, order, c, &bursts))
+    if (!s.eval_order(t, order, c, &bursts))
         throw std::invalid_argument(error_line(desc, NPU_ERR_NO_PSUM));
     KernelPrediction p;
     p.macs = static_cast<u64>(is_mac(desc.op) ? s.layer().macs() : 0);
@@ -602,7 +589,7 @@ std::vector<ScheduleChoice> rank_schedules(const npu_desc_t& desc_in, const Arch
                         Candidate c;
                         c.desc = desc_in;
                         set_tiling(c.desc, T, order);
-                        if (!s.eval_order(t, T, order, c)) continue;
+                        if (!s.eval_order(t, order, c)) continue;
                         c.iterations = 1;
                         for (unsigned dim = 0; dim < NPU_DIMS; ++dim)
                             c.iterations *= ceil_div(e.n[dim], T[dim]);
