@@ -103,11 +103,14 @@ int main(int argc, char** argv) {
                                 d.tile[4], d.tile[5]);
                     for (unsigned j = 0; j < NPU_DIMS; ++j)
                         std::printf("%s%c", j ? ">" : "", "mcyxkl"[d.loop_order[j]]);
-                    std::printf("  cycles %llu util %.3f bytes %llu bursts %llu tiles %llu\n",
-                                static_cast<unsigned long long>(p.cycles), p.utilization,
-                                static_cast<unsigned long long>(p.dram_bytes()),
-                                static_cast<unsigned long long>(p.bursts),
-                                static_cast<unsigned long long>(p.tiles));
+                    std::printf(
+                        "  cycles %llu (estimate %llu) util %.3f bytes %llu bursts %llu tiles "
+                        "%llu\n",
+                        static_cast<unsigned long long>(p.cycles),
+                        static_cast<unsigned long long>(estimate_kernel(d, arch).cycles),
+                        p.utilization, static_cast<unsigned long long>(p.dram_bytes()),
+                        static_cast<unsigned long long>(p.bursts),
+                        static_cast<unsigned long long>(p.tiles));
                 }
             }
             std::printf("%-14s %14llu %14llu %10.3f %12llu %10.3f\n", r.name,
