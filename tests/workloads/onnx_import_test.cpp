@@ -804,6 +804,33 @@ TEST(OnnxImport, BadFilesGiveOneLineErrors) {
         std::remove(p.c_str());
 }
 
+TEST(OnnxImport, CorruptedBytesGiveImportErrorsOnly) {
+    // Flipped bytes all over a valid model: each import succeeds or throws
+    // OnnxImportError; nothing else escapes (and nothing crashes).
+    Model md;
+    build_resnet_like(md);
+    std::string full;
+    md.m.SerializeToString(&full);
+    int refused = 0, imported = 0;
+    for (size_t pos = 0; pos < full.size(); pos += 5) {
+        std::string bad = full;
+        bad[pos] = static_cast<char>(bad[pos] ^ (pos % 2 ? 0x5A : 0xFF));
+        const std::string p = write_bytes(bad);
+        try {
+            import_onnx(p);
+            ++imported;
+        } catch (const OnnxImportError& e) {
+            ++refused;
+            EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos);
+        } catch (const std::exception& e) {
+            ADD_FAILURE() << "byte " << pos << ": " << e.what();
+        }
+        std::remove(p.c_str());
+    }
+    EXPECT_GT(refused, 0);
+    std::printf("corrupted models: %d refused, %d imported\n", refused, imported);
+}
+
 TEST(OnnxImport, UnsupportedOpNamesOpAndNode) {
     Model md;
     md.input("x", {1, 4});

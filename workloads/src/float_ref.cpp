@@ -46,13 +46,22 @@ Vec conv(const Graph& g, const Node& n, const Vec& x, const Vec& w, const Vec* b
                     const int64_t f_lo = off >= 0 ? 0 : (-off + a.stride_w - 1) / a.stride_w;
                     const int64_t f_hi = std::min<int64_t>(
                         F, xs.w - 1 - off < 0 ? 0 : (xs.w - 1 - off) / a.stride_w + 1);
+                    const int64_t st = a.stride_w, n_f = f_hi - f_lo;
+                    if (n_f <= 0) continue;
                     for (int64_t e = 0; e < E; ++e) {
                         const int64_t ih = e * a.stride_h - a.pad_top + r;
                         if (ih < 0 || ih >= xs.h) continue;
-                        const float* row = &x[static_cast<size_t>(((c0 + c) * xs.h + ih) * xs.w)];
-                        float* o = out + e * F;
-                        for (int64_t f = f_lo; f < f_hi; ++f)
-                            o[f] += wv * row[f * a.stride_w + off];
+                        // first input element read: column f_lo * st + off (>= 0)
+                        const float* in =
+                            x.data() + ((c0 + c) * xs.h + ih) * xs.w + f_lo * st + off;
+                        float* o = out + e * F + f_lo;
+                        if (st == 1) {
+                            for (int64_t k = 0; k < n_f; ++k)
+                                o[k] += wv * in[k];
+                        } else {
+                            for (int64_t k = 0; k < n_f; ++k)
+                                o[k] += wv * in[k * st];
+                        }
                     }
                 }
     }

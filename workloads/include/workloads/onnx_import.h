@@ -65,7 +65,7 @@ struct OnnxImportError : GraphError {
 
 struct OnnxImportOptions {
     std::uint64_t max_file_bytes = std::uint64_t{1} << 30;  // 1 GiB
-    std::int64_t max_tensor_elems = std::int64_t{1} << 28;  // any one tensor
+    std::int64_t max_tensor_elems = std::int64_t{1} << 26;  // any one tensor (64 Mi)
     int calibration_inputs = 4;
     std::uint64_t seed = 0x0C0FFEE;
     double input_min = -1.0, input_max = 1.0;
