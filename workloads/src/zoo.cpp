@@ -226,9 +226,17 @@ int Builder::weights(const std::string& name, Shape shape, double s_w) {
     t.is_const = true;
     t.quant = Quant{s_w, 0, {}};
     if (with_data_) {
+        // Eight bytes per draw; byte 255 is skipped so that byte - 127 is
+        // exactly uniform on [-127, 127].
         t.i8.resize(static_cast<std::size_t>(shape.size()));
-        for (std::int8_t& v : t.i8)
-            v = static_cast<std::int8_t>(rng_.uniform(-127, 127));
+        std::size_t i = 0;
+        while (i < t.i8.size()) {
+            std::uint64_t r = rng_.next();
+            for (int k = 0; k < 8 && i < t.i8.size(); ++k, r >>= 8) {
+                const auto byte = static_cast<int>(r & 0xFF);
+                if (byte != 255) t.i8[i++] = static_cast<std::int8_t>(byte - 127);
+            }
+        }
     }
     return add_tracked(g_, rms_, std::move(t), 0.0);
 }
