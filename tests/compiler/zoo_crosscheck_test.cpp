@@ -47,15 +47,15 @@ class CountingDram : public npu::DmaPort {
     std::uint64_t m_latency, m_busy = 0;
 };
 
-class ZooCrossCheck : public ::testing::TestWithParam<const char*> {};
-
-TEST_P(ZooCrossCheck, NpuMovesThePredictedBytes) {
-    const std::string spec = GetParam();
+bool in_zoo(const std::string& spec) {
     bool known = false;
     for (const auto& e : wl::zoo::entries())
         known |= e.name == spec.substr(0, spec.find(':'));
-    if (!known) GTEST_SKIP() << spec << " is not in the zoo yet";
-    nc::CompileOptions opt;  // the defaults: 32x32, 64 KiB buffers, os, cycles, best
+    return known;
+}
+
+// Runs every kernel of the compiled network on the core and compares.
+void cross_check(const std::string& spec, const nc::CompileOptions& opt) {
     const nc::CompiledModel m = nc::compile(wl::zoo::build(spec), opt);
     npu::CoreConfig cfg = opt.arch.core;
     cfg.functional = false;
@@ -79,15 +79,42 @@ TEST_P(ZooCrossCheck, NpuMovesThePredictedBytes) {
         EXPECT_EQ(st.dram_write_bytes.ofmap, p.wr_ofmap) << what;
         EXPECT_EQ(st.dram_write_bytes.psum, p.wr_psum) << what;
         EXPECT_EQ(st.macs, p.macs) << what;
-        if (HasFailure()) return;
+        if (::testing::Test::HasFailure()) return;
         predicted += p.dram_bytes();
         moved += st.dram_read_bytes.total() + st.dram_write_bytes.total();
         spilling += p.wr_psum > 0;
     }
     EXPECT_EQ(moved, predicted);
-    std::printf("%s: %zu kernels, %llu DRAM bytes moved = predicted, %llu spill psums\n",
-                spec.c_str(), m.image.descs.size(), static_cast<unsigned long long>(moved),
-                static_cast<unsigned long long>(spilling));
+    std::printf(
+        "%s (%s, %s, dataflow %u): %zu kernels, %llu DRAM bytes moved = predicted, %llu spill "
+        "psums\n",
+        spec.c_str(), nc::to_string(opt.objective), nc::to_string(opt.mode), unsigned{opt.dataflow},
+        m.image.descs.size(), static_cast<unsigned long long>(moved),
+        static_cast<unsigned long long>(spilling));
+}
+
+class ZooCrossCheck : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(ZooCrossCheck, NpuMovesThePredictedBytes) {
+    if (!in_zoo(GetParam())) GTEST_SKIP() << GetParam() << " is not in the zoo yet";
+    cross_check(GetParam(), nc::CompileOptions{});  // 32x32, 64 KiB buffers, os, cycles, best
+}
+
+// The other objective, the fixed schedule and the other dataflows.
+TEST(ZooCrossCheckOptions, ObjectivesModesAndDataflows) {
+    nc::CompileOptions dram;
+    dram.objective = nc::Objective::dram;
+    cross_check("resnet50", dram);
+    cross_check("googlenet", dram);
+    nc::CompileOptions fixed;
+    fixed.mode = nc::ScheduleMode::fixed;
+    cross_check("resnet50", fixed);
+    for (std::uint8_t df : {NPU_DF_WS, NPU_DF_IS}) {
+        nc::CompileOptions o;
+        o.dataflow = df;
+        cross_check("resnet_small", o);
+        cross_check("mobilenet_v2", o);
+    }
 }
 
 INSTANTIATE_TEST_SUITE_P(Zoo, ZooCrossCheck,

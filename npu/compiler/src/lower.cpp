@@ -896,6 +896,13 @@ struct Lowerer {
         h.load_addr = static_cast<std::uint32_t>(load);
         h.input_header_addr = static_cast<std::uint32_t>(align_up(load + h.total_bytes));
         out.arena_base = align_up(h.input_header_addr + sizeof(npu_input_header_t));
+        if (opt.keep_activations) {
+            int end_pos = 0;
+            for (const Allocation& a : out.allocations)
+                end_pos = std::max(end_pos, a.last);
+            for (Allocation& a : out.allocations)
+                a.last = end_pos;
+        }
         out.activation_peak = place_buffers(out.allocations, out.arena_base);
         const std::uint64_t end = align_up(out.arena_base + out.activation_peak);
         if (end > dram_hi)
@@ -954,6 +961,11 @@ struct Lowerer {
             throw CompileError("compile: dataflow " + std::to_string(opt.dataflow));
         const std::string bad = opt.arch.core.validate();
         if (!bad.empty()) throw CompileError("compile: " + bad);
+        // Descriptor and table addresses are 32-bit.
+        if (opt.arch.core.dram_base + opt.arch.core.dram_size > (std::uint64_t{1} << 32))
+            throw CompileError("compile: DRAM [0x" + hex(opt.arch.core.dram_base) + ", +" +
+                               std::to_string(opt.arch.core.dram_size) +
+                               ") does not fit 32-bit addresses");
         if (g.inputs.size() != 1 || g.outputs.size() != 1)
             throw CompileError("graph '" + g.name + "': " + std::to_string(g.inputs.size()) +
                                " inputs and " + std::to_string(g.outputs.size()) +
