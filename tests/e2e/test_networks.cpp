@@ -84,6 +84,45 @@ void expect_one_error_line(const ProcessResult& r, const std::string& what) {
     EXPECT_NE(r.err.find(what), std::string::npos) << r.err;
 }
 
+// A VCD's value changes per signal ("scope.name" -> (time, value) in order).
+using Waves = std::map<std::string, std::vector<std::pair<std::uint64_t, std::uint64_t>>>;
+Waves parse_vcd(const std::string& text) {
+    Waves waves;
+    std::map<std::string, std::string> id_to_name;
+    std::vector<std::string> scope;
+    std::istringstream in(text);
+    std::string line;
+    std::uint64_t now = 0;
+    while (std::getline(in, line)) {
+        std::istringstream ls(line);
+        std::string tok;
+        ls >> tok;
+        if (tok == "$scope") {
+            std::string kind, name;
+            ls >> kind >> name;
+            scope.push_back(name);
+        } else if (tok == "$upscope") {
+            if (!scope.empty()) scope.pop_back();
+        } else if (tok == "$var") {
+            std::string kind, width, id, name;
+            ls >> kind >> width >> id >> name;
+            id_to_name[id] = (scope.empty() ? "" : scope.back() + ".") + name;
+        } else if (!tok.empty() && tok[0] == '#') {
+            now = std::stoull(tok.substr(1));
+        } else if (!tok.empty() && (tok[0] == '0' || tok[0] == '1') && tok.size() > 1) {
+            const auto it = id_to_name.find(tok.substr(1));
+            if (it != id_to_name.end()) waves[it->second].emplace_back(now, tok[0] - '0');
+        } else if (!tok.empty() && tok[0] == 'b') {
+            std::string id;
+            ls >> id;
+            const auto it = id_to_name.find(id);
+            if (it != id_to_name.end())
+                waves[it->second].emplace_back(now, std::stoull(tok.substr(1), nullptr, 2));
+        }
+    }
+    return waves;
+}
+
 }  // namespace
 
 // Small networks in functional mode: the NPU's output equals the reference
@@ -281,4 +320,50 @@ TEST(Networks, ReportHasTheDocumentedShape) {
     EXPECT_EQ(j["layers"][0]["op"], "conv");
     EXPECT_EQ(j["layers"][0]["macs"], 6 * 1 * 25 * 28 * 28);
     EXPECT_EQ(j["run"]["npu_busy_cycles"], j["totals"]["cycles"]);
+}
+
+// The waveform of a network run opens in GTKWave's tools (vcd2fst, then back
+// with fst2vcd) and shows what happened: npu.busy rises once per launch in
+// call control and spans the kernels' cycles, npu.kernel walks the layers in
+// order, fw.step shows the firmware checking the image, running program ops
+// and finishing.
+TEST(Networks, WaveformShowsLaunchesLayersAndFirmwareSteps) {
+    if (std::string(VP_VCD2FST).empty() || std::string(VP_FST2VCD).empty())
+        GTEST_SKIP() << "gtkwave's vcd2fst/fst2vcd not installed";
+    const std::string vcd = temp_path("lenet5.vcd"), fst = temp_path("lenet5.fst");
+    const nlohmann::json j =
+        run_report({"--workload", "lenet5", "--control", "call", "--vcd", vcd});
+    ASSERT_EQ(run_process(VP_VCD2FST, {vcd, fst}).exit_status, 0);
+    ProcessResult back = run_process(VP_FST2VCD, {fst});
+    ASSERT_EQ(back.exit_status, 0);
+    Waves w = parse_vcd(back.out);
+    // npu.busy: one rising edge per launch; high for at least the kernels' cycles (1 ns each).
+    std::uint64_t rises = 0, high_ns = 0, rose_at = 0;
+    std::uint64_t prev = 0;
+    for (const auto& [t, v] : w["npu.busy"]) {
+        if (v && !prev) {
+            ++rises;
+            rose_at = t;
+        }
+        if (!v && prev) high_ns += t - rose_at;
+        prev = v;
+    }
+    EXPECT_EQ(rises, j["run"]["kernel_launches"].get<std::uint64_t>());
+    EXPECT_GE(high_ns, j["run"]["npu_busy_cycles"].get<std::uint64_t>());
+    // npu.kernel: the layer index of each kernel, in program order 0, 1, ... 6.
+    std::vector<std::uint64_t> layers;
+    for (const auto& [t, v] : w["npu.kernel"])
+        if (layers.empty() || layers.back() != v) layers.push_back(v);
+    const std::vector<std::uint64_t> expect{0, 1, 2, 3, 4, 5, 6};
+    EXPECT_TRUE(layers == expect ||
+                (layers.size() == 8 && layers[0] == 0 &&
+                 std::vector<std::uint64_t>(layers.begin() + 1, layers.end()) == expect))
+        << ::testing::PrintToString(layers);
+    // fw.step: checks (phase 1), program ops (phase 2), done (phase 3), in that order.
+    std::vector<std::uint64_t> phases;
+    for (const auto& [t, v] : w["fw.step"])
+        if (v && (phases.empty() || phases.back() != (v >> 24))) phases.push_back(v >> 24);
+    EXPECT_EQ(phases, (std::vector<std::uint64_t>{1, 2, 3}));
+    std::remove(vcd.c_str());
+    std::remove(fst.c_str());
 }
