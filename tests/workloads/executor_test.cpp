@@ -432,7 +432,7 @@ TEST(Executor, SyntheticInputsAreDeterministic) {
     t.name = "big";
     t.shape = Shape{1, 1, 64, 64};
     g.inputs = {g.add_tensor(t)};
-    const std::vector<int8_t>& d = synthetic_inputs(g, 1)[0].data;
+    const std::vector<int8_t> d = synthetic_inputs(g, 1)[0].data;
     EXPECT_EQ(*std::min_element(d.begin(), d.end()), -128);
     EXPECT_EQ(*std::max_element(d.begin(), d.end()), 127);
 }
