@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "npu_abi/model_image.h"
+#include "onnx_model_builder.h"
 #include "run_process.h"
 
 using vp_test::ProcessResult;
@@ -366,4 +367,40 @@ TEST(Networks, WaveformShowsLaunchesLayersAndFirmwareSteps) {
     EXPECT_EQ(phases, (std::vector<std::uint64_t>{1, 2, 3}));
     std::remove(vcd.c_str());
     std::remove(fst.c_str());
+}
+
+// A user's own ONNX model (a torchvision-style residual net built here with
+// the onnx classes): imported, quantized, compiled and run through the
+// firmware, bit-exact against the reference executor under both controls.
+TEST(Networks, OnnxModelRunsBitExact) {
+    onnx_test::Model md;
+    onnx_test::build_resnet_like(md);
+    const std::string path = md.save();
+    for (const Control& c : kControls) {
+        std::vector<std::string> args{"--workload", path, "--verify"};
+        args.insert(args.end(), c.args.begin(), c.args.end());
+        const nlohmann::json j = run_report(args);
+        ASSERT_TRUE(j.contains("verify")) << c.label;
+        EXPECT_TRUE(j["verify"]["match"].get<bool>()) << c.label;
+        expect_traffic_as_predicted(j, std::string("onnx ") + c.label);
+        EXPECT_EQ(j["totals"]["macs"].get<std::uint64_t>(),
+                  4u * 3 * 9 * 64 + 2 * (4u * 4 * 9 * 16) + 10 * 4);
+    }
+}
+
+// A SCALE-Sim user's topology file runs unchanged: one kernel per row, with
+// SCALE-Sim's output size (no padding, ceil((H - R + stride) / stride)).
+TEST(Networks, ScaleSimTopologyRuns) {
+    const std::string csv = temp_path("topo.csv");
+    std::ofstream(csv) << "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, "
+                          "Channels, Num Filter, Strides,\n"
+                          "Conv1, 56, 56, 3, 3, 64, 64, 1,\n"
+                          "Conv2, 28, 28, 1, 1, 128, 256, 2,\n";
+    const nlohmann::json j = run_report({"--workload", csv});
+    ASSERT_EQ(j["layers"].size(), 2u);
+    expect_traffic_as_predicted(j, "scalesim");
+    // Conv1: 54x54 outputs; Conv2: ceil((28 - 1 + 2) / 2) = 14.
+    EXPECT_EQ(j["layers"][0]["macs"].get<std::uint64_t>(), 64u * 64 * 9 * 54 * 54);
+    EXPECT_EQ(j["layers"][1]["macs"].get<std::uint64_t>(), 256u * 128 * 14 * 14);
+    std::remove(csv.c_str());
 }
