@@ -453,6 +453,12 @@ TEST(Lowering, ResNet50FitsTheDefaultDram) {
     const auto& h = m.image.header;
     // 25.5 M weights plus activations, with room to spare in 256 MiB.
     EXPECT_LT(std::uint64_t{h.dram_end} - h.load_addr, 64u << 20);
+    // The layer rows carry the graph's MACs.
+    std::uint64_t macs = 0;
+    for (const auto& l : m.image.layers)
+        macs += l.macs;
+    EXPECT_EQ(macs, static_cast<std::uint64_t>(wl::totals(g).macs()));
+    EXPECT_EQ(m.image.layers[0].macs, 118013952u);  // conv1: 64*3*7*7*112*112
     // Reuse: the peak is a small fraction of all activations.
     std::uint64_t all = 0;
     for (const auto& a : m.allocations)

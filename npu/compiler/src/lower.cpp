@@ -975,7 +975,9 @@ struct Lowerer {
         // Graph input and output first in the tensor table.
         tensor_of(g.inputs[0]);
         tensor_of(g.outputs[0]);
+        // MACs of the nodes that have them (layer_figures lists those only, in node order).
         const std::vector<wl::LayerFigures> figures = wl::layer_figures(g);
+        std::size_t next_figure = 0;
         for (std::size_t i = 0; i < g.nodes.size(); ++i) {
             const wl::Node& n = g.nodes[i];
             pos = fused[i] ? static_cast<int>(i) - 1 : static_cast<int>(i);
@@ -985,7 +987,10 @@ struct Lowerer {
                 layer = -1;
                 pending_name = n.name;
                 pending_op = wl::to_string(n.op);
-                pending_macs = static_cast<std::uint64_t>(figures[i].macs);
+                pending_macs = 0;
+                if (next_figure < figures.size() && figures[next_figure].name == n.name &&
+                    figures[next_figure].op == n.op)
+                    pending_macs = static_cast<std::uint64_t>(figures[next_figure++].macs);
             }
             lower_node(i);
         }
