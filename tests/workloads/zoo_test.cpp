@@ -424,6 +424,9 @@ TEST(Zoo, SpecErrors) {
     EXPECT_NE(error_of("mlp:widths=10--4").find("is not an integer"), std::string::npos);
     EXPECT_NE(error_of("gemm:m=16777216,k=16777216").find("limit 2^28"), std::string::npos);
     EXPECT_NE(error_of("googlenet:ceil_pools=2").find("is not 0 or 1"), std::string::npos);
+    // the builder refuses absurd tensors before allocating them (zoo_rnn's too)
+    const std::string huge = error_of("lstm:hidden=1000000");
+    EXPECT_NE(huge.find("is too large (limit 2^28 elements)"), std::string::npos) << huge;
     for (const std::string& msg : {unknown, error_of("gemm:x=3"), error_of("gemm:m=abc")})
         EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
 

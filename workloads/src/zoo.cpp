@@ -219,7 +219,21 @@ int Builder::input(const std::string& name, Shape shape, Quant q, double r) {
     return id;
 }
 
+// A parameter typo (lstm:hidden=1000000) must be an error, not an allocation
+// of terabytes.
+static void check_alloc(const Graph& g, const std::string& name, const Shape& shape) {
+    const std::int64_t d[] = {shape.n, shape.c, shape.h, shape.w};
+    std::int64_t elems = 1;
+    for (std::int64_t v : d) {
+        if (v < 1 || v > kMaxTensorElems || elems > kMaxTensorElems / v)
+            throw GraphError("graph '" + g.name + "': tensor '" + name + "' " + shape.str() +
+                             " is too large (limit 2^28 elements)");
+        elems *= v;
+    }
+}
+
 int Builder::weights(const std::string& name, Shape shape, double s_w) {
+    check_alloc(g_, name, shape);
     TensorDef t;
     t.name = name;
     t.shape = shape;
@@ -242,6 +256,7 @@ int Builder::weights(const std::string& name, Shape shape, double s_w) {
 }
 
 int Builder::bias(const std::string& name, std::int64_t n, std::int64_t fan_in) {
+    check_alloc(g_, name, Shape{1, n, 1, 1});
     TensorDef t;
     t.name = name;
     t.shape = Shape{1, n, 1, 1};
@@ -257,6 +272,7 @@ int Builder::bias(const std::string& name, std::int64_t n, std::int64_t fan_in) 
 }
 
 int Builder::bias_for(const std::string& name, std::int64_t n, double acc_rms) {
+    check_alloc(g_, name, Shape{1, n, 1, 1});
     TensorDef t;
     t.name = name;
     t.shape = Shape{1, n, 1, 1};
