@@ -808,7 +808,12 @@ struct Lowerer {
             ((d.r + d.tile[4] - 1) / d.tile[4]) * ((d.s + d.tile[5] - 1) / d.tile[5]);
         npu_desc_t cold = d;
         cold.flags = static_cast<std::uint16_t>(cold.flags & ~NPU_DESC_F_RESIDENT);
-        const auto w = static_cast<std::uint64_t>(predict_traffic(cold).dram_read_bytes.weight);
+        std::uint64_t w = 0;
+        try {
+            w = static_cast<std::uint64_t>(predict_traffic(cold).dram_read_bytes.weight);
+        } catch (const std::invalid_argument&) {
+            return 0;  // a stored base that only its launches' patches complete
+        }
         return tiles <= 2 && w == std::uint64_t{d.m} * cg * d.r * d.s ? w : 0;
     }
 
@@ -853,8 +858,9 @@ struct Lowerer {
                 l.pred_rd_psum += p.rd_psum * mult;
                 l.pred_wr_ofmap += p.wr_ofmap * mult;
                 l.pred_wr_psum += p.wr_psum * mult;
-                if ((op.flags & NPU_PROG_F_RESIDENT_AFTER_FIRST) && !open.empty() &&
-                    trips.back() > 1 && weight_kernels[open.back()] == 1) {
+                // Patched launches differ from the stored descriptor: predicted cold.
+                if ((op.flags & NPU_PROG_F_RESIDENT_AFTER_FIRST) && op.patch_count == 0 &&
+                    !open.empty() && trips.back() > 1 && weight_kernels[open.back()] == 1) {
                     const std::uint64_t saved =
                         resident_saving(d) * (trips.back() - 1) * (mult / trips.back());
                     l.pred_rd_weight -= saved;
