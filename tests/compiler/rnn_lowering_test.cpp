@@ -294,9 +294,48 @@ TEST(RnnLowering, GruAndAttentionLaunchCounts) {
         const Result rg = run_model(mg, input(gru, T), false);
         EXPECT_EQ(rg.run.launches.size(), static_cast<std::size_t>(T));
         EXPECT_EQ(rg.run.steps.size(), static_cast<std::size_t>(2 * T + 1));
+        // Attention: Q, K, V and output projections, and per query a scores and
+        // a context launch; CPU: 3 transposes and a softmax per query.
         const Result ra = run_model(ma, input(att, T), false);
-        EXPECT_EQ(ra.run.launches.size(), static_cast<std::size_t>(2 * 4 + 4));  // 2 heads + 4
-        EXPECT_EQ(ra.run.steps.size(), static_cast<std::size_t>(2 * 4 + 2));
+        EXPECT_EQ(ra.run.launches.size(), static_cast<std::size_t>(2 * T + 4)) << "T " << T;
+        EXPECT_EQ(ra.run.steps.size(), static_cast<std::size_t>(T + 3)) << "T " << T;
+    }
+}
+
+// The NPU does the attention work of the run-time length, not of the longest:
+// the MACs of all launches are the graph's count at T, 4 T D^2 + 2 T^2 D, and
+// every launch's dimensions that are the sequence length are T.
+TEST(RnnLowering, AttentionWorkFollowsTheSequenceLength) {
+    const std::int64_t D = 16, heads = 4;
+    const wl::Graph g = attention_graph(12, D, heads);
+    const nc::CompiledModel m = compile(g);
+    for (std::int64_t T : {1, 5, 12}) {
+        const Result r = run_model(m, input(g, T), false);
+        std::uint64_t macs = 0;
+        for (const Launch& l : r.run.launches)
+            macs += l.stats.macs;
+        EXPECT_EQ(macs, static_cast<std::uint64_t>(4 * T * D * D + 2 * T * T * D)) << "T " << T;
+        ASSERT_EQ(r.run.launches.size(), static_cast<std::size_t>(2 * T + 4));
+        for (std::size_t i = 0; i < r.run.launches.size(); ++i) {
+            const npu_desc_t& d = r.run.launches[i].desc;
+            const bool projection = i < 3 || i + 1 == r.run.launches.size();
+            const bool scores = !projection && (i - 3) % 2 == 0;
+            if (projection || scores) {  // T columns, one whole tile
+                EXPECT_EQ(d.f, T) << "launch " << i;
+                EXPECT_EQ(d.tile[NPU_DIM_X], T) << "launch " << i;
+            } else {  // context: T keys per head
+                EXPECT_EQ(d.c, heads * T) << "launch " << i;
+                EXPECT_EQ(d.tile[NPU_DIM_C], T) << "launch " << i;
+                EXPECT_EQ(d.ofmap_ch_stride, static_cast<std::uint32_t>(T));
+            }
+        }
+    }
+    // The per-query launches address row t of Q and column t of the context.
+    const Result r = run_model(m, input(g, 3), false);
+    const std::uint32_t q = row(m, "attn.q").addr, ct = row(m, "attn.contextT").addr;
+    for (std::int64_t t = 0; t < 3; ++t) {
+        EXPECT_EQ(r.run.launches.at(3 + 2 * t).desc.weight_addr, q + t * D) << "t " << t;
+        EXPECT_EQ(r.run.launches.at(4 + 2 * t).desc.ofmap_addr, ct + t) << "t " << t;
     }
 }
 
@@ -423,8 +462,23 @@ TEST(RnnLowering, RunsLikeTheReference) {
 
 TEST(RnnLowering, AttentionRunsLikeTheReference) {
     const wl::Graph g = attention_graph(8, 16, 2);
-    const nc::CompiledModel m = compile(g);
-    for (std::int64_t T : {3, 8}) {
+    const nc::CompiledModel m = compile(g, 12);  // longer sequences allowed
+    const wl::Graph g12 = attention_graph(12, 16, 2);
+    for (std::int64_t T : {1, 3, 8, 12}) {
+        const wl::Tensor8 x = input(T <= 8 ? g : g12, T);
+        EXPECT_EQ(run_model(m, x).y, reference(T <= 8 ? g : g12, x)) << "T " << T;
+    }
+}
+
+// Projections too large for whole tiles in a small weight scratchpad are
+// split along m (the sequence-length dimension stays one whole tile); the
+// result is the same.
+TEST(RnnLowering, AttentionTiledProjectionsRunLikeTheReference) {
+    const wl::Graph g = attention_graph(8, 64, 4);
+    const nc::CompiledModel m = compile(g, 0, 4);  // 2 KiB halves; Wq is 4 KiB
+    const npu_desc_t& wq = m.image.descs.at(0);
+    EXPECT_LT(wq.tile[NPU_DIM_M], 64);
+    for (std::int64_t T : {2, 8}) {
         const wl::Tensor8 x = input(g, T);
         EXPECT_EQ(run_model(m, x).y, reference(g, x)) << "T " << T;
     }

@@ -210,9 +210,15 @@ TEST(Networks, SequenceModelsTakeTheirLengthAtRunTime) {
             EXPECT_EQ(launches(4), 4u) << w;
             EXPECT_EQ(launches(8), 8u) << w;
         } else {
-            // Per-head GEMMs over the whole sequence: the launches are fixed,
-            // their sizes follow the length.
-            EXPECT_EQ(launches(4), launches(8)) << w;
+            // Q, K, V and output projections over T columns, and per query a
+            // scores and a context launch (docs/recurrent.md): 2 T + 4.
+            EXPECT_EQ(launches(4), 2u * 4 + 4) << w;
+            EXPECT_EQ(launches(8), 2u * 8 + 4) << w;
+            // The NPU does the work of T: 4 T D^2 + 2 T^2 D MACs (D = 128).
+            for (std::uint64_t t : {4u, 8u})
+                EXPECT_EQ(at[static_cast<int>(t)]["totals"]["macs"].get<std::uint64_t>(),
+                          4 * t * 128 * 128 + 2 * t * t * 128)
+                    << w << " T " << t;
         }
         EXPECT_GT(cycles(8), cycles(4)) << w;
         EXPECT_GT(at[8]["totals"]["macs"].get<std::uint64_t>(),

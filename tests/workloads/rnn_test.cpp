@@ -93,22 +93,24 @@ TEST(RnnCell, AttentionSoftmaxHandComputed) {
     EXPECT_EQ(table[0], 65536u);
     EXPECT_EQ(table[8], static_cast<std::uint32_t>(std::llround(65536.0 * std::exp(-1.0))));
     EXPECT_EQ(table[NPU_RNN_EXP_HI], 65536u);
-    // Two keys, one query, scores 1000 and 744, multiplier 1 (mult 2^30, shift 30):
+    // Two keys, one row, scores 1000 and 744, multiplier 1 (mult 2^30, shift 30):
     // the Q8 logit difference is 256 (1.0); e = 65536 and 24109 (65536 / e);
     // p = round(65536 * 256 / 89645) = 187 and round(24109 * 256 / 89645) = 69,
-    // minus 128; a third, padded key row gets the zero point.
-    const std::int32_t scores[2] = {1000, 744};
-    std::int8_t p[3] = {0, 0, 0};
-    npu_attn_softmax(scores, p, table.data(), 1, 2, 3, 1, 1, 1 << 30, 30);
+    // minus 128. A second row (another head) starts a row stride further on
+    // in both arrays; the gap between rows is not written.
+    const std::int32_t scores[6] = {1000, 744, 0, 5, 5, 0};
+    std::int8_t p[6] = {0, 0, 7, 0, 0, 7};
+    npu_attn_softmax(scores, p, table.data(), 2, 2, 3, 3, 1 << 30, 30);
     EXPECT_EQ(p[0], 187 - 128);
     EXPECT_EQ(p[1], 69 - 128);
-    EXPECT_EQ(p[2], -128);
-    // Equal scores: one half each (128 - 128 = 0); a difference of 8.0 or more: e = 0.
-    const std::int32_t eq[2] = {5, 5}, far[2] = {3000, 0};
-    npu_attn_softmax(eq, p, table.data(), 1, 2, 2, 1, 1, 1 << 30, 30);
-    EXPECT_EQ(p[0], 0);
-    EXPECT_EQ(p[1], 0);
-    npu_attn_softmax(far, p, table.data(), 1, 2, 2, 1, 1, 1 << 30, 30);
+    EXPECT_EQ(p[2], 7);
+    // Equal scores: one half each (128 - 128 = 0).
+    EXPECT_EQ(p[3], 0);
+    EXPECT_EQ(p[4], 0);
+    EXPECT_EQ(p[5], 7);
+    // A difference of 8.0 or more: e = 0.
+    const std::int32_t far[2] = {3000, 0};
+    npu_attn_softmax(far, p, table.data(), 1, 2, 2, 2, 1 << 30, 30);
     EXPECT_EQ(p[0], 127);  // 256 saturates
     EXPECT_EQ(p[1], -128);
 }

@@ -4,6 +4,7 @@
 // parameters of rnn_quant.h.
 #include "workloads/rnn_ref.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <string>
 #include <vector>
@@ -87,24 +88,42 @@ Tensor8 gru(const Graph& g, const Node& n, const Tensor8& x) {
 Tensor8 attention(const Graph& g, const Node& n, const Tensor8& x) {
     const AttentionParams p = attention_params(g, n);
     check_sequence(g, n, x, p.dim);
-    const std::int64_t T = x.shape.h, D = p.dim, dk = p.head_dim;
+    const std::int64_t T = x.shape.h, D = p.dim, dk = p.head_dim, heads = p.heads;
     const Tensor8 xt = transposed(x);  // X^T [D][T]
     auto project = [&](const AttentionParams::Projection& pr, const Tensor8& in) {
         return requantize(gemm(matrix(D, D, 0, pr.weight), in, pr.bias), pr.requant);
     };
     const Tensor8 qt = project(p.q, xt), kt = project(p.k, xt), vt = project(p.v, xt);
-    Tensor8 ct(Shape{1, 1, D, T}, 0);  // context^T [D][T]
-    for (std::int64_t h = 0; h < p.heads; ++h) {
-        const Tensor8 k_h = transposed(rows_of(kt, h * dk, dk));    // K_h [T][dk]
-        const Tensor32 s = gemm(k_h, rows_of(qt, h * dk, dk), {});  // S^T [Tk][Tq]
-        Tensor8 prob(Shape{1, 1, T, T}, NPU_ATTN_PROB_ZP);          // P^T [Tk][Tq]
-        npu_attn_softmax(s.data.data(), prob.data.data(), p.exp_table.data(),
-                         static_cast<std::int32_t>(T), static_cast<std::int32_t>(T),
-                         static_cast<std::int32_t>(T), static_cast<std::int32_t>(T),
-                         static_cast<std::int32_t>(T), p.softmax_mult, p.softmax_shift);
-        const Tensor8 c_h = requantize(gemm(rows_of(vt, h * dk, dk), prob, {}), p.context);
-        std::copy(c_h.data.begin(), c_h.data.end(),
-                  ct.data.begin() + static_cast<std::ptrdiff_t>(h * dk * T));
+    const Tensor8 q = transposed(qt);                                       // Q [T][D]
+    Tensor8 ct(Shape{1, 1, D, T}, p.context.zp);                            // context^T [D][T]
+    std::vector<std::int32_t> scores(static_cast<std::size_t>(heads * T));  // [heads][T]
+    std::vector<std::int8_t> probs(scores.size());                          // [heads][T]
+    for (std::int64_t t = 0; t < T; ++t) {  // query t: the program's loop
+        const Tensor8 q_t = rows_of(q, t, 1);
+        for (std::int64_t h = 0; h < heads; ++h) {  // scores: q_t,h K_h^T (one grouped launch)
+            const Tensor8 q_th =
+                matrix(1, dk, 0,
+                       std::vector<std::int8_t>(
+                           q_t.data.begin() + static_cast<std::ptrdiff_t>(h * dk),
+                           q_t.data.begin() + static_cast<std::ptrdiff_t>(h * dk + dk)));
+            const Tensor32 s = gemm(q_th, rows_of(kt, h * dk, dk), {});  // [1][T]
+            std::copy(s.data.begin(), s.data.end(),
+                      scores.begin() + static_cast<std::ptrdiff_t>(h * T));
+        }
+        npu_attn_softmax(scores.data(), probs.data(), p.exp_table.data(),
+                         static_cast<std::int32_t>(heads), static_cast<std::int32_t>(T),
+                         static_cast<std::int32_t>(T), static_cast<std::int32_t>(T), p.softmax_mult,
+                         p.softmax_shift);
+        for (std::int64_t h = 0; h < heads; ++h) {  // context: V_h^T p_h (one grouped launch)
+            const Tensor8 p_h = matrix(
+                T, 1, NPU_ATTN_PROB_ZP,
+                std::vector<std::int8_t>(probs.begin() + static_cast<std::ptrdiff_t>(h * T),
+                                         probs.begin() + static_cast<std::ptrdiff_t>(h * T + T)));
+            const Tensor8 c = requantize(gemm(rows_of(vt, h * dk, dk), p_h, {}), p.context);
+            for (std::int64_t j = 0; j < dk; ++j)  // column t of C^T
+                ct.data[static_cast<std::size_t>((h * dk + j) * T + t)] =
+                    c.data[static_cast<std::size_t>(j)];
+        }
     }
     Tensor8 y = transposed(project(p.o, ct));  // Y [T][D]
     y.shape = Shape{1, 1, T, D};

@@ -301,6 +301,52 @@ struct Lowerer {
         return index;
     }
 
+    // A kernel whose dimensions follow the run-time sequence length (lowering.h).
+    int add_kernel_seq_len(const npu_desc_t& base, const KernelAddrs& a,
+                           const std::vector<npu_patch_t>& patches) {
+        for (const npu_patch_t& p : patches)
+            if (p.source != NPU_PATCH_SEQ_LEN || (p.width != 2 && p.width != 4) ||
+                p.offset % p.width || p.offset + p.width > sizeof(npu_desc_t))
+                fail(
+                    "a length patch of a kernel must be a 2- or 4-byte field patched by the "
+                    "sequence length");
+        const auto at = [&](std::uint32_t T) {
+            npu_desc_t d = base;
+            for (const npu_patch_t& p : patches)
+                npu_patch_apply(&d, &p, T);
+            return d;
+        };
+        const auto dram = static_cast<std::uint32_t>(opt.arch.core.dram_base);
+        for (const std::uint32_t T : {1u, seq_max}) {
+            npu_desc_t d = at(T);
+            d.dataflow = opt.dataflow;
+            d.ifmap_addr = a.ifmap.valid() ? dram : 0;
+            d.weight_addr = a.weight.valid() ? dram : 0;
+            d.bias_addr = a.bias.valid() ? dram : 0;
+            d.ofmap_addr = a.ofmap.valid() ? dram : 0;
+            d.lut_addr = a.lut.valid() ? dram : 0;
+            d.qtable_addr = a.qtable.valid() ? dram : 0;
+            d.psum_addr = dram;
+            std::string why;
+            try {
+                const KernelPrediction p = predict_kernel(d, opt.arch);
+                if (p.rd_psum || p.wr_psum) why = "its tiling spills partial sums";
+            } catch (const std::exception& e) {
+                why = e.what();
+            }
+            if (!why.empty())
+                fail(std::string(npu::op_name(d.op)) + " kernel at sequence length " +
+                     std::to_string(T) + ": " + why);
+        }
+        const int index = add_kernel(at(seq_default), a, true);
+        auto* stored =
+            reinterpret_cast<std::uint8_t*>(&out.image.descs[static_cast<std::size_t>(index)]);
+        for (const npu_patch_t& p : patches)  // the launches patch the base
+            std::memcpy(stored + p.offset, reinterpret_cast<const std::uint8_t*>(&base) + p.offset,
+                        p.width);
+        return index;
+    }
+
     int add_step(npu_cpu_step_t s, const std::array<Addr, NPU_STEP_ADDRS>& addrs) {
         open_pending_layer();
         if (layer < 0) fail("CPU step outside a layer");
@@ -1057,6 +1103,10 @@ int LoweringContext::add_kernel(npu_desc_t desc, const KernelAddrs& addrs) {
 }
 int LoweringContext::add_kernel_tiled(npu_desc_t desc, const KernelAddrs& addrs) {
     return m_l.add_kernel(desc, addrs, true);
+}
+int LoweringContext::add_kernel_seq_len(npu_desc_t desc, const KernelAddrs& addrs,
+                                        const std::vector<npu_patch_t>& seq_patches) {
+    return m_l.add_kernel_seq_len(desc, addrs, seq_patches);
 }
 const KernelPrediction& LoweringContext::prediction(int desc) const {
     return m_l.out.predictions.at(static_cast<std::size_t>(desc));

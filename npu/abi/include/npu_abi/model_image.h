@@ -179,6 +179,19 @@ typedef struct npu_patch {
     int32_t scale;   /* 0x04 field += scale * value */
 } npu_patch_t;
 
+/* Applies one patch to a descriptor or CPU step `obj` (little-endian): the
+ * field of p->width bytes at p->offset += p->scale * value, modulo 2^16 or
+ * 2^32; value is the loop index or the sequence length p->source names. */
+static inline void npu_patch_apply(void* obj, const npu_patch_t* p, uint32_t value) {
+    uint8_t* f = (uint8_t*)obj + p->offset;
+    uint32_t v = 0;
+    for (unsigned i = 0; i < p->width; ++i)
+        v |= (uint32_t)f[i] << (8u * i);
+    v += (uint32_t)p->scale * value;
+    for (unsigned i = 0; i < p->width; ++i)
+        f[i] = (uint8_t)(v >> (8u * i));
+}
+
 /* CPU steps: work the NPU cannot do, run by the firmware. The meaning of
  * addr[] and param[] per kind, and the arithmetic (shared with the reference
  * executor), are in npu_abi/cpu_ops.h. */

@@ -35,15 +35,13 @@
  *   param[0] H   param[1] gate_mult   param[2] gate_shift
  *   param[3] out_mult   param[4] out_shift   param[5] zp_x   (both cells)
  *
- *   NPU_STEP_ATTN_SOFTMAX (one head; scores stored key-major: S^T[key][query])
- *   addr[0] scores int32, element (k, q) at (k * param[2] + q) * 4
- *   addr[1] probabilities int8 (scale 1/256, zero point -128), (k, q) at k * param[3] + q
+ *   NPU_STEP_ATTN_SOFTMAX (the heads of one query: a row of scores per head)
+ *   addr[0] scores int32 [rows][keys], row r at r * param[2] elements
+ *   addr[1] probabilities int8 (scale 1/256, zero point -128), row r at r * param[3]
  *   addr[2] exp table uint32 [NPU_RNN_EXP_TABLE_LEN] (npu_attn_softmax)
- *   param[0] queries *  param[1] keys *  param[2] scores row stride *
- *   param[3] probabilities row stride  param[4] mult  param[5] shift
- *   param[6] padded keys: probability rows [keys, padded keys) are written as
- *   the zero point (real 0), so a GEMM compiled for the longest sequence
- *   multiplies the padding by zero
+ *   param[0] rows (heads)  param[1] keys *  param[2] scores row stride *
+ *   param[3] probabilities row stride *  param[4] mult  param[5] shift
+ *   (the compiled program patches keys and strides with the run-time length)
  *   (mult / 2^shift = 256 * s_q * s_k / sqrt(d_k): an accumulator difference
  *   to a Q8 logit)
  */
@@ -82,13 +80,12 @@
 #define NPU_ATTN_A_SCORES 0
 #define NPU_ATTN_A_PROBS 1
 #define NPU_ATTN_A_EXP 2
-#define NPU_ATTN_P_QUERIES 0
+#define NPU_ATTN_P_ROWS 0
 #define NPU_ATTN_P_KEYS 1
 #define NPU_ATTN_P_SCORES_LD 2
 #define NPU_ATTN_P_PROBS_LD 3
 #define NPU_ATTN_P_MULT 4
 #define NPU_ATTN_P_SHIFT 5
-#define NPU_ATTN_P_PADDED_KEYS 6
 
 /* Softmax probabilities: real = (q + 128) / 256. */
 #define NPU_ATTN_PROB_ZP (-128)
@@ -188,36 +185,35 @@ static inline uint32_t npu_rnn_exp_neg(const uint32_t* table, int64_t x) {
 }
 
 /*
- * Attention softmax of one head over keys, for every query q:
- *   x_k = rshift_round((m - acc[k][q]) * mult, shift)      (Q8, m = max over k; >= 0)
+ * Attention softmax over the keys of each row (one row per head of a query):
+ *   x_k = rshift_round((m - s[k]) * mult, shift)            (Q8, m = max over k; >= 0)
  *   e_k = exp(-x_k)                                         (Q16, npu_rnn_exp_neg)
  *   p_k = sat8(-128 + div_round(e_k * 256, sum_k e_k))      (scale 1/256, zp -128)
- * Rows k in [keys, padded_keys) get the zero point for every query (real 0).
+ * Row r of scores starts at scores + r * scores_ld, of probs at probs + r * probs_ld.
  * The key with the largest score has e = 65536, so the sum is never zero.
  * Differences are clamped to int32 before the multiply (exp(-2^31) is 0 anyway).
  */
 static inline void npu_attn_softmax(const int32_t* scores, int8_t* probs, const uint32_t* exp_table,
-                                    int32_t queries, int32_t keys, int32_t padded_keys,
-                                    int32_t scores_ld, int32_t probs_ld, int32_t mult,
-                                    uint32_t shift) {
-    for (int32_t q = 0; q < queries; ++q) {
-        int32_t m = scores[q];
+                                    int32_t rows, int32_t keys, int32_t scores_ld, int32_t probs_ld,
+                                    int32_t mult, uint32_t shift) {
+    for (int32_t r = 0; r < rows; ++r) {
+        const int32_t* s = scores + r * scores_ld;
+        int8_t* p = probs + r * probs_ld;
+        int32_t m = s[0];
         for (int32_t k = 1; k < keys; ++k)
-            if (scores[k * scores_ld + q] > m) m = scores[k * scores_ld + q];
+            if (s[k] > m) m = s[k];
         uint64_t sum = 0;
         for (int32_t k = 0; k < keys; ++k) {
-            const int32_t d = npu_rnn_sat32((int64_t)m - scores[k * scores_ld + q]);
+            const int32_t d = npu_rnn_sat32((int64_t)m - s[k]);
             sum += npu_rnn_exp_neg(exp_table, npu_rshift_round((int64_t)d * mult, shift));
         }
         for (int32_t k = 0; k < keys; ++k) {
-            const int32_t d = npu_rnn_sat32((int64_t)m - scores[k * scores_ld + q]);
+            const int32_t d = npu_rnn_sat32((int64_t)m - s[k]);
             const uint64_t e =
                 npu_rnn_exp_neg(exp_table, npu_rshift_round((int64_t)d * mult, shift));
-            probs[k * probs_ld + q] = npu_sat8(
-                NPU_ATTN_PROB_ZP + npu_div_round((int64_t)(e << NPU_ATTN_PROB_Q), (int64_t)sum));
+            p[k] = npu_sat8(NPU_ATTN_PROB_ZP +
+                            npu_div_round((int64_t)(e << NPU_ATTN_PROB_Q), (int64_t)sum));
         }
-        for (int32_t k = keys; k < padded_keys; ++k)
-            probs[k * probs_ld + q] = (int8_t)NPU_ATTN_PROB_ZP;
     }
 }
 
@@ -267,21 +263,22 @@ static inline int npu_rnn_step_run(const npu_cpu_step_t* s, uint8_t* base, uint3
             return NPU_CPU_OK;
         }
         case NPU_STEP_ATTN_SOFTMAX: {
-            const int32_t nq = p[NPU_ATTN_P_QUERIES], nk = p[NPU_ATTN_P_KEYS];
-            const int32_t pk = p[NPU_ATTN_P_PADDED_KEYS];
+            const int32_t rows = p[NPU_ATTN_P_ROWS], nk = p[NPU_ATTN_P_KEYS];
             const int32_t sld = p[NPU_ATTN_P_SCORES_LD], pld = p[NPU_ATTN_P_PROBS_LD];
-            if (nq < 0 || nk <= 0 || pk < nk || sld < nq || pld < nq || p[NPU_ATTN_P_SHIFT] < 0 ||
+            if (rows < 0 || nk <= 0 || sld < nk || pld < nk || p[NPU_ATTN_P_SHIFT] < 0 ||
                 p[NPU_ATTN_P_SHIFT] > (int32_t)NPU_REQUANT_MAX_SHIFT)
                 return NPU_CPU_ERR_PARAM;
+            /* the last row ends (rows - 1) * ld + keys elements in */
+            const uint64_t span_rows = rows ? (uint64_t)(rows - 1) : 0u;
             uint8_t* sc = npu_cpu_ptr(base, base_addr, span, a[NPU_ATTN_A_SCORES],
-                                      4u * (uint64_t)sld * (uint64_t)nk, 4u);
+                                      4u * (span_rows * (uint64_t)sld + (uint64_t)nk), 4u);
             uint8_t* pr = npu_cpu_ptr(base, base_addr, span, a[NPU_ATTN_A_PROBS],
-                                      (uint64_t)pld * (uint64_t)pk, 1u);
+                                      span_rows * (uint64_t)pld + (uint64_t)nk, 1u);
             uint8_t* ex = npu_cpu_ptr(base, base_addr, span, a[NPU_ATTN_A_EXP],
                                       4u * NPU_RNN_EXP_TABLE_LEN, 4u);
             if (!sc || !pr || !ex) return NPU_CPU_ERR_ADDR;
-            npu_attn_softmax((const int32_t*)(void*)sc, (int8_t*)pr, (const uint32_t*)(void*)ex, nq,
-                             nk, pk, sld, pld, p[NPU_ATTN_P_MULT], (uint32_t)p[NPU_ATTN_P_SHIFT]);
+            npu_attn_softmax((const int32_t*)(void*)sc, (int8_t*)pr, (const uint32_t*)(void*)ex,
+                             rows, nk, sld, pld, p[NPU_ATTN_P_MULT], (uint32_t)p[NPU_ATTN_P_SHIFT]);
             return NPU_CPU_OK;
         }
         default:

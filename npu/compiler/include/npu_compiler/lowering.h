@@ -92,6 +92,15 @@ class LoweringContext {
     // loop's launches); predicted with predict_kernel. Throws CompileError if
     // that tiling is invalid or does not fit the scratchpads.
     int add_kernel_tiled(npu_desc_t desc, const KernelAddrs& addrs);
+    // add_kernel_tiled for a kernel whose dimensions follow the run-time
+    // sequence length: `desc` holds each field its launches patch at the base
+    // value (0 for a dimension equal to the length), `seq_patches` those
+    // NPU_PATCH_SEQ_LEN patches (the caller passes them to call_kernel too).
+    // The tiling is checked with the patches applied at lengths 1 and
+    // seq_len_max (it must not spill partial sums), the prediction made at the
+    // graph's length. Throws CompileError otherwise.
+    int add_kernel_seq_len(npu_desc_t desc, const KernelAddrs& addrs,
+                           const std::vector<npu_patch_t>& seq_patches);
     const KernelPrediction& prediction(int desc) const;
     // A CPU step (npu_abi/cpu_ops.h); addrs[i] (when valid) becomes step.addr[i].
     int add_step(npu_cpu_step_t step, const std::array<Addr, NPU_STEP_ADDRS>& addrs);
