@@ -323,11 +323,14 @@ TEST(NpuCoreResident, WeightsResidentSkipTheLoad) {
     const auto second = core.run(d, dram);
     EXPECT_EQ(second.error, NPU_ERR_NONE);
     EXPECT_EQ(second.dram_read_bytes.weight, 0u);
+    EXPECT_EQ(second.resident_weight_bytes, 64u);  // what the flag saved
+    EXPECT_EQ(first.resident_weight_bytes, 0u);
     EXPECT_EQ(read_output(L, a, dram.mem), reference(L, t));
     // a different weight tensor is loaded even when the flag says resident
     d.weight_addr += 64;
     const auto third = core.run(d, dram);
     EXPECT_EQ(third.dram_read_bytes.weight, 64u);
+    EXPECT_EQ(third.resident_weight_bytes, 0u);
 }
 
 // ResNet-50 conv3_x 3x3 (C=M=128, 28x28, pad 1) on 32x32 with 64 KiB buffers,

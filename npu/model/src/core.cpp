@@ -640,6 +640,7 @@ bool Core::Walk::load_inputs() {
                 if (m_core.m_weight_halves[h].valid && m_core.m_weight_halves[h].tag == tag)
                     hit = h;
             if (hit >= 0) {  // already resident: no transfer
+                m_st.resident_weight_bytes += elems * esize;
                 b.cur = hit;
                 m_core.m_weight_cur = hit;
                 b.fp[hit] = std::move(fp);

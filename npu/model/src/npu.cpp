@@ -111,6 +111,7 @@ void accumulate(KernelStats& a, const KernelStats& b) {
     a.compute_cycles += b.compute_cycles;
     a.stall_cycles += b.stall_cycles;
     a.tiles += b.tiles;
+    a.resident_weight_bytes += b.resident_weight_bytes;
     a.dram_read_bytes.ifmap += b.dram_read_bytes.ifmap;
     a.dram_read_bytes.weight += b.dram_read_bytes.weight;
     a.dram_read_bytes.psum += b.dram_read_bytes.psum;
@@ -138,6 +139,8 @@ void Npu::register_stats() {
     s.add_counter("npu.macs", &m_totals.macs);
     s.add_counter("npu.cycles", &m_totals.cycles, "NPU cycles inside kernels");
     s.add_counter("npu.compute_cycles", &m_totals.compute_cycles);
+    s.add_counter("npu.resident_weight_bytes", &m_totals.resident_weight_bytes,
+                  "weight bytes not loaded: still in the scratchpad (NPU_DESC_F_RESIDENT)");
     s.add_counter("npu.stall_cycles", &m_totals.stall_cycles);
     s.add_counter("npu.dram_read_bytes.ifmap", &m_totals.dram_read_bytes.ifmap);
     s.add_counter("npu.dram_read_bytes.weight", &m_totals.dram_read_bytes.weight);

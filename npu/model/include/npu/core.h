@@ -63,6 +63,9 @@ struct KernelStats {
     std::uint64_t stall_cycles = 0;
     std::uint64_t tiles = 0;   // inter-tile iterations
     double utilization = 0.0;  // macs / (cycles * PEs)
+    // Weight bytes not loaded because a NPU_DESC_F_RESIDENT kernel found
+    // them still in the weight scratchpad.
+    std::uint64_t resident_weight_bytes = 0;
     struct Reads {
         // bias: the per-output-channel parameters, bias and requantization table
         std::uint64_t ifmap = 0, weight = 0, psum = 0, bias = 0, lut = 0;
