@@ -19,10 +19,10 @@
 //   Q^T, K^T, V^T [D][T] = requant(W{q,k,v} X^T + b), int8, zero point 0, at
 //       s_{q,k,v} = attention_projection_scale(s_x, s_w, D): an input and
 //       weights of full-range int8 spread (RMS 73.6) land at RMS 32;
-//   per head: S^T [T][T] = K_h Q_h^T (int32), P = softmax over keys
-//       (npu_attn_softmax; mult / 2^shift = 256 s_q s_k / sqrt(d_k)),
-//       C_h^T [d_k][T] = requant(V_h^T P^T) at s_v (P: scale 1/256, zero
-//       point -128; multiplier 1/256);
+//   per query t and head h: s [T] = q_t,h K_h^T (int32), p = softmax over
+//       the T keys (npu_attn_softmax; mult / 2^shift = 256 s_q s_k / sqrt(d_k)),
+//       c_t,h [d_k] = requant(V_h^T p) at s_v (p: scale 1/256, zero point
+//       -128; multiplier 1/256), column t of C^T;
 //   Y^T [D][T] = requant(Wo C^T + bo) at the node's output quantization.
 #pragma once
 

@@ -41,9 +41,9 @@
  *   addr[2] exp table uint32 [NPU_RNN_EXP_TABLE_LEN] (npu_attn_softmax)
  *   param[0] rows (heads)  param[1] keys *  param[2] scores row stride *
  *   param[3] probabilities row stride *  param[4] mult  param[5] shift
- *   (the compiled program patches keys and strides with the run-time length)
  *   (mult / 2^shift = 256 * s_q * s_k / sqrt(d_k): an accumulator difference
- *   to a Q8 logit)
+ *   to a Q8 logit; the compiled program patches keys and strides with the
+ *   run-time length)
  */
 #ifndef NPU_ABI_RNN_H
 #define NPU_ABI_RNN_H
