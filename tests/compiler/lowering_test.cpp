@@ -314,8 +314,15 @@ TEST(Lowering, GemmFormFcAndMatmul) {
     h.inputs = {ia, ib};
     h.outputs = {io};
     h.infer_shapes();
-    // Two graph inputs do not fit the image's one input.
-    EXPECT_THROW(nc::compile(h), nc::CompileError);
+    // Two activations from two graph inputs: both are inputs of the image
+    // (flagged, first in the tensor table; the header names the first).
+    const nc::CompiledModel two = nc::compile(h);
+    check_invariants(two);
+    EXPECT_TRUE(row(two, "a").flags & NPU_TENSOR_F_INPUT);
+    EXPECT_TRUE(row(two, "b").flags & NPU_TENSOR_F_INPUT);
+    EXPECT_TRUE(row(two, "o").flags & NPU_TENSOR_F_OUTPUT);
+    EXPECT_EQ(two.image.header.input_tensor, 0u);
+    EXPECT_EQ(two.image.descs[1].ifmap_addr, row(two, "b").addr);
     h.inputs = {ia};
     h.tensors[static_cast<std::size_t>(ib)].is_const = true;
     h.tensors[static_cast<std::size_t>(ib)].i8.assign(63, 1);

@@ -1018,15 +1018,17 @@ struct Lowerer {
             throw CompileError("compile: DRAM [0x" + hex(opt.arch.core.dram_base) + ", +" +
                                std::to_string(opt.arch.core.dram_size) +
                                ") does not fit 32-bit addresses");
-        if (g.inputs.size() != 1 || g.outputs.size() != 1)
-            throw CompileError("graph '" + g.name + "': " + std::to_string(g.inputs.size()) +
-                               " inputs and " + std::to_string(g.outputs.size()) +
-                               " outputs; the model image has one of each");
+        if (g.inputs.empty() || g.outputs.empty())
+            throw CompileError("graph '" + g.name + "': no " +
+                               (g.inputs.empty() ? "input" : "output"));
         out.options = opt;
         analyse();
-        // Graph input and output first in the tensor table.
-        tensor_of(g.inputs[0]);
-        tensor_of(g.outputs[0]);
+        // Graph inputs, then outputs, first in the tensor table (a SCALE-Sim
+        // topology has one of each per layer; the header names the first).
+        for (int t : g.inputs)
+            tensor_of(t);
+        for (int t : g.outputs)
+            tensor_of(t);
         // MACs of the nodes that have them (layer_figures lists those only, in node order).
         const std::vector<wl::LayerFigures> figures = wl::layer_figures(g);
         std::size_t next_figure = 0;
