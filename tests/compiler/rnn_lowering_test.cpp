@@ -470,6 +470,27 @@ TEST(RnnLowering, AttentionRunsLikeTheReference) {
     }
 }
 
+// A sequence-length dimension is one whole tile at every length; when even
+// that does not fit at the longest length, compile() says so in one line.
+TEST(RnnLowering, AttentionLengthTileTooLargeIsRefused) {
+    const wl::Graph g = attention_graph(8, 16, 2);
+    nc::CompileOptions o;
+    o.arch.core.dram_size = kDram;
+    o.arch.core.ifmap_bytes = 256;  // 128-byte halves
+    o.seq_len_max = 200;            // a projection reads >= 200 columns of X^T per tile
+    try {
+        nc::compile(g, o);
+        ADD_FAILURE() << "compiled";
+    } catch (const nc::CompileError& e) {
+        const std::string what = e.what();
+        EXPECT_NE(what.find("node 'attn'"), std::string::npos) << what;
+        EXPECT_NE(what.find("sequence-length tile"), std::string::npos) << what;
+        EXPECT_EQ(what.find('\n'), std::string::npos) << what;
+    }
+    o.seq_len_max = 0;  // at the graph's 8 it fits
+    EXPECT_NO_THROW(nc::compile(g, o));
+}
+
 // Projections too large for whole tiles in a small weight scratchpad are
 // split along m (the sequence-length dimension stays one whole tile); the
 // result is the same.
