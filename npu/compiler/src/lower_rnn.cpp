@@ -97,6 +97,19 @@ int copy_step(LoweringContext& ctx, Addr dst, Addr src, std::int64_t bytes) {
     return ctx.add_step(s, a);
 }
 
+// The tiling of `d` is valid, fits the scratchpads and spills no partial sums.
+bool tiling_fits(LoweringContext& ctx, npu_desc_t d) {
+    const auto base = static_cast<std::uint32_t>(ctx.options().arch.core.dram_base);
+    d.dataflow = ctx.options().dataflow;
+    d.ifmap_addr = d.weight_addr = d.bias_addr = d.ofmap_addr = d.psum_addr = base;
+    try {
+        const KernelPrediction p = predict_kernel(d, ctx.options().arch);
+        return !p.rd_psum && !p.wr_psum;
+    } catch (const std::invalid_argument&) {
+        return false;
+    }
+}
+
 // The step GEMM: the whole weight matrix as one tile when it fits half the
 // weight scratchpad (then it stays there from one time step to the next:
 // RESIDENT), else the searched schedule (the weights are streamed every step).
@@ -106,15 +119,7 @@ int add_step_gemm(LoweringContext& ctx, npu_desc_t d, const KernelAddrs& ka) {
         d.tile[i] = full[i];
         d.loop_order[i] = static_cast<std::uint8_t>(i);
     }
-    npu_desc_t trial = d;  // in-DRAM placeholder addresses for the check
-    const auto base = static_cast<std::uint32_t>(ctx.options().arch.core.dram_base);
-    trial.ifmap_addr = trial.weight_addr = trial.bias_addr = trial.ofmap_addr = base;
-    try {
-        predict_kernel(trial, ctx.options().arch);
-    } catch (const std::invalid_argument&) {
-        return ctx.add_kernel(d, ka);
-    }
-    return ctx.add_kernel_tiled(d, ka);
+    return tiling_fits(ctx, d) ? ctx.add_kernel_tiled(d, ka) : ctx.add_kernel(d, ka);
 }
 
 void lower_cell(LoweringContext& ctx, const wl::Node& n) {
@@ -214,18 +219,6 @@ Record length_base(Record r, const std::vector<npu_patch_t>& seq, std::int64_t T
     for (const npu_patch_t& p : seq)
         npu_patch_apply(&r, &p, static_cast<std::uint32_t>(-Tm));
     return r;
-}
-
-bool tiling_fits(LoweringContext& ctx, npu_desc_t d) {
-    const auto base = static_cast<std::uint32_t>(ctx.options().arch.core.dram_base);
-    d.dataflow = ctx.options().dataflow;
-    d.ifmap_addr = d.weight_addr = d.bias_addr = d.ofmap_addr = d.psum_addr = base;
-    try {
-        const KernelPrediction p = predict_kernel(d, ctx.options().arch);
-        return !p.rd_psum && !p.wr_psum;
-    } catch (const std::invalid_argument&) {
-        return false;
-    }
 }
 
 // Tiles of a kernel `d` given at the longest length, whose column (x) or
