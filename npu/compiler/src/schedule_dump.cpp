@@ -93,7 +93,8 @@ std::string dump_schedule(const CompiledModel& m) {
                   "rd_ifmap", "rd_weight", "rd_psum", "wr_ofmap", "wr_psum", "occupancy I/W/O B");
     os << line;
     std::uint64_t cycles = 0, macs = 0, rd_i = 0, rd_w = 0, rd_p = 0, wr_o = 0, wr_p = 0;
-    std::uint64_t launches = 0, cpu_steps = 0, mult = 1;
+    std::uint64_t launches = 0, cpu_steps = 0, mult = 1, bursts = 0, mac_kernels = 0;
+    double mac_util_sum = 0.0;
     std::vector<std::uint64_t> trips;
     std::string indent;
     for (std::uint32_t i = h.call_first; i < h.call_first + h.call_count; ++i) {
@@ -142,6 +143,11 @@ std::string dump_schedule(const CompiledModel& m) {
             rd_p += p.rd_psum * mult;
             wr_o += p.wr_ofmap * mult;
             wr_p += p.wr_psum * mult;
+            bursts += p.bursts * mult;
+            if (d.op == NPU_OP_CONV || d.op == NPU_OP_GEMM) {
+                mac_util_sum += p.utilization * double(mult);
+                mac_kernels += mult;
+            }
         } else if (op.opcode == NPU_PROG_CPU) {
             const npu_cpu_step_t& s = img.steps[op.arg0];
             std::snprintf(line, sizeof line, "%s%5s %-24.24s cpu %s\n", indent.c_str(), "-",
@@ -158,6 +164,14 @@ std::string dump_schedule(const CompiledModel& m) {
                   static_cast<unsigned long long>(cpu_steps), static_cast<unsigned long long>(macs),
                   static_cast<unsigned long long>(cycles),
                   cycles ? 100.0 * double(macs) / (double(cycles) * pes) : 0.0);
+    os << line;
+    // The mean of the per-kernel utilisations of the MAC kernels (conv, gemm):
+    // how well the schedules use the array where there is work for it.
+    std::snprintf(line, sizeof line,
+                  "conv/gemm kernels: %llu, mean utilisation %.1f%%; DMA bursts %llu\n",
+                  static_cast<unsigned long long>(mac_kernels),
+                  mac_kernels ? 100.0 * mac_util_sum / double(mac_kernels) : 0.0,
+                  static_cast<unsigned long long>(bursts));
     os << line;
     std::snprintf(
         line, sizeof line,
