@@ -63,6 +63,7 @@ int main(int argc, char* argv[]) {
 }
 
 int sc_main(int argc, char* argv[]) {
+    const auto process_start = std::chrono::steady_clock::now();
     vp::install_report_handler();
     vp::ParseResult parsed;
     try {
@@ -186,7 +187,9 @@ int sc_main(int argc, char* argv[]) {
     // included) plus the descriptors the NPU fetched itself.
     run.control_bus_bytes =
         stat_or_zero("bus.targets.npu.bytes") + stat_or_zero("npu.desc_fetch_bytes");
-    run.host_seconds = host_seconds;
+    run.host_sim_seconds = host_seconds;
+    run.host_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - process_start).count();
     run.host_mips = host_seconds > 0 ? run.cpu_instructions / host_seconds / 1e6 : 0.0;
     run.exit_status = vp::SimControl::exit_status();
     run.failed = vp::SimControl::failed();

@@ -148,6 +148,7 @@ nlohmann::json make_report(const Config& config, const std::vector<LayerReport>&
                 {"npu_dram_bytes", run.npu_dram_bytes},
                 {"resident_weight_bytes", run.resident_weight_bytes},
                 {"host_seconds", run.host_seconds},
+                {"host_sim_seconds", run.host_sim_seconds},
                 {"host_mips", run.host_mips},
                 {"exit_status", run.exit_status},
                 {"end_reason", run.end_reason},
@@ -199,7 +200,7 @@ std::string format_summary(const std::vector<LayerReport>& layers, const RunRepo
         name_w = std::max(name_w, l.name.size() + 2);
     }
     if (!layers.empty()) {
-        os << std::left << std::setw(static_cast<int>(name_w)) << "layer" << std::setw(10) << "op"
+        os << std::left << std::setw(static_cast<int>(name_w)) << "layer" << std::setw(15) << "op"
            << std::right << std::setw(14) << "macs" << std::setw(12) << "cycles" << std::setw(12)
            << "stalls" << std::setw(7) << "util" << std::setw(12) << "dram_rd" << std::setw(12)
            << "dram_wr";
@@ -208,7 +209,7 @@ std::string format_summary(const std::vector<LayerReport>& layers, const RunRepo
         auto row = [&](const LayerReport& l) {
             const auto rd = l.dram_read.ifmap + l.dram_read.weight + l.dram_read.psum;
             const auto wr = l.dram_write.ofmap + l.dram_write.psum;
-            os << std::left << std::setw(static_cast<int>(name_w)) << l.name << std::setw(10)
+            os << std::left << std::setw(static_cast<int>(name_w)) << l.name << std::setw(15)
                << l.op << std::right << std::setw(14) << l.macs << std::setw(12) << l.cycles
                << std::setw(12) << l.stall_cycles << std::setw(7) << std::fixed
                << std::setprecision(2) << l.utilization() << std::setw(12) << rd << std::setw(12)
@@ -235,9 +236,9 @@ std::string format_summary(const std::vector<LayerReport>& layers, const RunRepo
         os << "npu: busy " << run.npu_busy_cycles << " cycles, idle between kernels "
            << run.npu_idle_cycles << " cycles; control traffic " << run.control_bus_bytes
            << " bytes on the bus\n";
-    os << "host: " << std::setprecision(3) << run.host_seconds << " s, " << std::setprecision(1)
-       << run.host_mips << " MIPS simulated; exit status " << run.exit_status << " ("
-       << run.end_reason << ")\n";
+    os << "host: " << std::setprecision(3) << run.host_seconds << " s wall (simulating "
+       << run.host_sim_seconds << " s, " << std::setprecision(1) << run.host_mips
+       << " MIPS); exit status " << run.exit_status << " (" << run.end_reason << ")\n";
     return os.str();
 }
 

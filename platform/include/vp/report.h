@@ -46,12 +46,13 @@ struct RunReport {
     std::uint64_t interrupts = 0;
     std::uint64_t kernel_launches = 0;
     std::uint64_t control_bus_bytes = 0;
-    std::uint64_t npu_busy_cycles = 0;  // inside kernels
-    std::uint64_t npu_idle_cycles = 0;  // between the end of one kernel and the next's start
-    std::uint64_t npu_dram_bytes = 0;   // read and written by the NPU's DMA
+    std::uint64_t npu_busy_cycles = 0;        // inside kernels
+    std::uint64_t npu_idle_cycles = 0;        // between the end of one kernel and the next's start
+    std::uint64_t npu_dram_bytes = 0;         // read and written by the NPU's DMA
     std::uint64_t resident_weight_bytes = 0;  // weight loads skipped: still in the scratchpad
-    double host_seconds = 0;
-    double host_mips = 0;
+    double host_seconds = 0;      // wall time of the whole vp_run (compile, elaborate, simulate)
+    double host_sim_seconds = 0;  // of which simulating
+    double host_mips = 0;         // CPU instructions per simulating second
     int exit_status = 0;
     std::string end_reason;  // who ended the run, or the failure line
     bool failed = false;
