@@ -410,3 +410,18 @@ TEST(Networks, ScaleSimTopologyRuns) {
     EXPECT_EQ(j["layers"][1]["macs"].get<std::uint64_t>(), 256u * 128 * 15 * 15);
     std::remove(csv.c_str());
 }
+
+// RESIDENT: an LSTM whose step weights fit half the weight scratchpad reads
+// them at the first step only; the report counts exactly the (T - 1) step
+// loads it saved, and the DRAM weight bytes are the prediction.
+TEST(Networks, ResidentWeightsSaveExactlyTheRepeatedLoads) {
+    // hidden 32, input 16: the step weight [W|R] is 4*32 x (16+32) = 6144 bytes.
+    const nlohmann::json j = run_report(
+        {"--workload", "lstm:hidden=32,input=16,seq=8", "--control", "call", "--seq-len", "8"});
+    EXPECT_EQ(j["run"]["resident_weight_bytes"].get<std::uint64_t>(), 7u * 6144);
+    expect_traffic_as_predicted(j, "lstm resident");
+    // Under call+poll the same.
+    const nlohmann::json p = run_report({"--workload", "lstm:hidden=32,input=16,seq=8", "--control",
+                                         "call", "--completion", "poll", "--seq-len", "8"});
+    EXPECT_EQ(p["run"]["resident_weight_bytes"].get<std::uint64_t>(), 7u * 6144);
+}
