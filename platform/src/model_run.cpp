@@ -235,24 +235,10 @@ std::vector<LayerReport> model_layer_reports(const npu::Npu& npu, const ModelRun
         const npu::KernelRecord* rec = by_layer[i];
         if (!rec && il.desc_count == 0) continue;  // a layer done by the CPU or a view
         const npu::KernelStats k = rec ? rec->stats : npu::KernelStats{};
-        LayerReport l;
+        LayerReport l = layer_report_of(k, pes);
         l.name = std::string(il.name, strnlen(il.name, sizeof il.name));
         l.op = std::string(il.op, strnlen(il.op, sizeof il.op));
-        l.error = k.error ? npu::error_name(k.error) : "";
         l.launches = rec ? rec->runs : 0;
-        l.macs = k.macs;
-        l.cycles = k.cycles;
-        l.compute_cycles = k.compute_cycles;
-        l.stall_cycles = k.stall_cycles;
-        l.pes = pes;
-        l.dram_read.ifmap = k.dram_read_bytes.ifmap;
-        l.dram_read.weight =
-            k.dram_read_bytes.weight + k.dram_read_bytes.bias + k.dram_read_bytes.lut;
-        l.dram_read.psum = k.dram_read_bytes.psum;
-        l.dram_write.ofmap = k.dram_write_bytes.ofmap;
-        l.dram_write.psum = k.dram_write_bytes.psum;
-        l.sram_reads = {k.sram_reads.ifmap, k.sram_reads.weight, k.sram_reads.ofmap, 0};
-        l.sram_writes = {k.sram_writes.ifmap, k.sram_writes.weight, k.sram_writes.ofmap, 0};
         // The layer table predicts the run at the image's default sequence
         // length; at another length the prediction is not known here.
         const npu_img_header_t& h = run.image.header;

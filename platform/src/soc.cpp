@@ -214,29 +214,33 @@ std::string Soc::stall_diagnosis() const {
     return os.str();
 }
 
+LayerReport layer_report_of(const npu::KernelStats& k, std::uint64_t pes) {
+    LayerReport l;
+    l.error = k.error ? npu::error_name(k.error) : "";
+    l.macs = k.macs;
+    l.cycles = k.cycles;
+    l.compute_cycles = k.compute_cycles;
+    l.stall_cycles = k.stall_cycles;
+    l.pes = pes;
+    // Bias, requantization tables and LUTs are parameters: reported with the weights.
+    l.dram_read.ifmap = k.dram_read_bytes.ifmap;
+    l.dram_read.weight = k.dram_read_bytes.weight + k.dram_read_bytes.bias + k.dram_read_bytes.lut;
+    l.dram_read.psum = k.dram_read_bytes.psum;
+    l.dram_write.ofmap = k.dram_write_bytes.ofmap;
+    l.dram_write.psum = k.dram_write_bytes.psum;
+    l.sram_reads = {k.sram_reads.ifmap, k.sram_reads.weight, k.sram_reads.ofmap, 0};
+    l.sram_writes = {k.sram_writes.ifmap, k.sram_writes.weight, k.sram_writes.ofmap, 0};
+    return l;
+}
+
 std::vector<LayerReport> Soc::layer_reports() const {
     std::vector<LayerReport> layers;
     const std::uint64_t pes = std::uint64_t{m_config.array_rows} * m_config.array_cols;
     for (const npu::KernelStats& k : npu_dev->kernel_stats()) {
-        LayerReport l;
+        LayerReport l = layer_report_of(k, pes);
         l.name = "kernel" + std::to_string(k.kernel_id);
         l.op = npu::op_name(k.op);
-        l.error = k.error ? npu::error_name(k.error) : "";
         l.launches = 1;
-        l.macs = k.macs;
-        l.cycles = k.cycles;
-        l.compute_cycles = k.compute_cycles;
-        l.stall_cycles = k.stall_cycles;
-        l.pes = pes;
-        // Bias and LUT tables are parameters: reported with the weights.
-        l.dram_read.ifmap = k.dram_read_bytes.ifmap;
-        l.dram_read.weight =
-            k.dram_read_bytes.weight + k.dram_read_bytes.bias + k.dram_read_bytes.lut;
-        l.dram_read.psum = k.dram_read_bytes.psum;
-        l.dram_write.ofmap = k.dram_write_bytes.ofmap;
-        l.dram_write.psum = k.dram_write_bytes.psum;
-        l.sram_reads = {k.sram_reads.ifmap, k.sram_reads.weight, k.sram_reads.ofmap, 0};
-        l.sram_writes = {k.sram_writes.ifmap, k.sram_writes.weight, k.sram_writes.ofmap, 0};
         layers.push_back(l);
     }
     return layers;

@@ -33,9 +33,13 @@ class Cpu;
 }
 namespace npu {
 class Npu;
-}
+struct KernelStats;
+}  // namespace npu
 
 namespace vp {
+
+// A kernel's (or a layer's summed) NPU figures with the report's names.
+LayerReport layer_report_of(const npu::KernelStats& k, std::uint64_t pes);
 
 class Soc : public sc_core::sc_module {
   public:
