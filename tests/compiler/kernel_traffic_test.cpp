@@ -1,7 +1,8 @@
 // predict_traffic(desc), the compiler's closed form, against the NPU core's
 // own DMA counts (npu::Core in timing mode behind a counting DRAM) on random
 // descriptors of every op kind: random shapes, groups, row/column strides,
-// asymmetric padding, strided views, bias / qtable / LUT, tilings and loop
+// asymmetric padding, strided views, bias / qtable / LUT (also fused on
+// add and mul), tilings and loop
 // orders, with scratchpads small enough that the capacity rule binds. Every
 // byte counter must agree exactly. Two independent computations: the NPU
 // walks the tiles and moves the bytes; the compiler never walks.
@@ -162,6 +163,8 @@ npu_test::Layer random_layer(Rng& r, std::uint8_t op) {
         L.pr = r.pick(0, L.S - 1);
         L.H = std::max(L.H, L.R);
         L.W = std::max(L.W, L.S);
+    } else if (op == NPU_OP_ADD || op == NPU_OP_MUL) {
+        L.act = static_cast<std::uint8_t>(r.pick(0, 2));  // none, fused relu or LUT
     }
     return L;
 }
@@ -233,7 +236,7 @@ TEST(KernelTraffic, EveryOpKindAgainstTheNpu) {
     Rng r(20261129);
     const int kPerOp = 400;
     int total = 0, shrunk_n = 0, psum = 0, resident = 0, grouped = 0, asym = 0, strided = 0,
-        qtable = 0, lut = 0;
+        qtable = 0, lut = 0, eltwise_lut = 0, eltwise_relu = 0;
     for (std::uint8_t op : kOps) {
         int done = 0;
         while (done < kPerOp && !::testing::Test::HasFailure()) {
@@ -258,12 +261,16 @@ TEST(KernelTraffic, EveryOpKindAgainstTheNpu) {
             strided += d.ifmap_row_stride != 0 || d.ofmap_row_stride != 0;
             qtable += (d.flags & NPU_DESC_F_QTABLE) != 0;
             lut += d.act == NPU_ACT_LUT || d.op == NPU_OP_LUT;
+            const bool eltwise = d.op == NPU_OP_ADD || d.op == NPU_OP_MUL;
+            eltwise_lut += eltwise && d.act == NPU_ACT_LUT;
+            eltwise_relu += eltwise && d.act == NPU_ACT_RELU;
         }
     }
     std::printf(
         "descriptors %d: capacity bound %d, psum spill %d, resident %d, grouped %d, "
-        "asymmetric %d, strided %d, qtable %d, lut %d\n",
-        total, shrunk_n, psum, resident, grouped, asym, strided, qtable, lut);
+        "asymmetric %d, strided %d, qtable %d, lut %d (add/mul with a fused LUT %d, relu %d)\n",
+        total, shrunk_n, psum, resident, grouped, asym, strided, qtable, lut, eltwise_lut,
+        eltwise_relu);
     EXPECT_EQ(total, kPerOp * static_cast<int>(sizeof(kOps)));
     // The sample covers what matters.
     EXPECT_GT(shrunk_n, total / 5);
@@ -274,6 +281,8 @@ TEST(KernelTraffic, EveryOpKindAgainstTheNpu) {
     EXPECT_GT(strided, total / 5);
     EXPECT_GT(qtable, 50);
     EXPECT_GT(lut, 200);
+    EXPECT_GT(eltwise_lut, 150);
+    EXPECT_GT(eltwise_relu, 150);
 }
 
 }  // namespace
@@ -659,6 +668,18 @@ TEST(KernelTraffic, BadDescriptorsNameTheField) {
     d.r = d.s = 1;
     d.flags = NPU_DESC_F_BIAS;
     check(d, "descriptor: bias/qtable flags are for conv and gemm only");
+    d.flags = 0;
+    d.act = NPU_ACT_RELU;  // the eltwise unit applies an act; the unary ops do not
+    check(d, "descriptor: act is for conv, gemm, add and mul only");
+    d.op = NPU_OP_ADD;
+    d.out_type = NPU_OUT_INT32;
+    check(d, "descriptor: out_type is for conv and gemm only");
+    d.out_type = NPU_OUT_INT8;
+    d.act = NPU_ACT_LUT;
+    const std::uint16_t eltwise_tile[NPU_DIMS] = {2, 1, 2, 2, 1, 1};
+    std::copy(std::begin(eltwise_tile), std::end(eltwise_tile), std::begin(d.tile));
+    EXPECT_NO_THROW(nc::predict_traffic(d));
+    EXPECT_EQ(nc::predict_traffic(d).dram_read_bytes.lut, 256);
     // The NPU refuses each of them too.
     for (const npu_desc_t& bad : refused) {
         npu::Kernel k;

@@ -236,6 +236,8 @@ inline std::vector<std::int32_t> reference(const Layer& L, const Tensors& t) {
                 default:
                     break;
             }
+            if (L.eltwise() && L.act == NPU_ACT_RELU) out[i] = std::max(out[i], L.zp_out);
+            if (L.eltwise() && L.act == NPU_ACT_LUT) out[i] = t.lut[out[i] + 128];
         }
     }
     return out;

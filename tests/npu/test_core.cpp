@@ -200,6 +200,138 @@ TEST(NpuCoreEltwise, Mul) {
     check_layer(L, {1, 1, 4, 3, 1, 1});
 }
 
+// The eltwise unit's fused activation after its requantization: every
+// dataflow and order against the reference (requantize, then act).
+TEST(NpuCoreEltwise, AddMulWithFusedActivation) {
+    Layer L;
+    L.op = NPU_OP_ADD;
+    L.C = 3, L.H = 5, L.W = 7, L.zp_in = 2, L.zp_w = -4, L.zp_out = 1, L.mult = 3 << 12,
+    L.mult_b = 5 << 11, L.shift = 14;
+    for (std::uint8_t act : {NPU_ACT_RELU, NPU_ACT_LUT}) {
+        L.act = act;
+        check_layer(L, {2, 1, 2, 3, 1, 1});
+    }
+    L.op = NPU_OP_MUL;
+    L.C = 2, L.H = 6, L.W = 4, L.zp_in = -1, L.zp_w = 3, L.zp_out = -3, L.mult = 1 << 22,
+    L.shift = 27;
+    for (std::uint8_t act : {NPU_ACT_RELU, NPU_ACT_LUT}) {
+        L.act = act;
+        check_layer(L, {1, 1, 4, 3, 1, 1});
+    }
+}
+
+namespace {
+
+// A 1x1x4 eltwise kernel on given operands, in two x tiles; the output and
+// the LUT bytes read.
+std::vector<std::int32_t> run_eltwise_by_hand(const Layer& L, std::vector<std::int8_t> a,
+                                              std::vector<std::int8_t> b,
+                                              std::uint64_t& lut_bytes) {
+    TestDram dram(1 << 20);
+    Tensors t;
+    t.in = std::move(a);
+    t.b8 = std::move(b);
+    // lut[y + 128] = 127 - (y + 128) = -1 - y: the table is visibly applied.
+    for (int j = 0; j < 256; ++j)
+        t.lut.push_back(static_cast<std::int8_t>(127 - j));
+    const Addrs ad = place(L, t, dram.mem);
+    npu::Core core(small_config(true));
+    const npu::KernelStats st =
+        core.run(make_desc(L, ad, {1, 1, 1, 2, 1, 1}, kMCYXKL, Dataflow::os), dram);
+    EXPECT_EQ(st.error, NPU_ERR_NONE) << npu::error_name(st.error);
+    lut_bytes = st.dram_read_bytes.lut;
+    return read_output(L, ad, dram.mem);
+}
+
+}  // namespace
+
+// add: acc = (a - 2) * 3 + (b + 4) * 5, y = sat8(3 + rshift_round(acc, 1)):
+//   a 10, b 5:     24 + 45 = 69    -> 34.5 -> 35  -> 38
+//   a -20, b 6:   -66 + 50 = -16   -> -8          -> -5
+//   a 50, b -100: 144 - 480 = -336 -> -168        -> -165 -> -128
+//   a 127, b 127: 375 + 655 = 1030 -> 515         -> 518  -> 127
+// relu: max(y, zp_out 3) = 38, 3, 3, 127; LUT: -1 - y = -39, 4, 127, -128.
+TEST(NpuCoreEltwise, AddReluAndLutByHand) {
+    Layer L;
+    L.op = NPU_OP_ADD;
+    L.C = 1, L.H = 1, L.W = 4, L.zp_in = 2, L.zp_w = -4, L.zp_out = 3, L.mult = 3, L.mult_b = 5,
+    L.shift = 1;
+    const std::vector<std::int8_t> a = {10, -20, 50, 127}, b = {5, 6, -100, 127};
+    std::uint64_t lut_bytes = 0;
+    EXPECT_EQ(run_eltwise_by_hand(L, a, b, lut_bytes),
+              (std::vector<std::int32_t>{38, -5, -128, 127}));
+    EXPECT_EQ(lut_bytes, 0u);
+    L.act = NPU_ACT_RELU;
+    EXPECT_EQ(run_eltwise_by_hand(L, a, b, lut_bytes), (std::vector<std::int32_t>{38, 3, 3, 127}));
+    EXPECT_EQ(lut_bytes, 0u);
+    L.act = NPU_ACT_LUT;
+    EXPECT_EQ(run_eltwise_by_hand(L, a, b, lut_bytes),
+              (std::vector<std::int32_t>{-39, 4, 127, -128}));
+    EXPECT_EQ(lut_bytes, 256u);  // once per kernel, not per tile (two x tiles)
+}
+
+// mul: acc = (a - 1) * (b - 2), y = requantize(acc, 3, 2, -1) = -1 + rshift_round(3 acc, 2):
+//   a 10, b 4:     9 * 2 = 18   -> 54 / 4 = 13.5 -> 14  -> 13
+//   a -3, b 5:    -4 * 3 = -12  -> -36 / 4 = -9         -> -10
+//   a 7, b -6:     6 * -8 = -48 -> -144 / 4 = -36       -> -37
+//   a -128, b 2: -129 * 0 = 0                           -> -1
+// relu: max(y, -1) = 13, -1, -1, -1.
+TEST(NpuCoreEltwise, MulReluByHand) {
+    Layer L;
+    L.op = NPU_OP_MUL;
+    L.C = 1, L.H = 1, L.W = 4, L.zp_in = 1, L.zp_w = 2, L.zp_out = -1, L.mult = 3, L.shift = 2;
+    const std::vector<std::int8_t> a = {10, -3, 7, -128}, b = {4, 5, -6, 2};
+    std::uint64_t lut_bytes = 0;
+    EXPECT_EQ(run_eltwise_by_hand(L, a, b, lut_bytes),
+              (std::vector<std::int32_t>{13, -10, -37, -1}));
+    L.act = NPU_ACT_RELU;
+    EXPECT_EQ(run_eltwise_by_hand(L, a, b, lut_bytes), (std::vector<std::int32_t>{13, -1, -1, -1}));
+    EXPECT_EQ(lut_bytes, 0u);
+}
+
+// Only conv/gemm and add/mul take an act; everywhere else it is refused
+// before any transfer.
+TEST(NpuCoreErrors, ActOnlyOnMacAndEltwise) {
+    TestDram dram(1 << 20);
+    npu::Core core(small_config(true));
+    auto run = [&](const npu_desc_t& d) {
+        dram.read_bytes = dram.write_bytes = 0;
+        const auto st = core.run(d, dram);
+        EXPECT_EQ(dram.read_bytes + dram.write_bytes, 0u) << "a bad descriptor moved data";
+        return st.error;
+    };
+    for (std::uint8_t op : {NPU_OP_MAXPOOL, NPU_OP_AVGPOOL, NPU_OP_GAVGPOOL, NPU_OP_RELU,
+                            NPU_OP_LUT, NPU_OP_REQUANT}) {
+        Layer p;
+        p.op = op, p.C = 2, p.H = p.W = 4;
+        if (p.pool() && op != NPU_OP_GAVGPOOL) p.R = p.S = 2, p.stride_h = p.stride_w = 2;
+        const Addrs a = place(p, make_tensors(p, 1), dram.mem);
+        const auto ext = p.extents();
+        const npu_desc_t good = make_desc(p, a, {ext[0], ext[1], ext[2], ext[3], ext[4], ext[5]},
+                                          kMCYXKL, Dataflow::os);
+        EXPECT_EQ(core.run(good, dram).error, NPU_ERR_NONE) << npu::op_name(op);
+        for (std::uint8_t act : {NPU_ACT_RELU, NPU_ACT_LUT}) {
+            npu_desc_t d = good;
+            d.act = act;
+            EXPECT_EQ(run(d), NPU_ERR_BAD_OP) << npu::op_name(op) << " act " << int(act);
+        }
+    }
+    Layer e;
+    e.op = NPU_OP_ADD, e.C = 2, e.H = e.W = 4, e.act = NPU_ACT_LUT;
+    const Addrs a = place(e, make_tensors(e, 1), dram.mem);
+    const npu_desc_t good = make_desc(e, a, {2, 1, 4, 4, 1, 1}, kMCYXKL, Dataflow::os);
+    EXPECT_EQ(core.run(good, dram).error, NPU_ERR_NONE);
+    npu_desc_t d = good;
+    d.act = 3;  // no such activation
+    EXPECT_EQ(run(d), NPU_ERR_BAD_OP);
+    d = good, d.out_type = NPU_OUT_INT32;  // eltwise writes int8 only
+    EXPECT_EQ(run(d), NPU_ERR_BAD_OP);
+    d = good, d.lut_addr = static_cast<std::uint32_t>(kDramBase + (1 << 20) - 128);
+    EXPECT_EQ(run(d), NPU_ERR_ADDR_RANGE);  // the table must lie in DRAM
+    d.act = NPU_ACT_RELU;                   // ... only when it is used
+    EXPECT_EQ(core.run(d, dram).error, NPU_ERR_NONE);
+}
+
 TEST(NpuCoreActivation, ReluLutRequant) {
     Layer L;
     L.C = 3, L.H = 4, L.W = 5, L.zp_in = 6;

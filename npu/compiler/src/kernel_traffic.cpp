@@ -57,8 +57,9 @@ void check_shape(const npu_desc_t& d) {
     require_field(d.act <= NPU_ACT_LUT, "act", d.act);
     require(d.c && d.h && d.w && d.m && d.e && d.f, "c, h, w, m, e and f must be >= 1");
     const bool mac = is_mac(d.op);
-    require(mac || (d.out_type == NPU_OUT_INT8 && d.act == NPU_ACT_NONE),
-            "out_type/act are for conv and gemm only");
+    require(mac || d.out_type == NPU_OUT_INT8, "out_type is for conv and gemm only");
+    require(mac || is_eltwise(d.op) || d.act == NPU_ACT_NONE,
+            "act is for conv, gemm, add and mul only");
     require(mac || !(d.flags & (NPU_DESC_F_BIAS | NPU_DESC_F_QTABLE)),
             "bias/qtable flags are for conv and gemm only");
     require(d.out_type != NPU_OUT_INT32 || d.act == NPU_ACT_NONE, "act needs out_type int8");
@@ -113,7 +114,7 @@ ConvLayer kernel_layer(const npu_desc_t& d) {
     } else {
         L = ConvLayer::elementwise(d.c, d.h, d.w, is_eltwise(d.op));
         L.w_ifmap = d.op == NPU_OP_REQUANT ? 4 : 1;
-        L.has_lut = d.op == NPU_OP_LUT;
+        L.has_lut = d.op == NPU_OP_LUT || d.act == NPU_ACT_LUT;  // eltwise: fused LUT
     }
     L.w_bias = kBiasBytes;
     return L;

@@ -122,7 +122,10 @@ std::uint32_t decode_kernel(const npu_desc_t& d, const CoreConfig& cfg, Kernel& 
     if (d.c == 0 || d.h == 0 || d.w == 0 || d.m == 0 || d.e == 0 || d.f == 0)
         return NPU_ERR_BAD_SHAPE;
     const bool mac = d.op == NPU_OP_CONV || d.op == NPU_OP_GEMM;
-    if (!mac && (d.out_type != NPU_OUT_INT8 || d.act != NPU_ACT_NONE)) return NPU_ERR_BAD_OP;
+    if (!mac && d.out_type != NPU_OUT_INT8) return NPU_ERR_BAD_OP;
+    // A fused activation needs a requantized int8 result: conv/gemm and the
+    // eltwise unit (add, mul) have one; pools and the unary ops do not.
+    if (!mac && !is_eltwise(d.op) && d.act != NPU_ACT_NONE) return NPU_ERR_BAD_OP;
     if (!mac && (d.flags & (NPU_DESC_F_BIAS | NPU_DESC_F_QTABLE))) return NPU_ERR_BAD_OP;
     if (d.out_type == NPU_OUT_INT32 && d.act != NPU_ACT_NONE) return NPU_ERR_BAD_OP;
     if (d.shift > NPU_REQUANT_MAX_SHIFT) return NPU_ERR_BAD_SHAPE;
@@ -174,7 +177,7 @@ std::uint32_t decode_kernel(const npu_desc_t& d, const CoreConfig& cfg, Kernel& 
             k.rel_w = kM | kY | kX;
         }
         k.in_elem_bytes = d.op == NPU_OP_REQUANT ? 4 : 1;
-        k.uses_lut = d.op == NPU_OP_LUT;
+        k.uses_lut = d.op == NPU_OP_LUT || d.act == NPU_ACT_LUT;
     }
 
     // Tensor strides (descriptor.h): rows and channel planes must not overlap.
@@ -387,6 +390,13 @@ class Core::Walk {
     void compute();
     void finalize(const Footprint& fp, const std::vector<std::uint8_t>& acc,
                   std::vector<std::uint8_t>& out) const;
+    // The descriptor's fused activation on a requantized int8 result (conv,
+    // gemm, add, mul; decode_kernel refuses it on every other op).
+    std::int32_t fused_act(std::int8_t y) const {
+        if (m_d.act == NPU_ACT_RELU) return std::max<std::int32_t>(y, npu_sat8(m_d.zp_out));
+        if (m_d.act == NPU_ACT_LUT) return static_cast<std::int8_t>(m_core.m_lut[y + 128]);
+        return y;
+    }
     std::uint64_t o_tile_index(const std::array<std::uint32_t, NPU_DIMS>& idx) const {
         return (std::uint64_t{idx[NPU_DIM_M]} * m_k.trips[NPU_DIM_Y] + idx[NPU_DIM_Y]) *
                    m_k.trips[NPU_DIM_X] +
@@ -701,11 +711,8 @@ void Core::Walk::finalize(const Footprint& fp, const std::vector<std::uint8_t>& 
                         } else {
                             std::int32_t mult = m_d.mult, shift = m_d.shift;
                             if (m_k.has_qtable) qtable_entry(fp.lo[NPU_DIM_M] + m, mult, shift);
-                            v = npu_requantize(a, mult, static_cast<std::uint32_t>(shift),
-                                               m_d.zp_out);
-                            if (m_d.act == NPU_ACT_RELU)
-                                v = std::max<std::int32_t>(v, npu_sat8(m_d.zp_out));
-                            if (m_d.act == NPU_ACT_LUT) v = static_cast<std::int8_t>(lut[v + 128]);
+                            v = fused_act(npu_requantize(a, mult, static_cast<std::uint32_t>(shift),
+                                                         m_d.zp_out));
                         }
                         break;
                     case NPU_OP_MAXPOOL:
@@ -728,9 +735,11 @@ void Core::Walk::finalize(const Footprint& fp, const std::vector<std::uint8_t>& 
                         break;
                     }
                     case NPU_OP_ADD:
-                        v = npu_sat8(m_d.zp_out + npu_rshift_round(a, m_d.shift));
+                        v = fused_act(npu_sat8(m_d.zp_out + npu_rshift_round(a, m_d.shift)));
                         break;
                     case NPU_OP_MUL:
+                        v = fused_act(npu_requantize(a, m_d.mult, m_d.shift, m_d.zp_out));
+                        break;
                     case NPU_OP_REQUANT:
                         v = npu_requantize(a, m_d.mult, m_d.shift, m_d.zp_out);
                         break;

@@ -81,11 +81,15 @@
 #define NPU_DF_WS 1u
 #define NPU_DF_IS 2u
 
-/* out_type (conv/gemm only; other ops write int8) */
+/* out_type (conv/gemm only; other ops write int8; add/mul then apply act) */
 #define NPU_OUT_INT8 0u  /* requantized with mult/shift/zp_out, then act */
 #define NPU_OUT_INT32 1u /* raw accumulators (bias included) */
 
-/* act: fused after requantization (conv/gemm with NPU_OUT_INT8) */
+/* act: fused after requantization, on conv/gemm with NPU_OUT_INT8 and on the
+ * eltwise ops (add, mul: after their requantization, so a residual add with
+ * its relu is one kernel). Any other op with act != NPU_ACT_NONE is
+ * NPU_ERR_BAD_OP. NPU_ACT_LUT loads the 256-byte table at lut_addr once per
+ * kernel (dram_read_bytes.lut), as NPU_OP_LUT does. */
 #define NPU_ACT_NONE 0u
 #define NPU_ACT_RELU 1u /* y = max(y, zp_out) */
 #define NPU_ACT_LUT 2u  /* y = lut[y + 128] */
