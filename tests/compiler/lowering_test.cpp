@@ -1,10 +1,11 @@
 // Lowering of small hand-built graphs, field by field: conv with fused
 // activations (the node's act, a following relu / sigmoid), fc and its GEMM
-// form, matmul of two activations, pools, eltwise add with its relu as a
-// second kernel in place, views, concat in place and its CPU-copy fallback,
-// softmax as a CPU step, the call and irq programs, and the refusals. The
-// expected integer parameters come from workloads/quant_params.h (the one
-// place that computes them), the addresses from the compiled tensor table.
+// form, matmul of two activations, pools, eltwise add/mul with their relu or
+// a following activation fused into one kernel, views, concat in place and
+// its CPU-copy fallback, softmax as a CPU step, the call and irq programs,
+// and the refusals. The expected integer parameters come from
+// workloads/quant_params.h (the one place that computes them), the addresses
+// from the compiled tensor table.
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -139,7 +140,7 @@ TEST(Lowering, FollowingActivationsAreFused) {
     EXPECT_EQ(m.image.layers.size(), 2u);  // c1 and c2; the activations ride in them
 }
 
-TEST(Lowering, AddWithReluIsTwoKernelsInPlace) {
+TEST(Lowering, AddWithReluIsOneKernel) {
     wl::zoo::Builder b("t", 5);
     int x = b.input("in", Shape{1, 8, 5, 5});
     int c1 = b.conv("c1", x, 8, 1, 1, 0, 1, Act::none);
@@ -147,7 +148,7 @@ TEST(Lowering, AddWithReluIsTwoKernelsInPlace) {
     wl::Graph g = b.finish({a});
     const nc::CompiledModel m = nc::compile(g);
     check_invariants(m);
-    ASSERT_EQ(m.image.descs.size(), 3u);
+    ASSERT_EQ(m.image.descs.size(), 2u);  // the conv and the add; no RELU kernel
     const npu_desc_t& d = m.image.descs[1];
     const wl::AddParams p = wl::add_params(g, g.nodes[1]);
     EXPECT_EQ(d.op, NPU_OP_ADD);
@@ -161,21 +162,82 @@ TEST(Lowering, AddWithReluIsTwoKernelsInPlace) {
     EXPECT_EQ(d.zp_in, p.zp_a);
     EXPECT_EQ(d.zp_w, p.zp_b);
     EXPECT_EQ(d.zp_out, p.zp_y);
-    EXPECT_EQ(d.act, NPU_ACT_NONE);
+    // The relu rides in the add: max(y, zp_out), the executor's fused_act.
+    EXPECT_EQ(d.act, NPU_ACT_RELU);
+    const wl::ActParams act = wl::fused_act(g, g.nodes[1]);
+    EXPECT_EQ(act.kind, wl::ActKind::relu);
+    EXPECT_EQ(act.zp, d.zp_out);
+    EXPECT_EQ(d.lut_addr, 0u);
     EXPECT_EQ(d.ifmap_addr, row(m, "c1").addr);
     EXPECT_EQ(d.weight_addr, row(m, "in").addr);
     EXPECT_EQ(d.ofmap_addr, row(m, "a").addr);
-    const npu_desc_t& r = m.image.descs[2];
-    EXPECT_EQ(r.op, NPU_OP_RELU);
-    EXPECT_EQ(r.ifmap_addr, row(m, "a").addr);
-    EXPECT_EQ(r.ofmap_addr, row(m, "a").addr);
-    EXPECT_EQ(r.zp_in, p.zp_y);
-    EXPECT_EQ(r.kernel_id, d.kernel_id);  // both in the add's layer
-    // irq: one list of the three kernels.
+    // One pass: A and B read once, the sum written once (8 x 5 x 5 bytes each).
+    EXPECT_EQ(m.predictions[1].rd_ifmap, 200u);
+    EXPECT_EQ(m.predictions[1].rd_weight, 200u);
+    EXPECT_EQ(m.predictions[1].wr_ofmap, 200u);
+    ASSERT_EQ(m.image.layers.size(), 2u);
+    EXPECT_STREQ(m.image.layers[1].op, "add");
+    // irq: one list of the two kernels.
     const auto& h = m.image.header;
     EXPECT_EQ(h.irq_count, 2u);
     EXPECT_EQ(m.image.ops[h.irq_first].arg0, 0u);
-    EXPECT_EQ(m.image.ops[h.irq_first].arg1, 3u);
+    EXPECT_EQ(m.image.ops[h.irq_first].arg1, 2u);
+}
+
+// An activation node right after an add or mul that alone reads its output
+// is fused as after a conv: the LUT is quant_params' table, the kernel
+// writes the activation's output, the sum gets no buffer. An add read by a
+// second node keeps its output and its activation its own kernel.
+TEST(Lowering, ActivationAfterEltwiseIsFused) {
+    wl::zoo::Builder b("t", 6);
+    int x = b.input("in", Shape{1, 4, 3, 3});
+    int c1 = b.conv("c1", x, 4, 1, 1, 0, 1, Act::none);
+    int a = b.add("a", c1, x, Act::none);
+    int s = b.unary("s", OpType::sigmoid, a);
+    wl::Graph g = b.finish({s});
+    const nc::CompiledModel m = nc::compile(g);
+    check_invariants(m);
+    ASSERT_EQ(m.image.descs.size(), 2u);
+    const npu_desc_t& d = m.image.descs[1];
+    EXPECT_EQ(d.op, NPU_OP_ADD);
+    EXPECT_EQ(d.act, NPU_ACT_LUT);
+    EXPECT_EQ(d.ofmap_addr, row(m, "s").addr);
+    EXPECT_EQ(d.lut_addr, row(m, "s.lut").addr);
+    const wl::ActParams act = wl::unary_act(g, g.nodes[2]);
+    ASSERT_EQ(act.kind, wl::ActKind::lut);
+    const auto lut = const_bytes(m, row(m, "s.lut"));
+    ASSERT_EQ(lut.size(), 256u);
+    EXPECT_EQ(0, std::memcmp(lut.data(), act.lut.data(), 256));
+    EXPECT_EQ(m.predictions[1].rd_weight, 36u + 256u);  // operand B and the LUT (under weight)
+    for (const auto& t : m.image.tensors)
+        EXPECT_STRNE(t.name, "a");
+
+    // The same with mul (the graph's op swapped: same shapes and checks).
+    wl::Graph gm = g;
+    gm.nodes[1].op = OpType::mul;
+    gm.infer_shapes();
+    const nc::CompiledModel mm = nc::compile(gm);
+    check_invariants(mm);
+    ASSERT_EQ(mm.image.descs.size(), 2u);
+    EXPECT_EQ(mm.image.descs[1].op, NPU_OP_MUL);
+    EXPECT_EQ(mm.image.descs[1].act, NPU_ACT_LUT);
+    EXPECT_EQ(mm.image.descs[1].mult, wl::mul_params(gm, gm.nodes[1]).mult);
+    EXPECT_EQ(mm.image.descs[1].ofmap_addr, row(mm, "s").addr);
+
+    // The sum read twice (the relu and the output): not fused.
+    wl::zoo::Builder b2("t", 6);
+    x = b2.input("in", Shape{1, 4, 3, 3});
+    c1 = b2.conv("c1", x, 4, 1, 1, 0, 1, Act::none);
+    a = b2.add("a", c1, x, Act::none);
+    const int r = b2.unary("r", OpType::relu, a);
+    wl::Graph g2 = b2.finish({r, a});
+    const nc::CompiledModel m2 = nc::compile(g2);
+    check_invariants(m2);
+    ASSERT_EQ(m2.image.descs.size(), 3u);
+    EXPECT_EQ(m2.image.descs[1].act, NPU_ACT_NONE);
+    EXPECT_EQ(m2.image.descs[1].ofmap_addr, row(m2, "a").addr);
+    EXPECT_EQ(m2.image.descs[2].op, NPU_OP_RELU);
+    EXPECT_EQ(m2.image.descs[2].ifmap_addr, row(m2, "a").addr);
 }
 
 TEST(Lowering, ConcatWritesSlicesInPlace) {

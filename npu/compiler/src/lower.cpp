@@ -10,9 +10,10 @@
 //                                   (NPU_ACT_RELU / NPU_ACT_LUT);
 //                                   per-channel scales: NPU_DESC_F_QTABLE
 //   maxpool, avgpool, global_avgpool NPU_OP_MAXPOOL / AVGPOOL / GAVGPOOL
-//   add, mul                        NPU_OP_ADD / MUL, then a RELU or LUT kernel
-//                                   in place for their act (eltwise kernels
-//                                   have no fused activation)
+//   add, mul                        NPU_OP_ADD / MUL; their act and an
+//                                   activation node right after them are fused
+//                                   as for conv (the eltwise unit applies it
+//                                   after its requantization)
 //   relu, sigmoid, tanh, clip       NPU_OP_RELU / NPU_OP_LUT when not fused
 //   softmax, lrn                    CPU steps (npu_abi/cpu_ops.h)
 //   flatten, reshape                views: the output is the input's buffer
@@ -437,8 +438,10 @@ struct Lowerer {
                 recurrent = true;
                 seq_default = T;
             }
-            // Fusion: an activation right after a MAC op that alone reads its output.
-            if ((n.op == OpType::conv || n.op == OpType::fc || n.op == OpType::matmul) &&
+            // Fusion: an activation right after a MAC or eltwise op that alone
+            // reads its output.
+            if ((n.op == OpType::conv || n.op == OpType::fc || n.op == OpType::matmul ||
+                 n.op == OpType::add || n.op == OpType::mul) &&
                 n.attrs.act == wl::Act::none && i + 1 < nn && is_activation(g.nodes[i + 1].op)) {
                 const int t = n.outputs.at(0);
                 if (g.nodes[i + 1].inputs.at(0) == t &&
@@ -493,7 +496,7 @@ struct Lowerer {
         for (std::size_t i = 0; i < nn; ++i) {
             const wl::Node& n = g.nodes[i];
             const int p = static_cast<int>(i);
-            if (fused[i]) {  // written by the MAC kernel before it; its input never exists
+            if (fused[i]) {  // written by the kernel before it; its input never exists
                 touch(n.outputs.at(0), p - 1);
                 continue;
             }
@@ -541,6 +544,17 @@ struct Lowerer {
         } else if (act.kind == wl::ActKind::lut) {
             d.act = NPU_ACT_LUT;
             a.lut = lut_const(act.lut, name + ".lut");
+        }
+    }
+
+    // The activations a kernel applies after its requantization: node i's own
+    // act (when `own_act`) and the activation node fused into it (analyse()).
+    void fuse_acts(std::size_t i, bool own_act, npu_desc_t& d, KernelAddrs& a) {
+        const wl::Node& n = g.nodes[i];
+        if (own_act && n.attrs.act != wl::Act::none) apply_act(d, a, wl::fused_act(g, n), n.name);
+        if (fused_act[i] >= 0) {
+            const wl::Node& an = g.nodes[static_cast<std::size_t>(fused_act[i])];
+            apply_act(d, a, wl::unary_act(g, an), an.name);
         }
     }
 
@@ -616,12 +630,7 @@ struct Lowerer {
             d.flags |= NPU_DESC_F_QTABLE;
             a.qtable = Addr(ctx.constant_i32(n.name + ".qtable", wl::Shape{1, 1, d.m, 2}, table));
         }
-        if (n.op != OpType::matmul && n.attrs.act != wl::Act::none)
-            apply_act(d, a, wl::fused_act(g, n), n.name);
-        if (fused_act[i] >= 0) {
-            const wl::Node& an = g.nodes[static_cast<std::size_t>(fused_act[i])];
-            apply_act(d, a, wl::unary_act(g, an), an.name);
-        }
+        fuse_acts(i, n.op != OpType::matmul, d, a);
         a.ofmap = ctx.addr_of(result_of(i));
         kernel(d, a);
     }
@@ -693,7 +702,10 @@ struct Lowerer {
         kernel(d, a);
     }
 
-    void lower_eltwise(const wl::Node& n) {
+    // add and mul as one eltwise kernel, with the node's act or the activation
+    // node fused into it.
+    void lower_eltwise(std::size_t i) {
+        const wl::Node& n = g.nodes[i];
         const wl::Shape& s = g.output_of(n).shape;
         npu_desc_t d = eltwise_desc(n.op == OpType::add ? NPU_OP_ADD : NPU_OP_MUL, s);
         if (n.op == OpType::add) {
@@ -715,11 +727,9 @@ struct Lowerer {
         KernelAddrs a;
         a.ifmap = ctx.addr_of(n.inputs.at(0));
         a.weight = ctx.addr_of(n.inputs.at(1));
-        a.ofmap = ctx.addr_of(n.outputs.at(0));
+        fuse_acts(i, true, d, a);
+        a.ofmap = ctx.addr_of(result_of(i));
         kernel(d, a);
-        // Eltwise kernels have no fused activation: a second kernel in place.
-        if (n.attrs.act != wl::Act::none)
-            act_kernel(wl::fused_act(g, n), n.outputs.at(0), n.outputs.at(0), s, n.name);
     }
 
     void lower_softmax(const wl::Node& n) {
@@ -786,7 +796,7 @@ struct Lowerer {
                 break;
             case OpType::add:
             case OpType::mul:
-                lower_eltwise(n);
+                lower_eltwise(i);
                 break;
             case OpType::relu:
             case OpType::sigmoid:
