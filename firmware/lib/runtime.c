@@ -27,7 +27,6 @@
 #include "vprt/rt.h"
 
 /* Patched fields are aligned 16- and 32-bit words of a descriptor or step. */
-typedef uint16_t __attribute__((may_alias)) vp_u16_alias;
 typedef uint32_t __attribute__((may_alias)) vp_u32_alias;
 
 /* The image's tables and the run's parameters, resolved once. */
@@ -335,14 +334,8 @@ static int check_program(const struct model* m, uint32_t first, uint32_t count, 
 static void apply_patches(const struct model* m, const npu_prog_op_t* op, uint8_t* obj,
                           const struct loop* loops) {
     const npu_patch_t* p = &m->patches[op->patch_first];
-    for (uint32_t k = 0; k < op->patch_count; ++k, ++p) {
-        const uint32_t value = p->source == NPU_PATCH_SEQ_LEN ? m->seq_len : loops[p->source].index;
-        const uint32_t add = (uint32_t)p->scale * value;
-        if (p->width == 2u)
-            *(vp_u16_alias*)(obj + p->offset) += (uint16_t)add;
-        else
-            *(vp_u32_alias*)(obj + p->offset) += add;
-    }
+    for (uint32_t k = 0; k < op->patch_count; ++k, ++p)
+        npu_patch_apply(obj, p, p->source == NPU_PATCH_SEQ_LEN ? m->seq_len : loops[p->source].index);
 }
 
 /* Runs a CPU step on the model's DRAM [VP_DRAM_BASE, dram_end): the shared
