@@ -335,7 +335,8 @@ static void apply_patches(const struct model* m, const npu_prog_op_t* op, uint8_
                           const struct loop* loops) {
     const npu_patch_t* p = &m->patches[op->patch_first];
     for (uint32_t k = 0; k < op->patch_count; ++k, ++p)
-        npu_patch_apply(obj, p, p->source == NPU_PATCH_SEQ_LEN ? m->seq_len : loops[p->source].index);
+        npu_patch_apply(obj, p,
+                        p->source == NPU_PATCH_SEQ_LEN ? m->seq_len : loops[p->source].index);
 }
 
 /* Runs a CPU step on the model's DRAM [VP_DRAM_BASE, dram_end): the shared
