@@ -1,7 +1,8 @@
 // Lowering of small hand-built graphs, field by field: conv with fused
 // activations (the node's act, a following relu / sigmoid), fc and its GEMM
 // form, matmul of two activations, pools, eltwise add/mul with their relu or
-// a following activation fused into one kernel, views, concat in place and
+// a following activation fused into one kernel (and run on the NPU core,
+// bit-exact against the reference executor), views, concat in place and
 // its CPU-copy fallback, softmax as a CPU step, the call and irq programs,
 // and the refusals. The expected integer parameters come from
 // workloads/quant_params.h (the one place that computes them), the addresses
@@ -10,9 +11,13 @@
 
 #include <cstring>
 
+#include "../npu/npu_test_util.h"  // the NPU tests' counting DRAM
+#include "npu/core.h"
 #include "npu_abi/cpu_ops.h"
+#include "npu_abi/npu_regs.h"
 #include "npu_compiler/compile.h"
 #include "npu_compiler/dram_layout.h"
+#include "workloads/executor.h"
 #include "workloads/quant_params.h"
 #include "workloads/zoo.h"
 
@@ -238,6 +243,79 @@ TEST(Lowering, ActivationAfterEltwiseIsFused) {
     EXPECT_EQ(m2.image.descs[1].ofmap_addr, row(m2, "a").addr);
     EXPECT_EQ(m2.image.descs[2].op, NPU_OP_RELU);
     EXPECT_EQ(m2.image.descs[2].ifmap_addr, row(m2, "a").addr);
+}
+
+namespace {
+
+// Runs a compiled model of NPU kernels only (no loops, no CPU steps) on one
+// npu::Core in functional mode: the image copied to DRAM at its load
+// address, the graph input written to its buffer, the kernels in order.
+// Returns the bytes of the graph's first output.
+std::vector<std::int8_t> run_on_npu(const nc::CompiledModel& m, const wl::Graph& g,
+                                    const wl::Tensor8& input) {
+    const auto& h = m.image.header;
+    EXPECT_EQ(h.load_addr, npu_test::kDramBase);
+    npu_test::TestDram dram(h.dram_end - h.load_addr);
+    const std::vector<std::uint8_t> file = nc::write_image(m);
+    std::memcpy(dram.mem.data(), file.data(), file.size());
+    const npu_img_tensor_t& in = row(m, g.tensor(g.inputs.at(0)).name);
+    std::memcpy(dram.mem.data() + (in.addr - h.load_addr), input.data.data(), input.data.size());
+    npu::CoreConfig cfg;  // the NPU the compiler's defaults are for
+    cfg.dram_base = h.load_addr;
+    cfg.dram_size = dram.mem.size();
+    npu::Core core(cfg);
+    for (const npu_desc_t& d : m.image.descs) {
+        const npu::KernelStats st = core.run(d, dram);
+        EXPECT_EQ(st.error, NPU_ERR_NONE) << npu::error_name(st.error);
+    }
+    const npu_img_tensor_t& out = row(m, g.tensor(g.outputs.at(0)).name);
+    const std::uint8_t* p = dram.mem.data() + (out.addr - h.load_addr);
+    return {p, p + out.bytes};
+}
+
+}  // namespace
+
+// The fused eltwise activations compute what the reference executor does
+// (requantize, then the activation): add + relu (its act), add + sigmoid
+// (a LUT), mul + relu, mul + tanh, each compiled and run on the NPU core.
+TEST(Lowering, FusedEltwiseActivationsAreBitExact) {
+    struct Case {
+        OpType op;
+        Act act;
+        OpType next;  // an activation node after it, or OpType::add for none
+        std::uint8_t expect_act;
+    };
+    const Case cases[] = {
+        {OpType::add, Act::relu, OpType::add, NPU_ACT_RELU},
+        {OpType::add, Act::none, OpType::sigmoid, NPU_ACT_LUT},
+        {OpType::mul, Act::relu, OpType::add, NPU_ACT_RELU},
+        {OpType::mul, Act::none, OpType::tanh, NPU_ACT_LUT},
+    };
+    for (const Case& c : cases) {
+        SCOPED_TRACE(std::string(c.op == OpType::add ? "add" : "mul") + " act " +
+                     std::to_string(static_cast<int>(c.expect_act)));
+        wl::zoo::Builder b("t", 17);
+        const int x = b.input("in", Shape{1, 6, 9, 11});
+        const int c1 = b.conv("c1", x, 6, 3, 1, 1, 1, Act::none);
+        int y = b.add("y", c1, x, c.act);
+        if (c.next != OpType::add) y = b.unary("z", c.next, y);
+        wl::Graph g = b.finish({y});
+        g.nodes[1].op = c.op;  // mul: the same operands and checks as add
+        g.infer_shapes();
+        const nc::CompiledModel m = nc::compile(g);
+        check_invariants(m);
+        ASSERT_EQ(m.image.descs.size(), 2u);
+        EXPECT_EQ(m.image.descs[1].act, c.expect_act);
+        const std::vector<wl::Tensor8> inputs = wl::synthetic_inputs(g, 5);
+        const wl::Execution ref = wl::execute(g, inputs);
+        const std::vector<std::int8_t> got = run_on_npu(m, g, inputs.at(0));
+        EXPECT_EQ(got, ref.outputs.at(0).data);
+        // The activation really changes values (not a no-op on this data).
+        const wl::Tensor8& pre = ref.values.at(static_cast<std::size_t>(g.nodes[1].outputs.at(0)));
+        if (c.act == Act::none) {
+            EXPECT_NE(pre.data, ref.outputs.at(0).data);
+        }
+    }
 }
 
 TEST(Lowering, ConcatWritesSlicesInPlace) {
