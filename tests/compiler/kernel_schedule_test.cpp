@@ -267,7 +267,7 @@ TEST(KernelSchedule, FixedTilingIsTheDocumentedDefault) {
 
 TEST(KernelSchedule, ResNet50AtTheDefaults) {
     ArchConfig a;
-    const auto net = resnet50_v1_kernels(a.core, NPU_DF_OS);
+    const auto net = zoo_kernels("resnet50", a.core, NPU_DF_OS);
     ASSERT_EQ(std::count_if(net.begin(), net.end(),
                             [](const NamedKernel& k) { return k.desc.op == NPU_OP_CONV; }),
               53);

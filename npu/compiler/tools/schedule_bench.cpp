@@ -57,7 +57,7 @@ int main(int argc, char** argv) {
         ScheduleOptions opt;
         opt.confirm_top = static_cast<unsigned>(arg(argc, argv, "--confirm", opt.confirm_top));
         const std::string only = sarg(argc, argv, "--only", "");
-        const std::vector<NamedKernel> net = resnet50_v1_kernels(arch.core, df);
+        const std::vector<NamedKernel> net = zoo_kernels("resnet50", arch.core, df);
 
         std::printf(
             "ResNet-50 v1, %zu kernels, %ux%u %s array, %u KiB scratchpads, DRAM %.0f B/cycle "

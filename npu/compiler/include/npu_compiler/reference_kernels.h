@@ -1,13 +1,9 @@
-// Reference kernel lists for benchmarks and tests of the schedule search:
-// ResNet-50 v1 (batch 1, 224x224, int8) as NPU descriptors, from the
-// network's published structure: conv1 7x7/2, max pool 3x3/2, stages of 3,
-// 4, 6 and 3 bottleneck blocks (1x1, 3x3, 1x1 with 4x expansion; stride 2 in
-// the first 1x1 conv of a downsampling block; projection shortcuts), the
-// residual add and its relu per block, global average pool, fc 1000. Convs
-// carry a bias and a fused relu (the last 1x1 of a block and the projection
-// none). Every address is the DRAM base (timing predictions only) and the
-// psum area is set, so spilling schedules are allowed. Tiles are 1 and the
-// order m c y x k l until a schedule is chosen.
+// A zoo network as its NPU descriptors, unscheduled: for benchmarks and tests
+// of the schedule search on real layers. The network's shape comes from the
+// zoo (workloads/zoo.h, the one place it is written); the descriptors are the
+// lowering's (compile.h), with every address the DRAM base (timing
+// predictions only), the psum area set (spilling schedules allowed), tiles 1
+// and the order m c y x k l until a schedule is chosen.
 #pragma once
 
 #include <string>
@@ -19,10 +15,12 @@
 namespace npu::compiler {
 
 struct NamedKernel {
-    std::string name;
+    std::string name;  // the layer's
     npu_desc_t desc{};
 };
 
-std::vector<NamedKernel> resnet50_v1_kernels(const npu::CoreConfig& cfg, unsigned dataflow);
+// spec: a zoo spec ("resnet50"); dataflow: NPU_DF_*.
+std::vector<NamedKernel> zoo_kernels(const std::string& spec, const npu::CoreConfig& cfg,
+                                     unsigned dataflow);
 
 }  // namespace npu::compiler
