@@ -425,3 +425,19 @@ TEST(Networks, ResidentWeightsSaveExactlyTheRepeatedLoads) {
                                          "call", "--completion", "poll", "--seq-len", "8"});
     EXPECT_EQ(p["run"]["resident_weight_bytes"].get<std::uint64_t>(), 7u * 6144);
 }
+
+// Progress on a terminal: "layer k of n: name", rewritten in place; never in
+// a pipe or a file (a report or a log stays clean).
+TEST(Networks, ProgressOnlyOnATerminal) {
+    ProcessResult piped = run_process(VP_RUN, {"--workload", "lenet5", "--control", "call"});
+    ASSERT_EQ(piped.exit_status, 0) << piped.err;
+    EXPECT_EQ(piped.err.find("layer 1 of"), std::string::npos) << piped.err;
+    if (access("/usr/bin/script", X_OK) != 0) GTEST_SKIP() << "util-linux script not installed";
+    // script(1) gives vp_run a pseudo-terminal.
+    ProcessResult tty = run_process(
+        "/usr/bin/script",
+        {"-qfec", std::string(VP_RUN) + " --workload lenet5 --control call", "/dev/null"});
+    ASSERT_EQ(tty.exit_status, 0) << tty.err;
+    EXPECT_NE(tty.out.find("layer 1 of 7: c1"), std::string::npos) << tty.out;
+    EXPECT_NE(tty.out.find("layer 7 of 7: output"), std::string::npos) << tty.out;
+}
