@@ -1,0 +1,120 @@
+#!/usr/bin/env python3
+"""Speed and memory of vp_run, measured (never a pass/fail test).
+
+    python3 scripts/bench.py [--build DIR] [--runs N] [--workload W] [--json FILE]
+
+Prints, as a table and as JSON:
+  - `vp_run --workload W` (default resnet50) at the defaults, in timing mode and
+    in functional mode: host wall time, CPU time (user + system) and peak RSS of
+    the whole process (firmware and platform included), median of N runs;
+  - the ISS on the benchmark firmware (firmware/bench): guest instructions per
+    host second, and, when qemu-system-riscv32 is installed, QEMU TCG's wall
+    time on the same ELF measured in the same run, as the ratio vp_run / QEMU
+    (paired runs, median ratio). The machine is shared and noisy: compare
+    ratios measured together, not absolute figures from different days.
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+
+def measure_rusage(cmd):
+    """Wall time, CPU time and peak RSS of one child process (os.wait4)."""
+    start = time.monotonic()
+    with open(os.devnull, "wb") as devnull:
+        pid = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=devnull)
+        out = pid.stdout.read()
+        _, status, ru = os.wait4(pid.pid, 0)
+    wall = time.monotonic() - start
+    code = os.waitstatus_to_exitcode(status)
+    return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss, code, out.decode(errors="replace")
+
+
+def median(values):
+    return statistics.median(values) if values else None
+
+
+def bench_workload(vp_run, workload, mode, runs):
+    cmd = [vp_run, "--workload", workload, "--mode", mode]
+    walls, cpus, rss = [], [], []
+    for _ in range(runs):
+        wall, cpu, maxrss, code, _ = measure_rusage(cmd)
+        if code != 0:
+            sys.exit(f"bench: {' '.join(cmd)} exited with status {code}")
+        walls.append(wall)
+        cpus.append(cpu)
+        rss.append(maxrss)
+    return {"wall_s": median(walls), "cpu_s": median(cpus), "peak_rss_mib": max(rss) / 1024.0,
+            "runs": runs}
+
+
+def bench_iss(vp_run, elf, runs):
+    qemu = shutil.which("qemu-system-riscv32")
+    iss, ratios, qemu_walls = [], [], []
+    insns = None
+    for _ in range(runs):
+        wall, _, _, code, out = measure_rusage([vp_run, "--firmware", elf])
+        m = re.search(r"^bench: total minstret delta (\d+)$", out, re.M)
+        if code != 0 or "PASS bench" not in out or not m:
+            sys.exit("bench: the benchmark firmware did not pass on vp_run")
+        insns = int(m.group(1))
+        iss.append(wall)
+        if qemu:
+            qwall, _, _, qcode, qout = measure_rusage(
+                [qemu, "-machine", "virt", "-nographic", "-bios", "none", "-kernel", elf])
+            if qcode != 0 or "PASS bench" not in qout:
+                sys.exit("bench: the benchmark firmware did not pass on QEMU")
+            qemu_walls.append(qwall)
+            ratios.append(wall / qwall)
+    result = {"instructions": insns, "wall_s": median(iss),
+              "mips": insns / median(iss) / 1e6, "runs": runs}
+    if qemu:
+        result["qemu_wall_s"] = median(qemu_walls)
+        result["ratio_to_qemu"] = median(ratios)
+    return result
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    root = os.path.dirname(here)
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--build", default=os.path.join(root, "build", "release"))
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--workload", default="resnet50")
+    ap.add_argument("--json", help="also write the figures to this file")
+    args = ap.parse_args()
+    vp_run = os.path.join(args.build, "platform", "vp_run")
+    elf = os.path.join(args.build, "firmware", "bin", "vp_bench.elf")
+    for path in (vp_run, elf):
+        if not os.path.exists(path):
+            sys.exit(f"bench: {path} not found: build first (bash scripts/run.sh --version)")
+    figures = {
+        "workload": args.workload,
+        "timing": bench_workload(vp_run, args.workload, "timing", args.runs),
+        "functional": bench_workload(vp_run, args.workload, "functional", args.runs),
+        "iss": bench_iss(vp_run, elf, args.runs),
+    }
+    t, f, i = figures["timing"], figures["functional"], figures["iss"]
+    print(f"vp_run benchmark, median of {args.runs} runs ({os.cpu_count()} cores)")
+    print(f"{'':34}{'wall s':>10}{'CPU s':>10}{'peak RSS MiB':>14}")
+    for label, r in ((f"{args.workload}, timing mode", t), (f"{args.workload}, functional mode", f)):
+        print(f"{label:34}{r['wall_s']:>10.3f}{r['cpu_s']:>10.3f}{r['peak_rss_mib']:>14.1f}")
+    line = (f"ISS, benchmark firmware: {i['instructions']} instructions in {i['wall_s']:.3f} s, "
+            f"{i['mips']:.1f} MIPS")
+    if "ratio_to_qemu" in i:
+        line += f"; QEMU {i['qemu_wall_s']:.3f} s, vp_run/QEMU time ratio {i['ratio_to_qemu']:.2f}"
+    print(line)
+    print(json.dumps(figures, indent=2))
+    if args.json:
+        with open(args.json, "w") as out:
+            json.dump(figures, out, indent=2)
+
+
+if __name__ == "__main__":
+    main()
