@@ -11,8 +11,8 @@
 namespace vp {
 
 // Exit statuses of vp_run that are not the guest's own.
-constexpr int kExitSimError = 3;     // the simulation failed (trap, timeout, model error)
-constexpr int kExitConfigError = 2;  // bad option, file or configuration
+constexpr int kExitSimError = 3;        // the simulation failed (trap, timeout, model error)
+constexpr int kExitConfigError = 2;     // bad option, file or configuration
 constexpr int kExitVerifyMismatch = 4;  // --verify: the NPU's output differs from the reference
 
 class SimControl {

@@ -37,8 +37,8 @@
 
 /* syscon: sifive_test compatible finisher. Write FINISHER to end the run. */
 #define VP_SYSCON_FINISHER 0x0u
-#define VP_SYSCON_FINISHER_FAIL 0x3333u /* status = value >> 16 */
-#define VP_SYSCON_FINISHER_PASS 0x5555u /* status 0 */
+#define VP_SYSCON_FINISHER_FAIL 0x3333u  /* status = value >> 16 */
+#define VP_SYSCON_FINISHER_PASS 0x5555u  /* status 0 */
 #define VP_SYSCON_FINISHER_RESET 0x7777u /* ends the run with status 0, as a reset would */
 /* FW_STEP (RW, 32 bits, reset 0): the firmware writes its current step here so
  * waveforms show it (traced as "fw.step"); no other effect. Not in sifive_test:
@@ -47,8 +47,8 @@
 
 /* CLINT (SiFive layout, hart 0). mtime ticks at VP_CLINT_MTIME_HZ. */
 #define VP_CLINT_MSIP 0x0000u
-#define VP_CLINT_MTIMECMP 0x4000u /* 64-bit: lo at +0, hi at +4 */
-#define VP_CLINT_MTIME 0xBFF8u    /* 64-bit: lo at +0, hi at +4 */
+#define VP_CLINT_MTIMECMP 0x4000u   /* 64-bit: lo at +0, hi at +4 */
+#define VP_CLINT_MTIME 0xBFF8u      /* 64-bit: lo at +0, hi at +4 */
 #define VP_CLINT_MTIME_HZ 10000000u /* 10 MHz, as QEMU virt's timebase-frequency */
 
 /* PLIC (SiFive layout, one context: hart 0 M-mode). Sources 1..VP_PLIC_NUM_SOURCES-1. */

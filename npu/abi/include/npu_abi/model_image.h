@@ -64,46 +64,46 @@
 #define NPU_INPUT_MAGIC 0x4E49504Eu /* bytes "NPIN" */
 
 typedef struct npu_img_header {
-    uint32_t magic;             /* 0x00 NPU_IMG_MAGIC */
-    uint32_t version;           /* 0x04 NPU_IMG_VERSION */
-    uint32_t header_bytes;      /* 0x08 sizeof(npu_img_header_t) */
-    uint32_t total_bytes;       /* 0x0C the whole image */
-    uint32_t crc32;             /* 0x10 see above */
-    uint32_t load_addr;         /* 0x14 DRAM address the image is built for */
-    uint32_t dram_end;          /* 0x18 one past the last DRAM byte the model uses */
-    uint32_t input_header_addr; /* 0x1C npu_input_header_t */
-    uint32_t tensor_count;      /* 0x20 */
-    uint32_t tensor_offset;     /* 0x24 */
-    uint32_t layer_count;       /* 0x28 */
-    uint32_t layer_offset;      /* 0x2C */
-    uint32_t desc_count;        /* 0x30 */
-    uint32_t desc_offset;       /* 0x34 */
-    uint32_t op_count;          /* 0x38 */
-    uint32_t op_offset;         /* 0x3C */
-    uint32_t step_count;        /* 0x40 */
-    uint32_t step_offset;       /* 0x44 */
-    uint32_t patch_count;       /* 0x48 */
-    uint32_t patch_offset;      /* 0x4C */
-    uint32_t data_bytes;        /* 0x50 */
-    uint32_t data_offset;       /* 0x54 */
-    uint32_t call_first;        /* 0x58 call program: first op */
-    uint32_t call_count;        /* 0x5C */
-    uint32_t irq_first;         /* 0x60 irq program: first op */
-    uint32_t irq_count;         /* 0x64 0: the model cannot run in irq mode */
-    uint32_t input_tensor;      /* 0x68 tensor table index of the graph input */
-    uint32_t output_tensor;     /* 0x6C tensor table index of the graph output */
-    uint32_t seq_len_max;       /* 0x70 largest run-time sequence length (0: none) */
-    uint32_t seq_len_default;   /* 0x74 the length the graph was built with */
-    uint32_t activation_bytes;  /* 0x78 peak bytes of live activations (after reuse) */
-    uint32_t dataflow;          /* 0x7C NPU_DF_* the schedules were chosen for */
-    char name[NPU_IMG_NAME_LEN];   /* 0x80 workload name, NUL-padded */
-    uint32_t array_rows;        /* 0xB0 the NPU configuration compiled for */
-    uint32_t array_cols;        /* 0xB4 */
-    uint32_t ifmap_bytes;       /* 0xB8 scratchpad sizes */
-    uint32_t weight_bytes;      /* 0xBC */
-    uint32_t ofmap_bytes;       /* 0xC0 */
-    uint32_t meta_crc32;        /* 0xC4 CRC-32 of bytes [header_bytes, data_offset) */
-    uint32_t reserved[14];      /* 0xC8..0xFF zero */
+    uint32_t magic;              /* 0x00 NPU_IMG_MAGIC */
+    uint32_t version;            /* 0x04 NPU_IMG_VERSION */
+    uint32_t header_bytes;       /* 0x08 sizeof(npu_img_header_t) */
+    uint32_t total_bytes;        /* 0x0C the whole image */
+    uint32_t crc32;              /* 0x10 see above */
+    uint32_t load_addr;          /* 0x14 DRAM address the image is built for */
+    uint32_t dram_end;           /* 0x18 one past the last DRAM byte the model uses */
+    uint32_t input_header_addr;  /* 0x1C npu_input_header_t */
+    uint32_t tensor_count;       /* 0x20 */
+    uint32_t tensor_offset;      /* 0x24 */
+    uint32_t layer_count;        /* 0x28 */
+    uint32_t layer_offset;       /* 0x2C */
+    uint32_t desc_count;         /* 0x30 */
+    uint32_t desc_offset;        /* 0x34 */
+    uint32_t op_count;           /* 0x38 */
+    uint32_t op_offset;          /* 0x3C */
+    uint32_t step_count;         /* 0x40 */
+    uint32_t step_offset;        /* 0x44 */
+    uint32_t patch_count;        /* 0x48 */
+    uint32_t patch_offset;       /* 0x4C */
+    uint32_t data_bytes;         /* 0x50 */
+    uint32_t data_offset;        /* 0x54 */
+    uint32_t call_first;         /* 0x58 call program: first op */
+    uint32_t call_count;         /* 0x5C */
+    uint32_t irq_first;          /* 0x60 irq program: first op */
+    uint32_t irq_count;          /* 0x64 0: the model cannot run in irq mode */
+    uint32_t input_tensor;       /* 0x68 tensor table index of the graph input */
+    uint32_t output_tensor;      /* 0x6C tensor table index of the graph output */
+    uint32_t seq_len_max;        /* 0x70 largest run-time sequence length (0: none) */
+    uint32_t seq_len_default;    /* 0x74 the length the graph was built with */
+    uint32_t activation_bytes;   /* 0x78 peak bytes of live activations (after reuse) */
+    uint32_t dataflow;           /* 0x7C NPU_DF_* the schedules were chosen for */
+    char name[NPU_IMG_NAME_LEN]; /* 0x80 workload name, NUL-padded */
+    uint32_t array_rows;         /* 0xB0 the NPU configuration compiled for */
+    uint32_t array_cols;         /* 0xB4 */
+    uint32_t ifmap_bytes;        /* 0xB8 scratchpad sizes */
+    uint32_t weight_bytes;       /* 0xBC */
+    uint32_t ofmap_bytes;        /* 0xC0 */
+    uint32_t meta_crc32;         /* 0xC4 CRC-32 of bytes [header_bytes, data_offset) */
+    uint32_t reserved[14];       /* 0xC8..0xFF zero */
 } npu_img_header_t;
 
 /* npu_img_tensor_t.dtype */
@@ -144,11 +144,12 @@ typedef struct npu_img_layer {
 } npu_img_layer_t;
 
 /* npu_prog_op_t.opcode */
-#define NPU_PROG_END 0u     /* end of the program */
-#define NPU_PROG_KERNEL 1u  /* launch descriptor arg0 (call mode) */
-#define NPU_PROG_LIST 2u    /* run descriptors [arg0, arg0 + arg1) as a list (irq mode) */
-#define NPU_PROG_CPU 3u     /* run CPU step arg0 */
-#define NPU_PROG_LOOP 4u    /* loop: trip count arg1 (arg0 = NPU_LOOP_CONST) or the run-time
+#define NPU_PROG_END 0u    /* end of the program */
+#define NPU_PROG_KERNEL 1u /* launch descriptor arg0 (call mode) */
+#define NPU_PROG_LIST 2u   /* run descriptors [arg0, arg0 + arg1) as a list (irq mode) */
+#define NPU_PROG_CPU 3u    /* run CPU step arg0 */
+#define NPU_PROG_LOOP                                                                        \
+    4u                      /* loop: trip count arg1 (arg0 = NPU_LOOP_CONST) or the run-time \
                                sequence length (arg0 = NPU_LOOP_SEQ_LEN, arg1 = its maximum) */
 #define NPU_PROG_ENDLOOP 5u /* end of the innermost loop */
 #define NPU_LOOP_CONST 0u
@@ -170,7 +171,7 @@ typedef struct npu_prog_op {
 
 /* npu_patch_t.source */
 #define NPU_PATCH_LOOP(depth) ((uint8_t)(depth)) /* index of the loop at that depth */
-#define NPU_PATCH_SEQ_LEN 0xFFu                 /* the run-time sequence length */
+#define NPU_PATCH_SEQ_LEN 0xFFu                  /* the run-time sequence length */
 
 typedef struct npu_patch {
     uint16_t offset; /* 0x00 byte offset of the field in the descriptor / CPU step */
@@ -207,10 +208,10 @@ static inline void npu_patch_apply(void* obj, const npu_patch_t* p, uint32_t val
 #define NPU_STEP_PARAMS 9u
 
 typedef struct npu_cpu_step {
-    uint16_t kind;                   /* 0x00 NPU_STEP_* */
-    uint16_t layer;                  /* 0x02 the layer it belongs to (report) */
-    uint32_t addr[NPU_STEP_ADDRS];   /* 0x04 DRAM addresses */
-    int32_t param[NPU_STEP_PARAMS];  /* 0x1C sizes, multipliers, shifts, zero points */
+    uint16_t kind;                  /* 0x00 NPU_STEP_* */
+    uint16_t layer;                 /* 0x02 the layer it belongs to (report) */
+    uint32_t addr[NPU_STEP_ADDRS];  /* 0x04 DRAM addresses */
+    int32_t param[NPU_STEP_PARAMS]; /* 0x1C sizes, multipliers, shifts, zero points */
 } npu_cpu_step_t;
 
 /* npu_input_header_t.control / completion / flags */
