@@ -84,6 +84,48 @@ class TestDram : public npu::DmaPort {
     std::uint64_t m_busy = 0;
 };
 
+// Counts every transfer the core asks for, successful or not, in front of a
+// TestDram: a refused descriptor must not ask for a single byte.
+class CountingDma : public npu::DmaPort {
+  public:
+    explicit CountingDma(TestDram& dram) : m_dram(dram) {}
+    bool read(std::uint64_t addr, std::uint8_t* dst, std::uint32_t len, std::uint64_t request,
+              std::uint64_t& done) override {
+        ++calls, bytes += len;
+        return m_dram.read(addr, dst, len, request, done);
+    }
+    bool write(std::uint64_t addr, const std::uint8_t* src, std::uint32_t len,
+               std::uint64_t request, std::uint64_t& done) override {
+        ++calls, bytes += len;
+        return m_dram.write(addr, src, len, request, done);
+    }
+    std::uint64_t calls = 0, bytes = 0;
+
+  private:
+    TestDram& m_dram;
+};
+
+// A DmaPort whose fail_at-th transfer (1-based, reads and writes together)
+// gets an error response; 0 = never. Everything else goes to the TestDram.
+class FailingDma : public npu::DmaPort {
+  public:
+    FailingDma(TestDram& dram, std::uint64_t fail_at) : fail_at(fail_at), m_dram(dram) {}
+    bool read(std::uint64_t addr, std::uint8_t* dst, std::uint32_t len, std::uint64_t request,
+              std::uint64_t& done) override {
+        if (++calls == fail_at) return false;
+        return m_dram.read(addr, dst, len, request, done);
+    }
+    bool write(std::uint64_t addr, const std::uint8_t* src, std::uint32_t len,
+               std::uint64_t request, std::uint64_t& done) override {
+        if (++calls == fail_at) return false;
+        return m_dram.write(addr, src, len, request, done);
+    }
+    std::uint64_t fail_at, calls = 0;
+
+  private:
+    TestDram& m_dram;
+};
+
 // Deterministic pseudo-random int8 data.
 inline std::vector<std::int8_t> random_i8(std::size_t n, std::uint32_t seed, int lo = -128,
                                           int hi = 127) {
