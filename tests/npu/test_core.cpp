@@ -646,3 +646,136 @@ TEST(NpuCoreCapacity, OneRuleHalvesAndChannelParameters) {
     EXPECT_EQ(npu::decode_kernel(d, cfg, k), NPU_ERR_NONE);
     EXPECT_EQ(npu::max_footprints(k).weight, 1152u);
 }
+
+// SRAM access counters by hand, one-tile kernels on the 4x8 array.
+// gemm C=8 (reduction), 4 pixels, M=16 filters, int8 output: the tile's GEMM is
+//   os: Sr=4 pixels, T=8, Sc=16 filters -> 1 row fold x 2 column folds
+//       ifmap 4*8 per column fold = 64, weights 8*16 = 128, 4*16 = 64 accumulators;
+//   ws: Sr=8, T=4 pixels, Sc=16 -> 2 x 2 folds
+//       weights once 128, ifmap 4*4 per fold = 64, psums 4*8 per fold = 128;
+//   is: Sr=8, T=16 filters, Sc=4 pixels -> 2 x 1 folds
+//       ifmap once 32, weights 16*4 per fold = 128, psums 16*4 per fold = 128.
+// Accumulators are 4 bytes: each read-modify-write is 4 B read + 4 B written; the
+// final write-back reads the 64 accumulators once more (256 B). The DMA fills
+// the ifmap (32 B) and weight (128 B) scratchpads once.
+// Compute cycles: os 2 folds x (T + 4 + 8 - 2 = 18) = 36; ws 4 x (2*4 + 8 + 4 - 2 = 18) = 72;
+// is 2 x (8 + 8 + 16 - 2 = 30) = 60.
+TEST(NpuCoreSram, OneTileGemmByHand) {
+    Layer L;
+    L.op = NPU_OP_GEMM;
+    L.C = 8, L.H = 1, L.W = 4, L.M = 16;
+    struct Expect {
+        Dataflow df;
+        std::uint64_t ifmap_rd, weight_rd, acc_rmw, compute;
+    };
+    for (const Expect& e :
+         {Expect{Dataflow::os, 64, 128, 64, 36}, Expect{Dataflow::ws, 64, 128, 128, 72},
+          Expect{Dataflow::is, 32, 128, 128, 60}}) {
+        SCOPED_TRACE(npu::to_string(e.df));
+        const Result r = run_case(L, {16, 8, 1, 4, 1, 1}, kMCYXKL, e.df, true);
+        ASSERT_EQ(r.st.error, NPU_ERR_NONE);
+        EXPECT_EQ(r.st.tiles, 1u);
+        EXPECT_EQ(r.st.macs, 512u);
+        EXPECT_EQ(r.st.compute_cycles, e.compute);
+        EXPECT_EQ(r.st.sram_reads.ifmap, e.ifmap_rd);
+        EXPECT_EQ(r.st.sram_reads.weight, e.weight_rd);
+        EXPECT_EQ(r.st.sram_reads.ofmap, e.acc_rmw * 4 + 256);
+        EXPECT_EQ(r.st.sram_writes.ofmap, e.acc_rmw * 4);
+        EXPECT_EQ(r.st.sram_writes.ifmap, 32u);
+        EXPECT_EQ(r.st.sram_writes.weight, 128u);
+        // utilization = MACs / (cycles x 32 PEs)
+        ASSERT_GT(r.st.cycles, 0u);
+        EXPECT_DOUBLE_EQ(r.st.utilization, 512.0 / (double(r.st.cycles) * 32.0));
+        EXPECT_LT(r.st.utilization, 512.0 / (e.compute * 32.0) + 1e-12);
+    }
+}
+
+// maxpool 4x4x4, 2x2 stride 2 -> 4x2x2: 16 outputs x 4 window elements = 64 ifmap
+// reads on the vector unit (8 lanes: 8 cycles); each output's accumulator is read
+// and written once per tile (running max, 64 B each way) and read again by the
+// write-back (64 B). add 4x4x4: 64 ifmap + 64 operand-B reads, 64 accumulators
+// written (256 B) and read by the write-back (256 B), 8 cycles.
+TEST(NpuCoreSram, OneTilePoolAndAddByHand) {
+    Layer P;
+    P.op = NPU_OP_MAXPOOL, P.C = 4, P.H = 4, P.W = 4, P.R = 2, P.S = 2, P.stride_h = 2,
+    P.stride_w = 2;
+    const Result p = run_case(P, {4, 1, 2, 2, 2, 2}, kMCYXKL, Dataflow::os, true);
+    ASSERT_EQ(p.st.error, NPU_ERR_NONE);
+    EXPECT_EQ(p.st.tiles, 1u);
+    EXPECT_EQ(p.st.compute_cycles, 8u);
+    EXPECT_EQ(p.st.sram_reads.ifmap, 64u);
+    EXPECT_EQ(p.st.sram_reads.weight, 0u);
+    EXPECT_EQ(p.st.sram_reads.ofmap, 64u + 64u);
+    EXPECT_EQ(p.st.sram_writes.ofmap, 64u);
+    EXPECT_EQ(p.st.sram_writes.ifmap, 64u);
+    EXPECT_EQ(p.st.sram_writes.weight, 0u);
+    EXPECT_EQ(p.st.macs, 0u);
+    EXPECT_EQ(p.st.utilization, 0.0);
+
+    Layer A;
+    A.op = NPU_OP_ADD, A.C = 4, A.H = 4, A.W = 4;
+    const Result a = run_case(A, {4, 1, 4, 4, 1, 1}, kMCYXKL, Dataflow::os, true);
+    ASSERT_EQ(a.st.error, NPU_ERR_NONE);
+    EXPECT_EQ(a.st.tiles, 1u);
+    EXPECT_EQ(a.st.compute_cycles, 8u);
+    EXPECT_EQ(a.st.sram_reads.ifmap, 64u);
+    EXPECT_EQ(a.st.sram_reads.weight, 64u);
+    EXPECT_EQ(a.st.sram_reads.ofmap, 256u);
+    EXPECT_EQ(a.st.sram_writes.ofmap, 256u);
+    EXPECT_EQ(a.st.sram_writes.ifmap, 64u);
+    EXPECT_EQ(a.st.sram_writes.weight, 64u);
+    EXPECT_EQ(a.st.utilization, 0.0);
+}
+
+// The DMA error path: whichever transfer fails (every one of a two-tile conv
+// with psum spills, bias and LUT), the kernel stops with NPU_ERR_DMA; one past
+// the last transfer, it completes. After a failure, a RESIDENT kernel with the
+// weights the core had loaded reloads them (the scratchpad is not trusted).
+TEST(NpuCoreDmaError, EveryFailingTransferStopsTheKernel) {
+    Layer L;
+    L.C = 4, L.H = 6, L.W = 6, L.M = 4, L.R = 3, L.S = 3, L.pt = L.pl = L.pb = L.pr = 1;
+    L.bias = true, L.act = NPU_ACT_LUT;
+    TestDram dram(1 << 20);
+    const Tensors t = make_tensors(L, 2);
+    const Addrs a = place(L, t, dram.mem);
+    const npu_desc_t d = make_desc(L, a, {2, 2, 6, 6, 3, 3}, kCKLMYX, Dataflow::os);
+    std::uint64_t total = 0;
+    {
+        npu::Core core(small_config(true));
+        FailingDma dma(dram, 0);
+        const auto st = core.run(d, dma);
+        ASSERT_EQ(st.error, NPU_ERR_NONE);
+        ASSERT_GT(st.dram_read_bytes.psum, 0u);
+        total = dma.calls;
+    }
+    ASSERT_GT(total, 10u);
+    for (std::uint64_t n = 1; n <= total + 1; ++n) {
+        npu::Core core(small_config(true));
+        FailingDma dma(dram, n);
+        EXPECT_EQ(core.run(d, dma).error, n <= total ? NPU_ERR_DMA : NPU_ERR_NONE) << "n " << n;
+    }
+}
+
+TEST(NpuCoreDmaError, ResidentWeightsReloadAfterAFailure) {
+    Layer L;
+    L.op = NPU_OP_GEMM;
+    L.C = 8, L.H = 1, L.W = 4, L.M = 8, L.int32_out = true;
+    TestDram dram(1 << 20);
+    const Tensors t = make_tensors(L, 3);
+    const Addrs a = place(L, t, dram.mem);
+    npu::Core core(small_config(true));
+    npu_desc_t d = make_desc(L, a, {8, 8, 1, 4, 1, 1}, kMCYXKL, Dataflow::ws);
+    FailingDma ok(dram, 0);
+    ASSERT_EQ(core.run(d, ok).dram_read_bytes.weight, 64u);
+    d.flags |= NPU_DESC_F_RESIDENT;
+    // resident hit, then the first transfer (an ifmap read) fails
+    FailingDma bad(dram, 1);
+    const auto failed = core.run(d, bad);
+    EXPECT_EQ(failed.error, NPU_ERR_DMA);
+    EXPECT_EQ(failed.resident_weight_bytes, 64u);
+    const auto again = core.run(d, ok);
+    EXPECT_EQ(again.error, NPU_ERR_NONE);
+    EXPECT_EQ(again.dram_read_bytes.weight, 64u);
+    EXPECT_EQ(again.resident_weight_bytes, 0u);
+    EXPECT_EQ(read_output(L, a, dram.mem), reference(L, t));
+}
