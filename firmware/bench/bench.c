@@ -31,7 +31,7 @@
 #ifndef BENCH_PRINT_COUNTS
 #define BENCH_PRINT_COUNTS 1
 #endif
-#define BENCH_REPS(n) ((n) * BENCH_SCALE / BENCH_DIV > 0 ? (n) * BENCH_SCALE / BENCH_DIV : 1)
+#define BENCH_REPS(n) (BENCH_SCALE * (n) / BENCH_DIV > 0 ? BENCH_SCALE * (n) / BENCH_DIV : 1)
 #ifndef BENCH_SCALE
 #define BENCH_SCALE 1
 #endif

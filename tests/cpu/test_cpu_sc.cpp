@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 #include <tlm_utils/simple_target_socket.h>
+#include <unistd.h>
 #include <systemc>
 #include <tlm>
 
@@ -209,7 +210,10 @@ TEST(RvCpu, WfiSleepsUntilTheInterruptLine) {
     for (u32 w : exit_with(9))
         handler.push_back(w);
     b.load(handler, kRam + 0x200);
-    sc_core::sc_trace_file* tf = sc_core::sc_create_vcd_trace_file("/tmp/test_rv_cpu_wfi");
+    // A per-process file: parallel runs must not share (or clobber) one path.
+    const std::string vcd_stem =
+        ::testing::TempDir() + "test_rv_cpu_wfi_" + std::to_string(::getpid());
+    sc_core::sc_trace_file* tf = sc_core::sc_create_vcd_trace_file(vcd_stem.c_str());
     b.cpu.trace(tf);
     sc_core::sc_start(sc_time(5, SC_US));
     EXPECT_FALSE(vp::SimControl::finished());
@@ -224,12 +228,12 @@ TEST(RvCpu, WfiSleepsUntilTheInterruptLine) {
     EXPECT_GE(sleep, 4980);
     EXPECT_LE(sleep, 5000);
     EXPECT_EQ(CpuBench::stat("cpu.busy_cycles") + sleep, CpuBench::stat("cpu.cycles"));
-    std::ifstream vcd("/tmp/test_rv_cpu_wfi.vcd");
+    std::ifstream vcd(vcd_stem + ".vcd");
     std::stringstream text;
     text << vcd.rdbuf();
     EXPECT_NE(text.str().find("sleep"), std::string::npos);
     EXPECT_NE(text.str().find("irq"), std::string::npos);
-    std::remove("/tmp/test_rv_cpu_wfi.vcd");
+    std::remove((vcd_stem + ".vcd").c_str());
 }
 
 TEST(RvCpu, MaxCyclesFailsTheRun) {

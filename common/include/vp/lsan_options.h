@@ -5,5 +5,7 @@
 #pragma once
 
 #if defined(__SANITIZE_ADDRESS__)
-extern "C" const char* __lsan_default_options() { return "use_stacks=0"; }
+extern "C" const char* __lsan_default_options() {
+    return "use_stacks=0";
+}
 #endif

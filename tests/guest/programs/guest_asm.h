@@ -4,6 +4,8 @@
  * value into the verdict: 0 = PASS, N = the number of the failed check
  * (also the exit status). Checks use t6 as scratch: tests must not rely on it.
  */
+/* Assembler macros (included by .S files), not C: */
+/* clang-format off */
     .macro TEST_BEGIN
     .section .text.test_main, "ax", @progbits
     .globl test_main

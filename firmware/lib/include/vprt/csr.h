@@ -11,11 +11,11 @@
  * works in programs compiled with a plain -march=rv32imc (binutils 2.40
  * treats Zicsr as a separate extension). */
 #define VP_ZICSR(insn) ".option push\n.option arch, +zicsr\n" insn "\n.option pop"
-#define VP_CSR_READ(csr)                                                   \
-    ({                                                                     \
-        uint32_t vp_csr_v_;                                                \
+#define VP_CSR_READ(csr)                                                \
+    ({                                                                  \
+        uint32_t vp_csr_v_;                                             \
         __asm__ volatile(VP_ZICSR("csrr %0, " #csr) : "=r"(vp_csr_v_)); \
-        vp_csr_v_;                                                         \
+        vp_csr_v_;                                                      \
     })
 #define VP_CSR_WRITE(csr, v) \
     __asm__ volatile(VP_ZICSR("csrw " #csr ", %0")::"r"((uint32_t)(v)) : "memory")
