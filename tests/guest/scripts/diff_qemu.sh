@@ -2,8 +2,13 @@
 # Differential test: run one ELF on QEMU virt and on vp_run; exit status and
 # console output must be equal.
 #
-#   diff_qemu.sh --qemu QEMU --vp-run VP_RUN --elf FILE [--semihost]
-#                [--timeout SECONDS] [-- EXTRA_VP_RUN_ARGS...]
+#   diff_qemu.sh --qemu QEMU --vp-run VP_RUN --elf FILE --pass TEXT
+#                [--semihost] [--timeout SECONDS] [-- EXTRA_VP_RUN_ARGS...]
+#
+# Agreement alone proves nothing when both sides failed the same way (two
+# timeouts with empty output agree), so a run that timed out (status 124
+# from timeout(1)) fails, and both outputs must hold a line beginning with
+# TEXT, the program's pass line (e.g. "PASS rv32i").
 #
 # QEMU runs as the issue specifies (-machine virt -nographic -bios none
 # -kernel FILE -semihosting-config enable=on,target=native) in a fresh
@@ -12,19 +17,21 @@
 # compared (its stderr carries its own diagnostics). With --semihost, vp_run
 # gets --semihost-root DIR, a fresh directory of its own.
 set -u
-qemu= vp= elf= semihost=0 tmo=60
+qemu= vp= elf= pass= semihost=0 tmo=60
 while [ $# -gt 0 ]; do
     case "$1" in
     --qemu) qemu=$2; shift 2 ;;
     --vp-run) vp=$2; shift 2 ;;
     --elf) elf=$2; shift 2 ;;
+    --pass) pass=$2; shift 2 ;;
     --semihost) semihost=1; shift ;;
     --timeout) tmo=$2; shift 2 ;;
     --) shift; break ;;
     *) echo "diff_qemu.sh: unknown option $1" >&2; exit 2 ;;
     esac
 done
-[ -n "$qemu" ] && [ -n "$vp" ] && [ -n "$elf" ] || { echo "diff_qemu.sh: need --qemu, --vp-run, --elf" >&2; exit 2; }
+[ -n "$qemu" ] && [ -n "$vp" ] && [ -n "$elf" ] && [ -n "$pass" ] ||
+    { echo "diff_qemu.sh: need --qemu, --vp-run, --elf, --pass" >&2; exit 2; }
 
 scratch=$(mktemp -d) || exit 2
 trap 'rm -rf "$scratch"' EXIT
@@ -40,6 +47,23 @@ fi
 vrc=$?
 
 fail=0
+has_pass() { awk -v p="$pass" 'index($0, p) == 1 { found = 1 } END { exit !found }' "$1"; }
+if [ "$qrc" = 124 ]; then
+    echo "FAIL: qemu timed out after ${tmo}s"
+    fail=1
+fi
+if [ "$vrc" = 124 ]; then
+    echo "FAIL: vp_run timed out after ${tmo}s"
+    fail=1
+fi
+if ! has_pass "$scratch/qemu.out"; then
+    echo "FAIL: qemu output has no line beginning with \"$pass\""
+    fail=1
+fi
+if ! has_pass "$scratch/vp.out"; then
+    echo "FAIL: vp_run output has no line beginning with \"$pass\""
+    fail=1
+fi
 if [ "$qrc" != "$vrc" ]; then
     echo "FAIL: exit status: qemu $qrc, vp_run $vrc"
     fail=1
