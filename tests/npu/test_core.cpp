@@ -779,3 +779,26 @@ TEST(NpuCoreDmaError, ResidentWeightsReloadAfterAFailure) {
     EXPECT_EQ(again.resident_weight_bytes, 0u);
     EXPECT_EQ(read_output(L, a, dram.mem), reference(L, t));
 }
+
+// The eltwise adder wraps at 32 bits, as the reference executor does
+// (npu_eltwise_add_acc). zp_in = zp_w = -128, mult_a = mult_b = 2^23, shift 23:
+//   (127, 127):   255 * 2^23 * 2 = 2^32 - 2^24 wraps to -2^24 -> -2
+//   (0, 0):       128 * 2^23 * 2 = 2^31 wraps to -2^31 -> -256 -> saturated -128
+//                 (summed in 64 bits it would be +256 -> 127)
+//   (-128, -128): 0 -> 0
+//   (127, -128):  255 * 2^23 = 2^31 - 2^23, no wrap -> 255 -> saturated 127
+TEST(NpuCoreEltwise, AddWrapsAt32BitsByHand) {
+    Layer L;
+    L.op = NPU_OP_ADD, L.C = 1, L.H = 1, L.W = 4;
+    L.zp_in = -128, L.zp_w = -128, L.zp_out = 0, L.mult = 1 << 23, L.mult_b = 1 << 23, L.shift = 23;
+    Tensors t;
+    t.in = {127, 0, -128, 127};
+    t.b8 = {127, 0, -128, -128};
+    t.lut.assign(256, 0);
+    TestDram dram(1 << 20);
+    const Addrs a = place(L, t, dram.mem);
+    npu::Core core(small_config(true));
+    ASSERT_EQ(core.run(make_desc(L, a, {1, 1, 1, 4, 1, 1}, kMCYXKL, Dataflow::os), dram).error,
+              NPU_ERR_NONE);
+    EXPECT_EQ(read_output(L, a, dram.mem), (std::vector<std::int32_t>{-2, -128, 0, 127}));
+}

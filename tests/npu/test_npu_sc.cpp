@@ -547,8 +547,13 @@ TEST(NpuScControl, StartAndResetWhileBusyAreIgnored) {
             EXPECT_EQ(b.rd(NPU_REG_STATUS), NPU_STATUS_DONE);
             EXPECT_EQ(b.rd(NPU_REG_KERNELS_DONE), 1u);
             EXPECT_EQ(b.npu_.kernel_stats().size(), 1u);
+            // the ignored START left nothing pending: the next one runs
+            b.wr(NPU_REG_IRQ_STATUS, 0x7);
+            b.wr(NPU_REG_CTRL, NPU_CTRL_IRQ_EN | NPU_CTRL_SRC_CALL | NPU_CTRL_START);
+            b.wait_irq();
+            EXPECT_EQ(b.rd(NPU_REG_KERNELS_DONE), 2u);
         },
-        1);
+        2);
 }
 
 // DESC_COUNT = 0 in list mode: done at once, no kernel, no DMA.

@@ -208,6 +208,34 @@ TEST(Eltwise, AddHand) {
                  std::invalid_argument);
 }
 
+// The adder wraps at 32 bits like the NPU's (npu_eltwise_add_acc), in both
+// directions. zp -128 and 127, mult 2^23 each, shift 23:
+//   a = b = 127 (zp -128): 255 * 2^24 = 2^32 - 2^24 wraps to -2^24 -> -2
+//   a = b = 0   (zp -128): 2^31 wraps to -2^31 -> -256 -> -128 (64-bit: +127)
+//   a = b = -128 (zp 127): -255 * 2^24 wraps to +2^24 -> 2
+TEST(Eltwise, AddWrapsAt32BitsLikeTheNpu) {
+    const Tensor8 p = t8({1, 1, 1, 2}, -128, {127, 0});
+    EXPECT_EQ(eltwise_add(p, p, 1 << 23, 1 << 23, 23, 0).data, (std::vector<int8_t>{-2, -128}));
+    const Tensor8 n = t8({1, 1, 1, 1}, 127, {-128});
+    EXPECT_EQ(eltwise_add(n, n, 1 << 23, 1 << 23, 23, 5).data, (std::vector<int8_t>{7}));
+}
+
+// Ties round half away from zero after the multiplier, at every shift, and
+// the zero point is added before saturation:
+//   3 * 5 = 15, >> 1: 7.5 -> 8;  -15 -> -8;  6 >> 2: 1.5 -> 2;  -6 -> -2;
+//   10 >> 2: 2.5 -> 3;  -10 -> -3;  253 >> 1: 126.5 -> 127 (not saturated);
+//   255 >> 1: 127.5 -> 128 -> 127;  -255 >> 1: -127.5 -> -128;  -257 >> 1: -128.5 -> -129 -> -128.
+TEST(Requantize, TiesAtLargerShiftsAndSaturationEdges) {
+    const Tensor32 odd(Shape{1, 1, 1, 2}, 0, std::vector<int32_t>{3, -3});
+    EXPECT_EQ(requantize(odd, Requant{5, 1, 0}).data, (std::vector<int8_t>{8, -8}));
+    const Tensor32 q(Shape{1, 1, 1, 4}, 0, std::vector<int32_t>{6, -6, 10, -10});
+    EXPECT_EQ(requantize(q, Requant{1, 2, 0}).data, (std::vector<int8_t>{2, -2, 3, -3}));
+    const Tensor32 e(Shape{1, 1, 1, 4}, 0, std::vector<int32_t>{253, 255, -255, -257});
+    EXPECT_EQ(requantize(e, Requant{1, 1, 0}).data, (std::vector<int8_t>{127, 127, -128, -128}));
+    // zero point 3 after rounding: 126.5 -> 127 + 3 = 130 -> 127; -128 + 3 = -125
+    EXPECT_EQ(requantize(e, Requant{1, 1, 3}).data, (std::vector<int8_t>{127, 127, -125, -126}));
+}
+
 TEST(Eltwise, MulHand) {
     // (20 - -2) * (-7 - 3) = 22 * -10 = -220; >> 3 = -27.5 -> -28; + zp 5 = -23
     const Tensor8 y =
