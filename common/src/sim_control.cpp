@@ -1,3 +1,4 @@
+// How a run ends: the first outcome wins (see the header).
 #include "vp/sim_control.h"
 
 #include <systemc>
@@ -20,11 +21,31 @@ void stop_kernel() {
 }
 }  // namespace
 
-void SimControl::request_exit(int status, const std::string& who) {
+int guest_failure_status(long long code) {
+    if (code >= 1 && code <= 255 && code != kExitConfigError && code != kExitSimError &&
+        code != kExitVerifyMismatch)
+        return static_cast<int>(code);
+    return 1;
+}
+
+void SimControl::request_exit(long long status, const std::string& who) {
+    if (status != 0) {
+        guest_fail(status, who);
+        return;
+    }
     State& s = state();
     if (s.finished) return;
     s.finished = true;
-    s.status = status;
+    s.status = 0;
+    s.message = who;
+    stop_kernel();
+}
+
+void SimControl::guest_fail(long long code, const std::string& who) {
+    State& s = state();
+    if (s.finished) return;
+    s.finished = true;
+    s.status = guest_failure_status(code);
     s.message = who;
     stop_kernel();
 }

@@ -1,8 +1,15 @@
+// Command line and INI parsing into vp::Config, and every check of the
+// configuration (values, cross-field rules, input and output paths).
 #include "vp/config.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
+#include <climits>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -41,6 +48,18 @@ const char* to_string(ScheduleMode m) {
 
 std::string version_string() {
     return "vp_run (npu-vp) 0.1.0";
+}
+
+std::uint64_t Config::cycle_ps() const {
+    // sc_time(v, SC_NS) at the default 1 ps resolution stores v * 1000 + 0.5, truncated.
+    return static_cast<std::uint64_t>(cycle_ns() * 1000.0 + 0.5);
+}
+
+std::uint64_t max_cycles_limit(double freq_mhz) {
+    Config c;
+    c.freq_mhz = freq_mhz;
+    // SystemC converts times through signed 64-bit picoseconds.
+    return static_cast<std::uint64_t>(INT64_MAX) / c.cycle_ps();
 }
 
 namespace {
@@ -98,6 +117,78 @@ std::string get(const po::variables_map& vm, const char* name) {
     return vm.count(name) ? vm[name].as<std::string>() : std::string();
 }
 
+std::string mib(std::uint64_t bytes) {
+    return std::to_string(bytes >> 20) + " MiB";
+}
+
+// A file vp_run reads whole: a regular file of bounded size. Checked with
+// stat() before any open, so a FIFO or a device never blocks or streams.
+void check_input_file(const std::string& option, const std::string& path, std::uint64_t max_bytes) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0 || ::access(path.c_str(), R_OK) != 0)
+        bad(option, path, "cannot open file");
+    if (S_ISDIR(st.st_mode)) bad(option, path, "is a directory, not a file");
+    if (!S_ISREG(st.st_mode))
+        bad(option, path, "not a regular file (FIFOs and devices are refused)");
+    if (static_cast<std::uint64_t>(st.st_size) > max_bytes)
+        bad(option, path, "larger than " + mib(max_bytes));
+}
+
+// An output must be writable before a long simulation starts; checked
+// without opening it (opening a FIFO would block, creating it would leave
+// an empty file behind on a later error).
+void check_output_path(const std::string& option, const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0) {
+        if (S_ISDIR(st.st_mode)) bad(option, path, "is a directory");
+        if (::access(path.c_str(), W_OK) != 0) bad(option, path, "cannot write");
+        return;
+    }
+    std::string dir = std::filesystem::path(path).parent_path().string();
+    if (dir.empty()) dir = ".";
+    if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) ||
+        ::access(dir.c_str(), W_OK | X_OK) != 0)
+        bad(option, path, "cannot write");
+}
+
+// Two paths naming one file: the same inode when both exist, else the same
+// normalised absolute path.
+bool same_file(const std::string& a, const std::string& b) {
+    struct stat sa {
+    }, sb{};
+    if (::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0)
+        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    std::error_code ea, eb;
+    const auto ca = std::filesystem::weakly_canonical(a, ea);
+    const auto cb = std::filesystem::weakly_canonical(b, eb);
+    return !ea && !eb && ca == cb;
+}
+
+bool is_workload_file(const std::string& workload) {
+    auto ends = [&](const std::string& ext) {
+        return workload.size() > ext.size() &&
+               workload.compare(workload.size() - ext.size(), ext.size(), ext) == 0;
+    };
+    return ends(".onnx") || ends(".csv");
+}
+
+// "vp_run prog.elf": options only; guess which option was meant.
+[[noreturn]] void refuse_positional(const std::string& arg) {
+    auto ends = [&](const char* ext) {
+        const std::string e(ext);
+        return arg.size() > e.size() && arg.compare(arg.size() - e.size(), e.size(), e) == 0;
+    };
+    std::string option = "--firmware";
+    if (ends(".ini"))
+        option = "--config";
+    else if (ends(".onnx") || ends(".csv"))
+        option = "--workload";
+    else if (ends(".img") || ends(".bin") || ends(".setup"))
+        option = "--setup";
+    throw ConfigError("unexpected argument '" + arg +
+                      "': vp_run takes options only (did you mean " + option + " " + arg + "?)");
+}
+
 }  // namespace
 
 void validate(Config& c) {
@@ -106,10 +197,7 @@ void validate(Config& c) {
         throw ConfigError("--demo runs the bus demo alone; drop --workload/--setup/--firmware");
     if (!c.workload.empty() && !c.setup.empty())
         throw ConfigError("--setup runs a saved model image; drop --workload (or --setup)");
-    if (!c.setup.empty()) {
-        std::ifstream f(c.setup, std::ios::binary);
-        if (!f) throw ConfigError("--setup '" + c.setup + "': cannot open file");
-    }
+    if (!c.setup.empty()) check_input_file("setup", c.setup, kMaxInputFileBytes);
     if ((c.dump_schedule || !c.emit_setup.empty()) && c.workload.empty())
         throw ConfigError(std::string(c.dump_schedule ? "--dump-schedule" : "--emit-setup") +
                           " needs --workload");
@@ -119,22 +207,36 @@ void validate(Config& c) {
     if (c.compare_control && (c.control != Control::irq || c.completion != Completion::irq))
         throw ConfigError(
             "--compare-control runs every control mode itself; drop --control/--completion");
-    if (!c.firmware.empty()) {
-        std::ifstream f(c.firmware, std::ios::binary);
-        if (!f) throw ConfigError("--firmware '" + c.firmware + "': cannot open file");
-    }
-    if (c.workload.size() > 5 && c.workload.substr(c.workload.size() - 5) == ".onnx") {
-        std::ifstream f(c.workload, std::ios::binary);
-        if (!f) throw ConfigError("--workload '" + c.workload + "': cannot open ONNX file");
-    }
+    if (!c.firmware.empty()) check_input_file("firmware", c.firmware, kMaxInputFileBytes);
+    if (is_workload_file(c.workload)) check_input_file("workload", c.workload, kMaxInputFileBytes);
     if (c.verify) c.mode = SimMode::functional;
     if (c.completion == Completion::poll && c.control != Control::call)
         throw ConfigError(
             "--completion poll needs --control call (irq control always completes by interrupt)");
     if (!c.semihost_root.empty()) {
-        std::ifstream probe(c.semihost_root);
-        if (!probe)
-            throw ConfigError("--semihost-root '" + c.semihost_root + "': no such directory");
+        struct stat st {};
+        if (::stat(c.semihost_root.c_str(), &st) != 0)
+            bad("semihost-root", c.semihost_root, "no such directory");
+        if (!S_ISDIR(st.st_mode)) bad("semihost-root", c.semihost_root, "not a directory");
+    }
+    // Outputs: writable, never one of the inputs, never another output.
+    const std::pair<const char*, const std::string*> inputs[] = {
+        {"firmware", &c.firmware},
+        {"config", &c.config_file},
+        {"setup", &c.setup},
+        {"workload", is_workload_file(c.workload) ? &c.workload : nullptr}};
+    const std::pair<const char*, const std::string*> outputs[] = {
+        {"report", &c.report}, {"csv", &c.csv}, {"vcd", &c.vcd}, {"emit-setup", &c.emit_setup}};
+    for (std::size_t i = 0; i < std::size(outputs); ++i) {
+        const auto& [name, path] = outputs[i];
+        if (path->empty()) continue;
+        check_output_path(name, *path);
+        for (const auto& [in_name, in_path] : inputs)
+            if (in_path && !in_path->empty() && same_file(*path, *in_path))
+                bad(name, *path, std::string("is the --") + in_name + " input");
+        for (std::size_t k = 0; k < i; ++k)
+            if (!outputs[k].second->empty() && same_file(*path, *outputs[k].second))
+                bad(name, *path, std::string("is also the --") + outputs[k].first + " output");
     }
     // The scratchpads hold ping-pong halves; each half must hold one row of the
     // array's operands at least, or no tiling exists.
@@ -205,7 +307,10 @@ ParseResult parse_config(int argc, const char* const argv[]) {
     cpu.add_options()("quantum", po::value<std::string>()->default_value("10000"),
                       "temporal decoupling quantum, cycles")(
         "max-cycles", po::value<std::string>()->default_value("20000000000"),
-        "stop the run past this many cycles (0: no limit)")(
+        "stop the run past this many cycles (0: no limit; the simulated time must fit "
+        "2^63 ps: at most 9223372036854775 cycles at 1 GHz)")(
+        "timeout", po::value<std::string>()->default_value("0"),
+        "stop the run after this many host (wall-clock) seconds, exit status 3 (0: no limit)")(
         "semihost-root", po::value<std::string>(),
         "directory the guest's semihosting file calls are confined to (default: console only)")(
         "cpi-alu", po::value<std::string>()->default_value("1"), "cycles of an ALU instruction")(
@@ -225,10 +330,21 @@ ParseResult parse_config(int argc, const char* const argv[]) {
     po::options_description all;
     all.add(run).add(compile).add(npu).add(mem).add(cpu).add(out);
 
+    // Positional arguments are collected only to be refused with a hint.
+    po::options_description hidden;
+    hidden.add_options()("positional", po::value<std::vector<std::string>>());
+    po::options_description cmdline;
+    cmdline.add(all).add(hidden);
+    po::positional_options_description positional;
+    positional.add("positional", -1);
+
     ParseResult result;
     po::variables_map vm;
     try {
-        po::store(po::command_line_parser(argc, argv).options(all).run(), vm);
+        po::store(po::command_line_parser(argc, argv).options(cmdline).positional(positional).run(),
+                  vm);
+        if (vm.count("positional"))
+            refuse_positional(vm["positional"].as<std::vector<std::string>>().front());
         if (vm.count("help")) {
             std::ostringstream os;
             os << "vp_run: NPU virtual platform (RV32 CPU + NPU, SystemC/TLM-2.0)\n\n"
@@ -247,6 +363,8 @@ ParseResult parse_config(int argc, const char* const argv[]) {
         }
         if (vm.count("config")) {
             const std::string path = vm["config"].as<std::string>();
+            if (path.empty()) bad("config", path, "empty path");
+            check_input_file("config", path, kMaxConfigFileBytes);
             std::ifstream ini(path);
             if (!ini) throw ConfigError("--config '" + path + "': cannot open file");
             // Command-line values were stored first and win over the file.
@@ -257,6 +375,11 @@ ParseResult parse_config(int argc, const char* const argv[]) {
     } catch (const po::error& e) {
         throw ConfigError(e.what());
     }
+
+    // A path given empty (--report "") is a mistake, not "no output".
+    for (const char* opt :
+         {"workload", "setup", "firmware", "emit-setup", "semihost-root", "vcd", "report", "csv"})
+        if (vm.count(opt) && get(vm, opt).empty()) bad(opt, "", "empty path");
 
     Config& c = result.config;
     c.workload = get(vm, "workload");
@@ -305,7 +428,8 @@ ParseResult parse_config(int argc, const char* const argv[]) {
         static_cast<unsigned>(parse_u64("sram-latency", get(vm, "sram-latency"), 0, 1000));
     c.freq_mhz = parse_double("freq-mhz", get(vm, "freq-mhz"), 1, 100000);
     c.quantum_cycles = parse_u64("quantum", get(vm, "quantum"), 1, 1'000'000'000ull);
-    c.max_cycles = parse_u64("max-cycles", get(vm, "max-cycles"), 0, UINT64_MAX / 4);
+    c.max_cycles = parse_u64("max-cycles", get(vm, "max-cycles"), 0, max_cycles_limit(c.freq_mhz));
+    c.timeout_seconds = parse_double("timeout", get(vm, "timeout"), 0, 1e9);
     c.semihost_root = get(vm, "semihost-root");
     c.cpu_timing.alu = static_cast<unsigned>(parse_u64("cpi-alu", get(vm, "cpi-alu"), 1, 1000));
     c.cpu_timing.load_store =

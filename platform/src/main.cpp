@@ -1,15 +1,21 @@
 // vp_run: parse the configuration, elaborate the SoC, run, report.
-// Exit status: the guest's own status when it ends the run; 2 for bad input
-// (options, files); 3 when the simulation fails (trap with no handler,
-// --max-cycles, a stalled platform, a model error). Always one error line.
+// Exit status: 0 when the guest passes; 2 for bad input (options, files); 3
+// when the simulation fails (trap with no handler, --max-cycles, --timeout, a
+// stalled platform, a model error); 4 when --verify finds a difference; a
+// failing guest's code mapped by vp::guest_failure_status (never 0, 2, 3 or
+// 4). Always one error line.
+#include <sys/stat.h>
 #include <unistd.h>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <sstream>
+#include <vector>
 
 #include <systemc>
 
@@ -33,23 +39,126 @@ int error_exit(int status, const std::string& message) {
     return status;
 }
 
-// Fails early (before a long simulation) when an output cannot be written.
-void check_writable(const char* option, const std::string& path) {
-    if (path.empty()) return;
-    std::ofstream probe(path, std::ios::app);
-    if (!probe) throw vp::ConfigError(std::string("--") + option + " '" + path + "': cannot write");
-}
-
 std::uint64_t stat_or_zero(const char* path) {
     return vp::stats().contains(path) ? static_cast<std::uint64_t>(vp::stats().read(path)) : 0;
 }
 
-// sc_create_vcd_trace_file appends ".vcd"; give it the stem of the path.
-std::string vcd_stem(const std::string& path) {
-    const std::string ext = ".vcd";
-    if (path.size() > ext.size() && path.compare(path.size() - ext.size(), ext.size(), ext) == 0)
-        return path.substr(0, path.size() - ext.size());
-    return path;
+// --vcd writes exactly the path given. SystemC's VCD writer appends ".vcd"
+// to the name it is handed, so the trace goes to a temporary file created
+// here (mkstemps: exclusive, never an existing file) and reaches the target
+// when the run ends: renamed onto it when the target is a regular file or
+// absent, copied into it otherwise, so a symlink stays a symlink (its target
+// gets the trace, as --report would) and a device stays a device.
+class VcdOutput {
+  public:
+    explicit VcdOutput(std::string target) : m_target(std::move(target)) {
+        namespace fs = std::filesystem;
+        const fs::path t(m_target);
+        const std::string base = t.filename().string();
+        std::string dir = t.parent_path().string();
+        if (dir.empty()) dir = ".";
+        if (!make_temp(dir + "/." + base + ".XXXXXX.vcd") &&
+            !make_temp((fs::temp_directory_path() / "vp_run_vcd.XXXXXX.vcd").string()))
+            throw vp::ConfigError("--vcd '" + m_target + "': cannot create a temporary file");
+    }
+    ~VcdOutput() {
+        if (!m_temp.empty()) std::remove(m_temp.c_str());
+    }
+    VcdOutput(const VcdOutput&) = delete;
+    VcdOutput& operator=(const VcdOutput&) = delete;
+
+    std::string stem() const { return m_temp.substr(0, m_temp.size() - 4); }
+
+    // Call after sc_close_vcd_trace_file. Throws std::runtime_error.
+    void commit() {
+        struct stat st {};
+        const bool absent = ::lstat(m_target.c_str(), &st) != 0;
+        if ((absent || S_ISREG(st.st_mode)) && same_dir() &&
+            std::rename(m_temp.c_str(), m_target.c_str()) == 0) {
+            m_temp.clear();
+            return;
+        }
+        std::ifstream in(m_temp, std::ios::binary);
+        std::ofstream out(m_target, std::ios::binary | std::ios::trunc);
+        if (!in || !out || !(out << in.rdbuf()) || !out.flush())
+            throw std::runtime_error("--vcd '" + m_target + "': cannot write");
+    }
+
+  private:
+    bool make_temp(std::string pattern) {
+        std::vector<char> buf(pattern.begin(), pattern.end());
+        buf.push_back('\0');
+        const int fd = ::mkstemps(buf.data(), 4);
+        if (fd < 0) return false;
+        ::close(fd);
+        m_temp = buf.data();
+        return true;
+    }
+    bool same_dir() const {
+        namespace fs = std::filesystem;
+        std::error_code e1, e2;
+        const fs::path a = fs::absolute(m_temp, e1).parent_path();
+        const fs::path b = fs::absolute(m_target, e2).parent_path();
+        return !e1 && !e2 && a == b;
+    }
+
+    std::string m_target;
+    std::string m_temp;
+};
+
+// SC_EXIT_ON_STARVATION stops at the last event before the limit; when
+// activity is still pending past it, the limit cut the run, and simulated
+// time is moved to the limit itself so the report's cycles are exactly
+// --max-cycles (nothing is scheduled in between).
+void reach_limit(const sc_core::sc_time& limit) {
+    if (vp::SimControl::finished() || !sc_core::sc_pending_activity()) return;
+    const sc_core::sc_time now = sc_core::sc_time_stamp();
+    if (now < limit && sc_core::sc_time_to_pending_activity() > limit - now)
+        sc_core::sc_start(limit - now, sc_core::SC_RUN_TO_TIME);
+}
+
+// Runs the kernel to the guest's end, a stall, the --max-cycles limit or the
+// --timeout wall-clock limit. The limit's time is exact: cycles times the
+// cycle's picoseconds in integers (parse_config refused limits that overflow).
+void simulate(const vp::Config& config, const sc_core::sc_time& cycle) {
+    const bool bounded = config.max_cycles > 0;
+    const sc_core::sc_time limit =
+        bounded ? sc_core::sc_time::from_value(cycle.value() * config.max_cycles)
+                : sc_core::sc_max_time();
+    if (config.timeout_seconds <= 0) {
+        if (bounded)
+            sc_core::sc_start(limit, sc_core::SC_EXIT_ON_STARVATION);
+        else
+            sc_core::sc_start();
+        reach_limit(limit);
+        return;
+    }
+    // With --timeout the kernel runs in slices of simulated time and the
+    // host clock is read between them: nothing is added to the models' hot
+    // paths, and a guest that keeps time moving (a loop, a trap storm) is
+    // always stopped.
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::duration<double>(config.timeout_seconds);
+    const sc_core::sc_time slice = sc_core::sc_time::from_value(cycle.value() * 1'000'000);
+    for (;;) {
+        const sc_core::sc_time now = sc_core::sc_time_stamp();
+        if (now >= limit) return;
+        if (bounded && limit - now <= slice) {
+            sc_core::sc_start(limit - now, sc_core::SC_EXIT_ON_STARVATION);
+            reach_limit(limit);
+            return;
+        }
+        sc_core::sc_start(slice, sc_core::SC_EXIT_ON_STARVATION);
+        if (vp::SimControl::finished() || !sc_core::sc_pending_activity()) return;
+        if (std::chrono::steady_clock::now() >= deadline) {
+            std::ostringstream os;
+            os << "--timeout " << config.timeout_seconds << " s reached at cycle "
+               << static_cast<std::uint64_t>(sc_core::sc_time_stamp() / cycle + 0.5)
+               << " before the guest ended the run";
+            vp::SimControl::fail(os.str());
+            return;
+        }
+    }
 }
 
 }  // namespace
@@ -72,9 +181,6 @@ int sc_main(int argc, char* argv[]) {
             std::cout << parsed.text;
             return 0;
         }
-        check_writable("report", parsed.config.report);
-        check_writable("csv", parsed.config.csv);
-        check_writable("vcd", parsed.config.vcd);
     } catch (const vp::ConfigError& e) {
         return error_exit(vp::kExitConfigError, e.what());
     }
@@ -118,6 +224,7 @@ int sc_main(int argc, char* argv[]) {
             "no firmware: give --firmware FILE.elf (this build has no default firmware)");
 
     std::unique_ptr<vp::Soc> soc;
+    std::unique_ptr<VcdOutput> vcd_out;
     sc_core::sc_trace_file* vcd = nullptr;
     try {
         soc = std::make_unique<vp::Soc>("soc", config, firmware);
@@ -127,7 +234,8 @@ int sc_main(int argc, char* argv[]) {
             if (isatty(2)) soc->npu_dev->set_kernel_done_hook(vp::progress_printer(*model));
         }
         if (!config.vcd.empty()) {
-            vcd = sc_core::sc_create_vcd_trace_file(vcd_stem(config.vcd).c_str());
+            vcd_out = std::make_unique<VcdOutput>(config.vcd);
+            vcd = sc_core::sc_create_vcd_trace_file(vcd_out->stem().c_str());
             vcd->set_time_unit(1, sc_core::SC_NS);
             soc->trace(vcd);
         }
@@ -141,11 +249,7 @@ int sc_main(int argc, char* argv[]) {
 
     const auto host_start = std::chrono::steady_clock::now();
     const sc_core::sc_time cycle(config.cycle_ns(), sc_core::SC_NS);
-    if (config.max_cycles > 0)
-        sc_core::sc_start(cycle * static_cast<double>(config.max_cycles),
-                          sc_core::SC_EXIT_ON_STARVATION);
-    else
-        sc_core::sc_start();
+    simulate(config, cycle);
     const double host_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count();
 
@@ -161,10 +265,14 @@ int sc_main(int argc, char* argv[]) {
     }
     vp::console().flush();
     if (model && isatty(2)) std::cerr << "\r\033[K" << std::flush;  // clear the progress line
+    std::string output_error;  // reported after the report is written
     if (vcd) {
         sc_core::sc_close_vcd_trace_file(vcd);
-        if (vcd_stem(config.vcd) == config.vcd)
-            std::rename((config.vcd + ".vcd").c_str(), config.vcd.c_str());
+        try {
+            vcd_out->commit();
+        } catch (const std::exception& e) {
+            output_error = e.what();
+        }
     }
 
     vp::RunReport run;
@@ -199,25 +307,27 @@ int sc_main(int argc, char* argv[]) {
         model ? vp::model_layer_reports(*soc->npu_dev, *model) : soc->layer_reports();
     vp::VerifyReport verify;
     std::string mismatch;
+    std::string verify_error;
     if (model && config.verify && !run.failed && run.exit_status == 0) {
         try {
             verify = vp::verify_model(soc->dram.data(), soc->dram.size(), *model,
                                       config.verify_layers, mismatch);
         } catch (const std::exception& e) {
-            return error_exit(vp::kExitSimError, std::string("--verify: ") + e.what());
+            verify_error = std::string("--verify: ") + e.what();
         }
     }
+    // The report is written whenever the run ended, whatever else failed.
     try {
         if (!config.report.empty())
-            vp::write_file(config.report,
-                           vp::make_report(config, layers, run, verify, vp::stats().to_json(),
-                                           vp::console().transcript())
-                                   .dump(2) +
-                               "\n");
+            vp::write_file(config.report, vp::report_text(vp::make_report(
+                                              config, layers, run, verify, vp::stats().to_json(),
+                                              vp::console().transcript())));
         if (!config.csv.empty()) vp::write_file(config.csv, vp::make_csv(layers));
     } catch (const std::exception& e) {
         return error_exit(vp::kExitConfigError, e.what());
     }
+    if (!output_error.empty()) return error_exit(vp::kExitConfigError, output_error);
+    if (!verify_error.empty()) return error_exit(vp::kExitSimError, verify_error);
 
     // stdout belongs to the guest when a CPU runs firmware (byte-identical to
     // QEMU's); the summary then goes to stderr.

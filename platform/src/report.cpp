@@ -242,6 +242,10 @@ std::string format_summary(const std::vector<LayerReport>& layers, const RunRepo
     return os.str();
 }
 
+std::string report_text(const nlohmann::json& report) {
+    return report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
 void write_file(const std::string& path, const std::string& text) {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     if (!out) throw std::runtime_error("cannot write " + path + ": " + std::strerror(errno));

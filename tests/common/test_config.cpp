@@ -1,5 +1,10 @@
 #include "vp/config.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstdio>
 #include <fstream>
 #include <initializer_list>
 #include <string>
@@ -89,7 +94,7 @@ TEST(Config, BadValuesGiveOneClearLine) {
     EXPECT_EQ(error_of({"--firmware", "/nonexistent.elf"}),
               "--firmware '/nonexistent.elf': cannot open file");
     EXPECT_EQ(error_of({"--workload", "/nonexistent.onnx"}),
-              "--workload '/nonexistent.onnx': cannot open ONNX file");
+              "--workload '/nonexistent.onnx': cannot open file");
     EXPECT_NE(error_of({"--demo", "--no-such-option"}).find("no-such-option"), std::string::npos);
 }
 
@@ -146,4 +151,109 @@ TEST(Config, IniUnknownKeyIsAnError) {
         ini << "demo = true\ndataflw = ws\n";
     }
     EXPECT_NE(error_of({"--config", path.c_str()}).find("dataflw"), std::string::npos);
+}
+
+namespace {
+std::string temp_file(const std::string& name, const std::string& text) {
+    const std::string path =
+        ::testing::TempDir() + "vp_config_" + std::to_string(getpid()) + "_" + name;
+    std::ofstream(path) << text;
+    return path;
+}
+}  // namespace
+
+TEST(Config, PositionalArgumentsAreRefusedWithAHint) {
+    EXPECT_EQ(error_of({"prog.elf"}),
+              "unexpected argument 'prog.elf': vp_run takes options only (did you mean --firmware "
+              "prog.elf?)");
+    EXPECT_NE(error_of({"study.ini"}).find("did you mean --config study.ini?"), std::string::npos);
+    EXPECT_NE(error_of({"--demo", "net.onnx"}).find("did you mean --workload net.onnx?"),
+              std::string::npos);
+}
+
+TEST(Config, EmptyPathsAreRefused) {
+    for (const char* opt : {"--report", "--csv", "--vcd", "--firmware", "--semihost-root"})
+        EXPECT_EQ(error_of({"--demo", opt, ""}), std::string(opt) + " '': empty path") << opt;
+    EXPECT_EQ(error_of({"--config", ""}), "--config '': empty path");
+    EXPECT_EQ(error_of({"--workload", ""}), "--workload '': empty path");
+}
+
+TEST(Config, AnOutputIsNeverAnInputOrAnotherOutput) {
+    const std::string fw = temp_file("fw.elf", "not read here");
+    const std::string ini = temp_file("same.ini", "firmware = " + fw + "\n");
+    EXPECT_EQ(error_of({"--firmware", fw.c_str(), "--report", fw.c_str()}),
+              "--report '" + fw + "': is the --firmware input");
+    EXPECT_EQ(error_of({"--config", ini.c_str(), "--csv", ini.c_str()}),
+              "--csv '" + ini + "': is the --config input");
+    // The same file under another spelling.
+    const std::string dotted = ::testing::TempDir() + "./" + fw.substr(::testing::TempDir().size());
+    EXPECT_EQ(error_of({"--firmware", fw.c_str(), "--vcd", dotted.c_str()}),
+              "--vcd '" + dotted + "': is the --firmware input");
+    const std::string out = ::testing::TempDir() + "vp_config_not_yet_written.json";
+    std::remove(out.c_str());
+    EXPECT_EQ(error_of({"--demo", "--report", out.c_str(), "--csv", out.c_str()}),
+              "--csv '" + out + "': is also the --report output");
+    EXPECT_EQ(error_of({"--demo", "--report", "/"}), "--report '/': is a directory");
+    EXPECT_EQ(error_of({"--demo", "--report", out.c_str(), "--csv", (out + ".csv").c_str()}),
+              "no error");
+}
+
+TEST(Config, InputsAreRegularFilesOfBoundedSize) {
+    EXPECT_EQ(error_of({"--config", "/dev/zero"}),
+              "--config '/dev/zero': not a regular file (FIFOs and devices are refused)");
+    EXPECT_EQ(error_of({"--firmware", "/dev/zero"}),
+              "--firmware '/dev/zero': not a regular file (FIFOs and devices are refused)");
+    const std::string dir = ::testing::TempDir();
+    EXPECT_EQ(error_of({"--config", dir.c_str()}),
+              "--config '" + dir + "': is a directory, not a file");
+    const std::string fifo = dir + "vp_config_" + std::to_string(getpid()) + ".fifo";
+    std::remove(fifo.c_str());
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    // Refused by stat() before any open: an open would block this test.
+    EXPECT_EQ(error_of({"--config", fifo.c_str()}),
+              "--config '" + fifo + "': not a regular file (FIFOs and devices are refused)");
+    EXPECT_EQ(error_of({"--setup", fifo.c_str()}),
+              "--setup '" + fifo + "': not a regular file (FIFOs and devices are refused)");
+    std::remove(fifo.c_str());
+    // One byte over the limit (a sparse file: nothing is really written).
+    const std::string big = temp_file("big.ini", "");
+    ASSERT_EQ(::truncate(big.c_str(), static_cast<off_t>(vp::kMaxConfigFileBytes + 1)), 0);
+    EXPECT_EQ(error_of({"--config", big.c_str()}), "--config '" + big + "': larger than 1 MiB");
+    ASSERT_EQ(::truncate(big.c_str(), static_cast<off_t>(vp::kMaxInputFileBytes + 1)), 0);
+    EXPECT_EQ(error_of({"--firmware", big.c_str()}),
+              "--firmware '" + big + "': larger than 1024 MiB");
+    std::remove(big.c_str());
+}
+
+TEST(Config, SemihostRootMustBeADirectory) {
+    const std::string file = temp_file("root_file", "x");
+    EXPECT_EQ(error_of({"--semihost-root", file.c_str()}),
+              "--semihost-root '" + file + "': not a directory");
+    EXPECT_EQ(error_of({"--semihost-root", "/nonexistent-dir"}),
+              "--semihost-root '/nonexistent-dir': no such directory");
+    EXPECT_EQ(parse({"--semihost-root", ::testing::TempDir().c_str()}).config.semihost_root,
+              ::testing::TempDir());
+}
+
+TEST(Config, MaxCyclesMustFitSimulatedTime) {
+    // 2^63 - 1 ps of simulated time, in whole cycles.
+    EXPECT_EQ(vp::max_cycles_limit(1000), 9223372036854775ull);
+    EXPECT_EQ(vp::max_cycles_limit(600), 9223372036854775807ull / 1667);
+    EXPECT_EQ(parse({"--demo", "--max-cycles", "9223372036854775"}).config.max_cycles,
+              9223372036854775ull);
+    EXPECT_EQ(error_of({"--demo", "--max-cycles", "9223372036854776"}),
+              "--max-cycles '9223372036854776': must be between 0 and 9223372036854775");
+    // The limit is time: a faster clock fits more cycles, a slower one fewer.
+    EXPECT_EQ(parse({"--demo", "--freq-mhz", "2000", "--max-cycles", "9223372036854776"})
+                  .config.max_cycles,
+              9223372036854776ull);
+    EXPECT_EQ(error_of({"--demo", "--freq-mhz", "500", "--max-cycles", "9223372036854775"}),
+              "--max-cycles '9223372036854775': must be between 0 and 4611686018427387");
+}
+
+TEST(Config, TimeoutIsInHostSeconds) {
+    EXPECT_DOUBLE_EQ(parse({"--demo"}).config.timeout_seconds, 0.0);
+    EXPECT_DOUBLE_EQ(parse({"--demo", "--timeout", "2.5"}).config.timeout_seconds, 2.5);
+    EXPECT_EQ(error_of({"--demo", "--timeout", "-1"}),
+              "--timeout '-1': must be between 0 and 1e+09");
 }

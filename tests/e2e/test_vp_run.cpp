@@ -1,16 +1,26 @@
 // vp_run end to end: exit statuses, one-line errors, the JSON report's
 // contract, timing figures against the models' formulas, VCD readable by
 // GTKWave's tools, firmware runs.
+#include <elf.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "npu_abi/memory_map.h"
 #include "run_process.h"
 
 using vp_test::ProcessResult;
@@ -42,6 +52,81 @@ nlohmann::json run_demo(std::vector<std::string> extra, ProcessResult* out = nul
     EXPECT_EQ(r.exit_status, 0) << r.err;
     if (out) *out = r;
     return nlohmann::json::parse(read_text_file(report));
+}
+
+// A tiny guest, assembled here so each test states exactly what the guest
+// does: RV32I instructions placed at the start of DRAM.
+namespace rv {
+std::uint32_t lui(unsigned rd, std::uint32_t imm20) {
+    return (imm20 << 12) | (rd << 7) | 0x37;
+}
+std::uint32_t addi(unsigned rd, unsigned rs1, std::int32_t imm) {
+    return (static_cast<std::uint32_t>(imm & 0xFFF) << 20) | (rs1 << 15) | (rd << 7) | 0x13;
+}
+std::uint32_t store(unsigned funct3, unsigned rs2, unsigned rs1) {  // offset 0
+    return (rs2 << 20) | (rs1 << 15) | (funct3 << 12) | 0x23;
+}
+constexpr std::uint32_t kSpin = 0x0000006F;  // jal x0, 0: loop forever
+constexpr unsigned t0 = 5, t1 = 6;
+// t1 = value (lui + addi with the carry of addi's sign extension)
+void li(std::vector<std::uint32_t>& code, unsigned rd, std::uint32_t value) {
+    const std::uint32_t hi = (value + 0x800) >> 12;
+    code.push_back(lui(rd, hi & 0xFFFFF));
+    code.push_back(addi(rd, rd, static_cast<std::int32_t>(value << 20) >> 20));
+}
+void uart_putc(std::vector<std::uint32_t>& code, std::uint8_t byte) {
+    li(code, t0, VP_UART_BASE);
+    code.push_back(addi(t1, 0, byte));
+    code.push_back(store(0, t1, t0));  // sb
+}
+void syscon_write(std::vector<std::uint32_t>& code, std::uint32_t value) {
+    li(code, t0, VP_SYSCON_BASE + VP_SYSCON_FINISHER);
+    li(code, t1, value);
+    code.push_back(store(2, t1, t0));  // sw
+}
+}  // namespace rv
+
+// Writes an RV32 executable with one segment holding `code` at 0x80000000.
+std::string write_guest(const std::string& name, std::vector<std::uint32_t> code) {
+    code.push_back(rv::kSpin);
+    const std::string path = temp_path(name + ".elf");
+    Elf32_Ehdr eh{};
+    std::memcpy(eh.e_ident, ELFMAG, SELFMAG);
+    eh.e_ident[EI_CLASS] = ELFCLASS32;
+    eh.e_ident[EI_DATA] = ELFDATA2LSB;
+    eh.e_ident[EI_VERSION] = EV_CURRENT;
+    eh.e_type = ET_EXEC;
+    eh.e_machine = EM_RISCV;
+    eh.e_version = EV_CURRENT;
+    eh.e_entry = 0x80000000u;
+    eh.e_phoff = sizeof(Elf32_Ehdr);
+    eh.e_ehsize = sizeof(Elf32_Ehdr);
+    eh.e_phentsize = sizeof(Elf32_Phdr);
+    eh.e_phnum = 1;
+    Elf32_Phdr ph{};
+    ph.p_type = PT_LOAD;
+    ph.p_offset = sizeof(Elf32_Ehdr) + sizeof(Elf32_Phdr);
+    ph.p_vaddr = ph.p_paddr = 0x80000000u;
+    ph.p_filesz = ph.p_memsz = static_cast<Elf32_Word>(code.size() * 4);
+    ph.p_flags = PF_R | PF_X;
+    ph.p_align = 4;
+    FILE* f = std::fopen(path.c_str(), "wb");
+    std::fwrite(&eh, sizeof eh, 1, f);
+    std::fwrite(&ph, sizeof ph, 1, f);
+    std::fwrite(code.data(), 4, code.size(), f);
+    std::fclose(f);
+    return path;
+}
+
+std::string guest_failing_with(std::uint32_t code) {
+    std::vector<std::uint32_t> prog;
+    rv::syscon_write(prog, VP_SYSCON_FINISHER_FAIL | (code << 16));
+    return write_guest("fail" + std::to_string(code), prog);
+}
+
+bool is_symlink(const std::string& path) {
+    struct stat st {};
+    return ::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode);
 }
 
 }  // namespace
@@ -299,3 +384,154 @@ TEST(VpRun, NpuDrivenByFirmwareReportsEveryKernel) {
     EXPECT_EQ(s["npu"]["desc_fetch_bytes"], 2 * 128);
 }
 #endif
+
+// Files and outputs: vp_run never destroys what it was not asked to write.
+
+TEST(VpRun, PositionalArgumentIsRefusedWithAHint) {
+    ProcessResult r = vp_run({"prog.elf"});
+    EXPECT_EQ(r.exit_status, 2);
+    expect_one_error_line(r, "did you mean --firmware prog.elf?");
+    EXPECT_EQ(r.out, "");
+}
+
+TEST(VpRun, OutputThatIsAnInputIsRefused) {
+    const std::string ini = temp_path("same.ini");
+    {
+        FILE* f = std::fopen(ini.c_str(), "w");
+        std::fputs("demo = true\n", f);
+        std::fclose(f);
+    }
+    ProcessResult r = vp_run({"--config", ini, "--csv", ini});
+    EXPECT_EQ(r.exit_status, 2);
+    expect_one_error_line(r, "is the --config input");
+    EXPECT_EQ(read_text_file(ini), "demo = true\n");
+    const std::string out = temp_path("twice.json");
+    r = vp_run({"--demo", "--report", out, "--csv", out});
+    EXPECT_EQ(r.exit_status, 2);
+    expect_one_error_line(r, "is also the --report output");
+}
+
+TEST(VpRun, VcdWritesExactlyThePathGiven) {
+    // A neighbour named PATH.vcd is not SystemC's scratch file to overwrite.
+    const std::string vcd = temp_path("exact");
+    const std::string neighbour = vcd + ".vcd";
+    {
+        FILE* f = std::fopen(neighbour.c_str(), "w");
+        std::fputs("keep me\n", f);
+        std::fclose(f);
+    }
+    ProcessResult r = vp_run({"--demo", "--vcd", vcd});
+    ASSERT_EQ(r.exit_status, 0) << r.err;
+    EXPECT_NE(read_text_file(vcd).find("$enddefinitions"), std::string::npos);
+    EXPECT_EQ(read_text_file(neighbour), "keep me\n");
+    // No temporary file is left next to it.
+    for (const auto& e : std::filesystem::directory_iterator(::testing::TempDir()))
+        EXPECT_EQ(
+            e.path().filename().string().find(".vp_e2e_" + std::to_string(getpid()) + "_exact."),
+            std::string::npos)
+            << e.path();
+}
+
+TEST(VpRun, VcdThroughASymlinkKeepsTheLink) {
+    const std::string target = temp_path("link_target.vcd");
+    const std::string link = temp_path("link.vcd");
+    std::remove(target.c_str());
+    std::remove(link.c_str());
+    {
+        FILE* f = std::fopen(target.c_str(), "w");
+        std::fclose(f);
+    }
+    ASSERT_EQ(::symlink(target.c_str(), link.c_str()), 0);
+    ProcessResult r = vp_run({"--demo", "--vcd", link});
+    ASSERT_EQ(r.exit_status, 0) << r.err;
+    EXPECT_TRUE(is_symlink(link));
+    EXPECT_NE(read_text_file(target).find("$enddefinitions"), std::string::npos);
+}
+
+TEST(VpRun, VcdToADeviceLeavesTheDevice) {
+    ProcessResult r = vp_run({"--demo", "--vcd", "/dev/null"});
+    ASSERT_EQ(r.exit_status, 0) << r.err;
+    struct stat st {};
+    ASSERT_EQ(::lstat("/dev/null", &st), 0);
+    EXPECT_TRUE(S_ISCHR(st.st_mode));
+    EXPECT_FALSE(std::filesystem::exists("/dev/null.vcd"));
+}
+
+TEST(VpRun, FifoConfigIsRefusedWithoutBlocking) {
+    const std::string fifo = temp_path("config.fifo");
+    std::remove(fifo.c_str());
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    // Should vp_run open the FIFO, a writer appears after 10 s and closes it
+    // (end of file), so the test fails on time instead of hanging.
+    std::atomic<bool> done{false};
+    std::thread unblock([&] {
+        const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        while (!done && std::chrono::steady_clock::now() < until)
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        if (done) return;
+        const int fd = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK);
+        if (fd >= 0) ::close(fd);
+    });
+    const auto start = std::chrono::steady_clock::now();
+    ProcessResult r = vp_run({"--config", fifo});
+    done = true;
+    unblock.join();
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+    EXPECT_EQ(r.exit_status, 2);
+    expect_one_error_line(r, "not a regular file");
+    std::remove(fifo.c_str());
+}
+
+TEST(VpRun, ConsoleBytesThatAreNotUtf8KeepTheReport) {
+    std::vector<std::uint32_t> prog;
+    for (std::uint8_t byte : std::vector<std::uint8_t>{'o', 'k', 0xFF, 0xC3, '\n'})
+        rv::uart_putc(prog, byte);
+    rv::syscon_write(prog, VP_SYSCON_FINISHER_PASS);
+    const std::string report = temp_path("utf8.json");
+    ProcessResult r = vp_run({"--firmware", write_guest("not_utf8", prog), "--report", report});
+    ASSERT_EQ(r.exit_status, 0) << r.err;
+    EXPECT_EQ(r.out, "ok\xFF\xC3\n");  // stdout carries the bytes as the guest wrote them
+    const nlohmann::json j = nlohmann::json::parse(read_text_file(report));
+    EXPECT_EQ(j["console"], "ok\xEF\xBF\xBD\xEF\xBF\xBD\n");  // each invalid byte: U+FFFD
+}
+
+// A failing guest never exits 0 and never with vp_run's own 2, 3 or 4.
+TEST(VpRun, GuestFailureCodesMapToDistinctStatuses) {
+    const std::vector<std::pair<std::uint32_t, int>> cases = {{0, 1}, {256, 1}, {2, 1}, {3, 1},
+                                                              {4, 1}, {1, 1},   {7, 7}, {255, 255}};
+    for (const auto& [code, status] : cases) {
+        ProcessResult r = vp_run({"--firmware", guest_failing_with(code)});
+        EXPECT_EQ(r.exit_status, status) << "code " << code << ": " << r.err;
+        EXPECT_NE(r.err.find("fail, code " + std::to_string(code)), std::string::npos) << r.err;
+    }
+    std::vector<std::uint32_t> pass;
+    rv::syscon_write(pass, VP_SYSCON_FINISHER_PASS);
+    EXPECT_EQ(vp_run({"--firmware", write_guest("pass", pass)}).exit_status, 0);
+}
+
+TEST(VpRun, TimeoutStopsAGuestThatNeverEnds) {
+    const std::string report = temp_path("timeout.json");
+    const auto start = std::chrono::steady_clock::now();
+    ProcessResult r = vp_run({"--firmware", write_guest("spin", {}), "--max-cycles", "0",
+                              "--timeout", "1", "--report", report});
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    EXPECT_EQ(r.exit_status, 3);
+    expect_one_error_line(r, "--timeout 1 s reached at cycle ");
+    EXPECT_GE(seconds, 1.0);
+    EXPECT_LT(seconds, 20.0);
+    const nlohmann::json j = nlohmann::json::parse(read_text_file(report));
+    EXPECT_EQ(j["run"]["failed"], true);
+    EXPECT_GT(j["run"]["cycles"].get<std::uint64_t>(), 0u);
+}
+
+TEST(VpRun, MaxCyclesLimitIsExactAtAnyFrequency) {
+    // 600 MHz: a cycle is 1667 ps; the run stops at exactly the limit's cycle.
+    const std::string report = temp_path("maxcycles.json");
+    ProcessResult r = vp_run({"--firmware", write_guest("spin600", {}), "--freq-mhz", "600",
+                              "--max-cycles", "1000003", "--report", report});
+    EXPECT_EQ(r.exit_status, 3);
+    expect_one_error_line(r, "--max-cycles 1000003 reached");
+    const nlohmann::json j = nlohmann::json::parse(read_text_file(report));
+    EXPECT_EQ(j["run"]["cycles"], 1000003);
+}

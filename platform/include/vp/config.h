@@ -75,6 +75,7 @@ struct Config {
     // CPU
     std::uint64_t quantum_cycles = 10000;          // temporal decoupling quantum
     std::uint64_t max_cycles = 20'000'000'000ull;  // 0: no limit
+    double timeout_seconds = 0;                    // host wall-clock limit; 0: none
     std::string semihost_root;                     // empty: console only, no host files
     rv::CpuTiming cpu_timing;
 
@@ -89,6 +90,9 @@ struct Config {
     std::string config_file;
 
     double cycle_ns() const { return 1000.0 / freq_mhz; }
+    // One cycle in picoseconds (SystemC's time resolution), rounded as
+    // sc_time rounds it.
+    std::uint64_t cycle_ps() const;
     // A network runs: compiled from --workload or loaded from --setup.
     bool runs_model() const { return !workload.empty() || !setup.empty(); }
 };
@@ -105,5 +109,14 @@ ParseResult parse_config(int argc, const char* const argv[]);
 void validate(Config& config);
 
 std::string version_string();
+
+// The largest --max-cycles whose simulated time fits SystemC's 64-bit signed
+// picosecond time at this clock (9.2e15 cycles at 1 GHz).
+std::uint64_t max_cycles_limit(double freq_mhz);
+
+// Size limits of the files vp_run reads whole (a FIFO or a device is refused
+// before it is opened).
+constexpr std::uint64_t kMaxConfigFileBytes = 1ull << 20;  // --config
+constexpr std::uint64_t kMaxInputFileBytes = 1ull << 30;   // --firmware, --setup, --workload file
 
 }  // namespace vp

@@ -72,6 +72,11 @@ std::string make_csv(const std::vector<LayerReport>& layers);
 // The human summary printed at the end of a run.
 std::string format_summary(const std::vector<LayerReport>& layers, const RunReport& run);
 
+// The report as written to --report: indented JSON and a newline. Bytes that
+// are not UTF-8 (a guest's console may print anything) become U+FFFD instead
+// of making the dump throw.
+std::string report_text(const nlohmann::json& report);
+
 // Writes text to path; throws std::runtime_error("cannot write <path>: <why>").
 void write_file(const std::string& path, const std::string& text);
 

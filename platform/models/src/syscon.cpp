@@ -71,8 +71,9 @@ void Syscon::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) 
             SimControl::request_exit(0, who + ": pass");
             break;
         case VP_SYSCON_FINISHER_FAIL: {
+            // FAIL always fails, code 0 included (vp::guest_failure_status).
             const int code = static_cast<int>(value >> 16);
-            SimControl::request_exit(code, who + ": fail, code " + std::to_string(code));
+            SimControl::guest_fail(code, who + ": fail, code " + std::to_string(code));
             break;
         }
         case VP_SYSCON_FINISHER_RESET:
