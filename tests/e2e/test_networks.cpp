@@ -441,3 +441,40 @@ TEST(Networks, ProgressOnlyOnATerminal) {
     EXPECT_NE(tty.out.find("layer 1 of 7: c1"), std::string::npos) << tty.out;
     EXPECT_NE(tty.out.find("layer 7 of 7: output"), std::string::npos) << tty.out;
 }
+
+// irq control in the waveform: the PLIC's line rises once, when the list
+// ends, and falls once, when the firmware's handler acknowledges it; npu.busy
+// is high from the list's start to its end, at least every kernel's cycles
+// plus the descriptor fetches, and the interrupt follows its fall.
+TEST(Networks, WaveformOfIrqControl) {
+    if (std::string(VP_VCD2FST).empty() || std::string(VP_FST2VCD).empty())
+        GTEST_SKIP() << "gtkwave's vcd2fst/fst2vcd not installed";
+    const std::string vcd = temp_path("irq.vcd"), fst = temp_path("irq.fst");
+    const nlohmann::json j = run_report({"--workload", "lenet5", "--vcd", vcd});
+    ASSERT_EQ(run_process(VP_VCD2FST, {vcd, fst}).exit_status, 0);
+    ProcessResult back = run_process(VP_FST2VCD, {fst});
+    ASSERT_EQ(back.exit_status, 0);
+    Waves w = parse_vcd(back.out);
+    const auto edges = [&](const std::string& name) {
+        std::vector<std::pair<std::uint64_t, std::uint64_t>> e;  // (time, new value)
+        std::uint64_t prev = 0;
+        for (const auto& [t, v] : w[name]) {
+            if (v != prev) e.emplace_back(t, v);
+            prev = v;
+        }
+        return e;
+    };
+    const auto plic = edges("plic.irq");
+    ASSERT_EQ(plic.size(), 2u) << "the PLIC line rises and falls once";
+    EXPECT_EQ(plic[0].second, 1u);
+    EXPECT_EQ(plic[1].second, 0u);
+    const auto busy = edges("npu.busy");
+    ASSERT_EQ(busy.size(), 2u) << "one list: busy rises and falls once";
+    const std::uint64_t busy_ns = busy[1].first - busy[0].first;  // 1 ns per cycle at 1 GHz
+    EXPECT_GE(busy_ns, j["run"]["npu_busy_cycles"].get<std::uint64_t>());
+    EXPECT_LE(busy_ns, j["run"]["npu_busy_cycles"].get<std::uint64_t>() +
+                           j["run"]["npu_idle_cycles"].get<std::uint64_t>() + 200);
+    EXPECT_GE(plic[0].first, busy[1].first);
+    std::remove(vcd.c_str());
+    std::remove(fst.c_str());
+}
