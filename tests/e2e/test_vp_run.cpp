@@ -135,9 +135,11 @@ TEST(VpRun, HelpListsTheContractOptions) {
     ProcessResult r = vp_run({"--help"});
     EXPECT_EQ(r.exit_status, 0);
     for (const char* opt :
-         {"--workload", "--dataflow", "--control", "--completion", "--array", "--ifmap-kb",
-          "--weight-kb", "--ofmap-kb", "--dram-bw", "--dram-latency", "--freq-mhz", "--mode",
-          "--verify", "--vcd", "--report", "--csv", "--config", "--list-workloads", "--version"})
+         {"--workload",  "--dataflow",  "--control",        "--completion", "--array",
+          "--ifmap-kb",  "--weight-kb", "--ofmap-kb",       "--dram-bw",    "--dram-latency",
+          "--freq-mhz",  "--mode",      "--verify",         "--vcd",        "--report",
+          "--csv",       "--config",    "--list-workloads", "--version",    "--timeout",
+          "--max-cycles"})
         EXPECT_NE(r.out.find(opt), std::string::npos) << opt;
     EXPECT_EQ(r.err, "");
 }
@@ -523,6 +525,15 @@ TEST(VpRun, TimeoutStopsAGuestThatNeverEnds) {
     const nlohmann::json j = nlohmann::json::parse(read_text_file(report));
     EXPECT_EQ(j["run"]["failed"], true);
     EXPECT_GT(j["run"]["cycles"].get<std::uint64_t>(), 0u);
+}
+
+TEST(VpRun, LargestMaxCyclesIsNotReachedFalsely) {
+    // The largest limit at 1 GHz (2^63 ps): its time must not wrap to a short
+    // run that reports "--max-cycles reached" at once.
+    ProcessResult r = vp_run({"--firmware", write_guest("spin_big", {}), "--max-cycles",
+                              "9223372036854775", "--timeout", "0.5"});
+    EXPECT_EQ(r.exit_status, 3);
+    expect_one_error_line(r, "--timeout 0.5 s reached");
 }
 
 TEST(VpRun, MaxCyclesLimitIsExactAtAnyFrequency) {
