@@ -19,7 +19,7 @@ double LayerReport::utilization() const {
 namespace {
 
 nlohmann::json bytes_json(const LayerReport::Bytes& b, bool read) {
-    // Reads and writes have the keys of DESIGN.md: reads ifmap/weight/psum,
+    // Reads and writes have the keys of docs/report.md: reads ifmap/weight/psum,
     // writes ofmap/psum.
     if (read) return {{"ifmap", b.ifmap}, {"weight", b.weight}, {"psum", b.psum}};
     return {{"ofmap", b.ofmap}, {"psum", b.psum}};

@@ -1,5 +1,5 @@
 // Element-level brute force for the traffic of a tiled conv loop nest
-// (docs/dataflow-model.md §8). Written from the loop nest alone: it walks
+// (docs/dataflow-model.md, "How it is checked"). Written from the loop nest alone: it walks
 // the inter-tile loops in the schedule's order and, for each buffer, works out
 // the elements the block of loops inside that buffer touches by enumerating
 // every MAC, then counts every element that crosses the DRAM boundary. It uses
@@ -16,7 +16,7 @@ namespace brute {
 enum class Reload {
     // A buffer is refilled when the tile indices its tensor's subscripts depend
     // on (among the loops outside the buffer) change: what a DMA keyed on tile
-    // indices does, and the model's rule (docs/dataflow-model.md §4, §6).
+    // indices does, and the model's rule (docs/dataflow-model.md, "The closed form").
     on_key_change,
     // A buffer is refilled only when the set of elements it must hold changes
     // (a DMA that compares contents).

@@ -1,4 +1,4 @@
-// Schedule search (§7): results fit their buffers, agree with a naive
+// Schedule search (search.h): results fit their buffers, agree with a naive
 // enumeration on tiny layers, and are no worse than hand-picked schedules.
 #include <gtest/gtest.h>
 

@@ -83,7 +83,7 @@ TEST(ClosedForm, BytesUseTheReportKeys) {
     EXPECT_EQ(b.total(), 72 + 32 + 72 + 256 + 256 + 64);
 }
 
-// The special case of docs/dataflow-model.md §4.
+// The special case of the closed form (docs/dataflow-model.md, "The closed form").
 TEST(ClosedForm, HandySpecialCase) {
     for (int64_t S = 1; S <= 3; ++S)
         for (int64_t R = S; R <= 4; ++R)

@@ -1,5 +1,5 @@
 // sc_main for SystemC model tests: runs GoogleTest; SystemC warnings and
-// errors become test failures (STYLE.md (a)).
+// errors become test failures.
 #include <stdlib.h>
 #include <cstdlib>
 #include <iostream>

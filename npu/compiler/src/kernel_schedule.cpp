@@ -199,7 +199,8 @@ u64 compute_cycles(const npu_desc_t& d, const npu::CoreConfig& c, const Extents&
     return total;
 }
 
-// ρ of §4 for relevance mask `rel` (bit d) under `order` (outermost first).
+// ρ of the closed form (docs/dataflow-model.md) for relevance mask `rel` (bit d) under
+// `order` (outermost first).
 u64 reload_factor(const std::array<std::uint8_t, NPU_DIMS>& order, const Extents& e,
                   const std::array<u64, NPU_DIMS>& T, unsigned rel) {
     int p = -1;

@@ -1,4 +1,4 @@
-// Schedule search of §7; see search.h for the candidate sets and the ranking.
+// Schedule search; see search.h for the candidate sets and the ranking.
 #include "npu_compiler/search.h"
 
 #include "npu/core.h"
@@ -125,7 +125,8 @@ int64_t capacity(const BufferConfig& b, Operand x) {
     return 0;
 }
 
-// The §4 class of an order with tile-level buffers: for each tensor, the set of
+// The class of an order with tile-level buffers (its reload factors in the closed
+// form of docs/dataflow-model.md): for each tensor, the set of
 // active irrelevant loops placed before p_X.
 uint32_t order_class(const TileContext& ctx, const std::array<Dim, kNumDims>& order) {
     uint32_t sig = 0;

@@ -1,4 +1,5 @@
-// Closed form and tile-level walk of the traffic model (docs/dataflow-model.md).
+// Closed form and tile-level walk of the traffic model (docs/dataflow-model.md; §3,
+// §4 and §6 below are its sections Footprints, The closed form, The delta policy).
 #include "npu_compiler/traffic.h"
 
 #include <algorithm>

@@ -1,5 +1,5 @@
 // traffic_predict: the best schedule for one conv layer and its predicted DRAM
-// bytes per tensor (shared/dataflow-model.md §4/§5/§7).
+// bytes per tensor (docs/dataflow-model.md; the search: npu/compiler/README.md).
 //
 //   traffic_predict --C 128 --M 128 --H 28 --R 3 --stride 1 --pad 1 --kb 64
 #include <chrono>

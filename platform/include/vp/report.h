@@ -1,4 +1,4 @@
-// The run's report: the JSON shape of DESIGN.md ("version", "config",
+// The run's report: the JSON shape of docs/report.md ("version", "config",
 // "layers", "totals", "run", "verify") plus the full statistics tree and the
 // guest's console output. Plain C++: the values are gathered by vp_run and the
 // report is built and written here, so tests can check it without SystemC.

@@ -48,7 +48,7 @@ class Soc : public sc_core::sc_module {
     Soc(sc_core::sc_module_name name, const Config& config, const std::string& firmware_elf);
     ~Soc() override;
 
-    // Traces every signal the platform has (names per DESIGN.md), time in ns.
+    // Traces every signal the platform has (docs/architecture.md, "VCD signals"), in ns.
     void trace(sc_core::sc_trace_file* tf);
     // Why the simulation ran out of events without anyone ending the run.
     std::string stall_diagnosis() const;

@@ -1,5 +1,6 @@
 /*
- * NPU driver for both control modes (DESIGN.md "One run, end to end", 5):
+ * NPU driver for both control modes (docs/architecture.md, "One run, from the
+ * command line to the report", step 4):
  *   - irq mode: point the NPU at a descriptor list in DRAM, start it, sleep
  *     in WFI until it interrupts at the end of the list;
  *   - call mode: write one descriptor into the launch window and start it;

@@ -34,14 +34,15 @@
  * GEMM/FC is a 1x1 convolution: Y[M][P] = W[M][C] * X[C][P] (P = H*W pixels;
  * FC has H = W = 1), so a row-major A[M][K] * B[K][N] maps to W = A, X = B.
  *
- * The loop nest (dataflow-model.md §1) has six dimensions, in this index order:
+ * The loop nest (docs/dataflow-model.md, "The loop nest") has six dimensions,
+ * in this index order:
  *   0 m  output channels (pool/eltwise/activation: the channel)
  *   1 c  input channels per group (1 for non-conv ops)
  *   2 y  output rows (E)        3 x  output columns (F)
  *   4 k  filter rows (R)        5 l  filter columns (S)
  * tile[d] is the tile size of dimension d; loop_order lists the six dimension
  * indices of the inter-tile loops, outermost first. Buffers are tile level and
- * transfers whole footprints ('tile' policy of dataflow-model.md §5).
+ * transfers whole footprints (the 'tile' policy of docs/dataflow-model.md).
  */
 #ifndef NPU_ABI_DESCRIPTOR_H
 #define NPU_ABI_DESCRIPTOR_H

@@ -1,4 +1,4 @@
-// Schedule search (§7 of shared/dataflow-model.md): enumerate tile sizes, loop
+// Schedule search (npu/compiler/README.md): enumerate tile sizes, loop
 // orders and buffer levels, drop schedules whose buffers do not fit, rank by
 // DRAM bytes, then total buffer bytes, then inter-tile iterations, then
 // tile-level buffers.
@@ -10,10 +10,13 @@
 //   For a ResNet-50 3x3 layer (C=M=128, E=28) that is 8 x 8 x 8 x 8 x 1 x 1
 //   tile combinations.
 // Orders: permutations of the active loops (n_d > 1), inactive ones appended
-// innermost. With tile-level buffers, orders are deduplicated by the §4 class
-// (S_W, S_I, S_O). With search_levels, because the scratchpads are separate,
-// each tensor's level is chosen on its own (its traffic and its buffer depend
-// on its own level only), which keeps the search linear in the level count.
+// innermost. With tile-level buffers, orders are deduplicated by their class
+// (S_W, S_I, S_O): per tensor, the active irrelevant loops before its innermost
+// relevant one, which fix its reload factor in the closed form
+// (docs/dataflow-model.md, "The closed form"). With search_levels, because the
+// scratchpads are separate, each tensor's level is chosen on its own (its
+// traffic and its buffer depend on its own level only), which keeps the search
+// linear in the level count.
 #pragma once
 
 #include <array>
@@ -56,7 +59,7 @@ struct SearchResult {
 // Candidate tile sizes for one dimension of extent n (sorted, distinct).
 std::vector<int64_t> tile_candidates(int64_t n, bool exhaustive);
 
-// The ranking of §7: true if a is strictly better than b.
+// The ranking above: true if a is strictly better than b.
 bool better(const SearchResult& a, const SearchResult& b);
 
 // Throws std::invalid_argument for an invalid layer. found == false if nothing fits.

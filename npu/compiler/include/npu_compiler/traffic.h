@@ -17,8 +17,10 @@
 
 namespace npu::compiler {
 
-// Loop dimensions of the nest (docs/dataflow-model.md §1): m filters, c channels, y/x output
-// rows/columns, k/l filter rows/columns.
+// Loop dimensions of the nest (docs/dataflow-model.md, "The loop nest"): m filters, c
+// channels, y/x output rows/columns, k/l filter rows/columns. In this file §2, §3, §4
+// and §6 are that document's sections: Schedules, Footprints, The closed form, The
+// delta policy (the walk).
 enum class Dim : int { m = 0, c = 1, y = 2, x = 3, k = 4, l = 5 };
 constexpr int kNumDims = 6;
 const char* dim_name(Dim d);
