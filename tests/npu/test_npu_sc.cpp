@@ -231,7 +231,8 @@ TEST(NpuSc, RegisterWalk) {
         }
         // unmapped, misaligned and wrong-size accesses are errors
         std::uint32_t v = 0;
-        EXPECT_EQ(b.access(false, 0x028, v), tlm::TLM_ADDRESS_ERROR_RESPONSE);
+        for (std::uint32_t hole : {0x024u, 0x028u, 0x02Cu, 0x058u, 0x0FCu, 0x180u})
+            EXPECT_EQ(b.access(false, hole, v), tlm::TLM_ADDRESS_ERROR_RESPONSE) << hole;
         EXPECT_EQ(b.access(false, 0x006, v), tlm::TLM_ADDRESS_ERROR_RESPONSE);
         EXPECT_EQ(b.access(false, 0x200, v), tlm::TLM_ADDRESS_ERROR_RESPONSE);
         EXPECT_EQ(b.access(true, 0x004, v, 2), tlm::TLM_BURST_ERROR_RESPONSE);
