@@ -546,3 +546,15 @@ TEST(VpRun, MaxCyclesLimitIsExactAtAnyFrequency) {
     const nlohmann::json j = nlohmann::json::parse(read_text_file(report));
     EXPECT_EQ(j["run"]["cycles"], 1000003);
 }
+
+#ifdef VP_FIRMWARE_DIR
+TEST(VpRun, TimeoutKeepsStallDetection) {
+    // --timeout runs the kernel in slices; a stall is still found at once.
+    const auto start = std::chrono::steady_clock::now();
+    ProcessResult r = vp_run(
+        {"--firmware", std::string(VP_FIRMWARE_DIR) + "/guest_bare_wfi.elf", "--timeout", "30"});
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+    EXPECT_EQ(r.exit_status, 3);
+    expect_one_error_line(r, "the CPU sleeps in WFI and no enabled interrupt can wake it");
+}
+#endif
