@@ -1,6 +1,6 @@
 // Test helpers for the NPU: a DRAM with bandwidth and latency behind the core's
 // DmaPort, descriptor builders, a naive int8 reference of every op, and an
-// element-level brute-force traffic counter (dataflow-model.md §12.1) written
+// element-level brute-force traffic counter (docs/dataflow-model.md, "How it is checked") written
 // independently of the model's tile walk.
 #pragma once
 
@@ -441,7 +441,7 @@ inline std::vector<char> window_mask(const Window& win, unsigned chans, unsigned
     return mask;
 }
 
-// Element-level brute force of the 'tile' policy (dataflow-model.md §5, §12.1):
+// Element-level brute force of the 'tile' policy (docs/dataflow-model.md):
 // walks the inter-tile loops in order; whenever a tensor's relevant tile
 // indices change, enumerates every (m,c,y,x,k,l) point of the tile, collects
 // the distinct DRAM elements it touches and counts them as one load; ofmap

@@ -107,7 +107,7 @@ TEST(NpuCoreConv, Stride2AsymmetricPadLut) {
 }
 
 TEST(NpuCoreConv, Stride3FilterSmallerThanStride) {
-    Layer L;  // T_k < S: the footprint has gaps (dataflow-model.md §3)
+    Layer L;  // T_k < S: the footprint has gaps (docs/dataflow-model.md, "Footprints")
     L.C = 2, L.H = 11, L.W = 11, L.M = 2, L.R = 2, L.S = 2, L.stride_h = 3, L.stride_w = 3;
     check_layer(L, {1, 1, 2, 3, 1, 1});
 }
@@ -466,7 +466,7 @@ TEST(NpuCoreResident, WeightsResidentSkipTheLoad) {
 }
 
 // ResNet-50 conv3_x 3x3 (C=M=128, 28x28, pad 1) on 32x32 with 64 KiB buffers,
-// timing mode, traffic by hand from dataflow-model.md §4 ('tile' policy):
+// timing mode, traffic by hand from docs/dataflow-model.md, "The closed form":
 // |W| = 128*128*9 = 147456, |O| = 128*28*28 = 100352.
 // Tiling m32 c64 y7 x28 k3 l3: n_m = 4, n_c = 2, n_y = 4, x/k/l inactive.
 // Ifmap rows per y-tile, clipped to [0,28): 8, 9, 9, 8 -> 34; per pass
