@@ -1,7 +1,11 @@
+// The one logging layer: levels, the SC_REPORT handler, repeat rate limits.
 #include "vp/log.h"
 
 #include <cstdarg>
+#include <cstdint>
+#include <cstdlib>
 #include <iostream>
+#include <map>
 #include <vector>
 
 #include <systemc>
@@ -84,7 +88,52 @@ std::string format(const char* fmt, ...) {
     return out;
 }
 
-void log_message(LogLevel level, const std::string& where, const std::string& text) {
+namespace {
+struct KindCount {
+    std::string where, kind;
+    std::uint64_t seen = 0;
+};
+std::map<std::string, KindCount>& log_counts() {
+    static std::map<std::string, KindCount> counts;
+    return counts;
+}
+bool g_flush_at_exit = false;
+}  // namespace
+
+std::vector<std::string> log_suppressed_summary() {
+    std::vector<std::string> lines;
+    for (const auto& entry : log_counts()) {
+        const KindCount& c = entry.second;
+        if (c.seen <= kLogRepeatLimit) continue;
+        lines.push_back(c.where + ": " + std::to_string(c.seen - kLogRepeatLimit) + " more like '" +
+                        c.kind + "' not shown");
+    }
+    return lines;
+}
+
+void flush_log_summary() {
+    for (const std::string& line : log_suppressed_summary())
+        std::cerr << "[warn] " << line << '\n';
+    std::cerr.flush();
+    reset_log_limits();
+}
+
+void reset_log_limits() {
+    log_counts().clear();
+}
+
+void log_message(LogLevel level, const std::string& where, const std::string& text,
+                 const char* kind) {
+    if (level != LogLevel::error) {
+        const std::string k = kind ? kind : text;
+        KindCount& c =
+            log_counts()[std::to_string(static_cast<int>(level)) + '\0' + where + '\0' + k];
+        if (c.seen == 0) {
+            c.where = where;
+            c.kind = k;
+        }
+        if (++c.seen > kLogRepeatLimit) return;
+    }
     switch (level) {
         case LogLevel::error:
             SC_REPORT_ERROR(where.c_str(), text.c_str());
@@ -103,6 +152,10 @@ void log_message(LogLevel level, const std::string& where, const std::string& te
 
 void install_report_handler() {
     sc_core::sc_report_handler::set_handler(report_handler);
+    if (!g_flush_at_exit) {  // the counts of suppressed repeats, once, at the end
+        g_flush_at_exit = true;
+        std::atexit(flush_log_summary);
+    }
     // Errors are handled (logged, run failed), never thrown into the kernel.
     sc_core::sc_report_handler::set_actions(sc_core::SC_ERROR, sc_core::SC_DISPLAY);
     sc_core::sc_report_handler::set_actions(sc_core::SC_FATAL, sc_core::SC_DISPLAY);

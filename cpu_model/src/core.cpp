@@ -124,6 +124,8 @@ void Core::reset(std::uint32_t pc) {
     m_halt = HaltKind::none;
     m_last_trap = TrapRecord{};
     m_instret_at_trap = ~0ull;
+    m_nested_exceptions = m_retried_faults = 0;
+    m_mret_to_fault = false;
     m_stop = false;
     invalidate_decode();
 }
@@ -436,6 +438,10 @@ void Core::decode32(Insn& s, std::uint32_t b, std::uint32_t raw, unsigned len) {
 // Traps and interrupts
 
 bool Core::raise(std::uint32_t cause, std::uint32_t tval) {
+    const bool again = m_mret_to_fault && m_last_trap.mcause == cause && m_last_trap.pc == m_pc;
+    m_retried_faults = again ? m_retried_faults + 1 : 0;
+    m_mret_to_fault = false;
+    ++m_nested_exceptions;
     m_last_trap = TrapRecord{cause, m_pc, tval};
     ++m_stats.traps;
     if ((m_mtvec & ~3u) == 0) {
@@ -446,6 +452,10 @@ bool Core::raise(std::uint32_t cause, std::uint32_t tval) {
         m_halt = HaltKind::trap_loop;
         return false;
     }
+    if (m_nested_exceptions >= kTrapStormLimit || m_retried_faults >= kTrapStormLimit) {
+        m_halt = HaltKind::trap_storm;
+        return false;
+    }
     m_instret_at_trap = m_stats.instructions;
     m_mepc = m_pc;
     m_mcause = cause;
@@ -454,6 +464,7 @@ bool Core::raise(std::uint32_t cause, std::uint32_t tval) {
                 ((m_mstatus & kMstatusMie) ? kMstatusMpie : 0) | kMstatusMpp;
     m_pc = m_mtvec & ~3u;  // exceptions always go to the base
     m_stats.cycles += m_timing.branch_taken;
+    if (m_on_trap) m_on_trap(m_last_trap);
     return true;
 }
 
@@ -476,6 +487,7 @@ bool Core::check_interrupts() {
     m_mstatus = (m_mstatus & ~(kMstatusMie | kMstatusMpie)) | kMstatusMpie | kMstatusMpp;
     m_pc = (m_mtvec & ~3u) + ((m_mtvec & 1u) ? 4 * irq : 0);
     m_stats.cycles += m_timing.branch_taken;
+    if (m_on_trap) m_on_trap(m_last_trap);
     return true;
 }
 
@@ -510,6 +522,16 @@ std::string Core::halt_message() const {
                           "firmware trap loop: %s at pc=0x%08" PRIx32
                           " (mcause=%s, mtval=0x%08" PRIx32
                           ") inside the trap handler (mtvec=0x%08" PRIx32 ")",
+                          cause_name(t.mcause), t.pc, cause, t.mtval, m_mtvec);
+            return buf;
+        case HaltKind::trap_storm:
+            std::snprintf(buf, sizeof buf,
+                          "firmware trap storm: %" PRIu32
+                          " exceptions in a row without progress (%s), last: %s at pc=0x%08" PRIx32
+                          " (mcause=%s, mtval=0x%08" PRIx32 ", mtvec=0x%08" PRIx32 ")",
+                          kTrapStormLimit,
+                          m_retried_faults >= kTrapStormLimit ? "mret back to the same fault"
+                                                              : "each inside the handler",
                           cause_name(t.mcause), t.pc, cause, t.mtval, m_mtvec);
             return buf;
         case HaltKind::stop_requested:
@@ -694,6 +716,8 @@ Core::Action Core::exec_system(const Insn& in) {
             m_stats.cycles += m_timing.branch_taken;
             ++m_stats.instructions;
             m_pc = m_mepc;
+            m_nested_exceptions = 0;
+            m_mret_to_fault = (m_last_trap.mcause & kInterruptBit) == 0 && m_pc == m_last_trap.pc;
             if (check_interrupts() && m_halt != HaltKind::none) return Action::stop;
             return Action::jump;
         default:

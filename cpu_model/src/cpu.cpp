@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "vp/log.h"
 #include "vp/sim_control.h"
 #include "vp/stats.h"
 
@@ -32,7 +33,10 @@ Cpu::Cpu(sc_core::sc_module_name name, const CpuConfig& config, sc_core::sc_time
     if (m_cycle == sc_core::SC_ZERO_TIME) m_cycle = sc_core::sc_time(1, sc_core::SC_NS);
     m_core.set_memory(this);
     m_core.set_semihost(m_semihost.get());
-    m_core.set_time_source([this] { return mtime_now(); });
+    m_core.set_trap_observer([this](const TrapRecord& t) {
+        VP_LOG_DEBUG(this->name(), "trap: %s at pc=0x%08x (mcause=0x%08x, mtval=0x%08x)",
+                     cause_name(t.mcause), t.pc, t.mcause, t.mtval);
+    });
     m_semihost->set_exit_handler([this](int status) {
         sync();  // the run ends at the CPU's own time, not at its last sync point
         vp::SimControl::request_exit(status, "semihosting exit");
@@ -84,10 +88,11 @@ sc_core::sc_time Cpu::time_of(std::uint64_t cycles) const {
     return sc_core::sc_time::from_value(m_cycle.value() * cycles);
 }
 
-std::uint64_t Cpu::mtime_now() const {
-    // The CLINT's 10 MHz timebase at this CPU's local time.
-    const sc_core::sc_time t = sc_core::sc_time_stamp() + time_of(local_cycles());
-    return t.value() / sc_core::sc_time(100, sc_core::SC_NS).value();
+void Cpu::set_mtime_source(std::function<std::uint64_t(const sc_core::sc_time& at)> source) {
+    if (!source) return;
+    m_core.set_time_source([this, source = std::move(source)] {
+        return source(sc_core::sc_time_stamp() + time_of(local_cycles()));
+    });
 }
 
 std::uint64_t Cpu::local_cycles() const {
@@ -164,7 +169,8 @@ void Cpu::run_thread() {
                 break;
             case StopReason::halted:
                 if (m_core.halt_kind() == HaltKind::trap_no_handler ||
-                    m_core.halt_kind() == HaltKind::trap_loop) {
+                    m_core.halt_kind() == HaltKind::trap_loop ||
+                    m_core.halt_kind() == HaltKind::trap_storm) {
                     sync();
                     vp::SimControl::fail(m_core.halt_message());
                 }

@@ -7,7 +7,6 @@
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
-#include <ctime>
 #include <vector>
 
 #include "vp/console.h"
@@ -128,6 +127,7 @@ std::uint32_t Semihost::do_open(GuestMemory& mem, std::uint32_t param) {
     if (!read_block(mem, param, b, 3) || !read_string(mem, b[0], b[2], name)) return fail(EFAULT);
     const std::uint32_t mode = b[1];
     if (mode > 11) return fail(EINVAL);
+    if (m_handles.size() >= semihost::kMaxOpenHandles) return fail(EMFILE);
     Handle h{};
     if (name == ":tt") {
         h.kind = mode < 4   ? Handle::Kind::console_in
@@ -324,7 +324,7 @@ std::uint32_t Semihost::semihost_call(std::uint32_t op, std::uint32_t param, Gue
         case SYS_CLOCK:
             return static_cast<std::uint32_t>(now_ns / 10'000'000ull);
         case SYS_TIME:
-            return static_cast<std::uint32_t>(std::time(nullptr));
+            return semihost::kTimeEpoch + static_cast<std::uint32_t>(now_ns / 1'000'000'000ull);
         case SYS_SYSTEM:
             return fail(EACCES);  // never run host commands
         case SYS_ERRNO:

@@ -102,6 +102,7 @@ Soc::Soc(sc_core::sc_module_name name, const Config& config, const std::string& 
         cpu->irq_external_in(m_irq_external);
         cpu->irq_timer_in(m_irq_timer);
         cpu->irq_software_in(m_irq_software);
+        cpu->set_mtime_source([this](const sc_core::sc_time& at) { return clint.mtime_at(at); });
         load_firmware(firmware_elf);
     }
 }
@@ -126,7 +127,7 @@ void Soc::load_firmware(const std::string& path) {
                               " bytes) lies outside SRAM and DRAM (see --sram-kb, --dram-mb)");
         const std::uint64_t offset = seg.paddr - (mem == &sram ? VP_SRAM_BASE : VP_DRAM_BASE);
         std::copy(seg.data.begin(), seg.data.end(), mem->data() + offset);
-        std::fill(mem->data() + offset + seg.data.size(), mem->data() + offset + seg.memsz, 0);
+        mem->zero(offset + seg.data.size(), seg.memsz - seg.data.size());  // lazily: .bss
         if (mem == &dram) m_firmware_dram.emplace_back(seg.paddr, seg.paddr + seg.memsz);
     }
     if (!memory_at(image.entry, 2))

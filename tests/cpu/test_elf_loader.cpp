@@ -3,7 +3,9 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -116,6 +118,20 @@ TEST_F(LoaderTest, DamagedHeaders) {
     EXPECT_NE(error_of(write("seg.elf", std::vector<char>(good.begin(), good.begin() + 0x1008)))
                   .find("truncated: segment"),
               std::string::npos);
+}
+
+TEST_F(LoaderTest, OddEntryPointIsRefused) {
+    const std::vector<char> good = slurp(kDir + "/tiny.elf");
+    ASSERT_EQ(vp::load_elf(kDir + "/tiny.elf").entry % 2, 0u);
+    auto odd = good;
+    std::uint32_t entry = 0;
+    std::memcpy(&entry, &odd[24], 4);  // e_entry
+    entry |= 1u;
+    std::memcpy(&odd[24], &entry, 4);
+    const std::string p = write("odd.elf", odd);
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "0x%x", entry);
+    EXPECT_EQ(error_of(p), p + ": entry point " + buf + " is odd (not 2-byte aligned)");
 }
 
 TEST_F(LoaderTest, CorruptSegment) {

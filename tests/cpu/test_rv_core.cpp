@@ -623,6 +623,53 @@ TEST_F(TrapTest, TrapLoopIsDetected) {
         << m.core.halt_message();
 }
 
+TEST_F(TrapTest, NestedTrapStormIsDetected) {
+    // The handler retires one instruction, then traps again before any mret
+    // (each trap makes progress, so it is not a trap loop).
+    m.load({lui(5, 0x80000), addi(5, 5, 0x100), csrrw(0, kMtvec, 5), ecall()});
+    m.poke32(kBase + 0x100, addi(6, 6, 1));
+    m.poke32(kBase + 0x104, ecall());
+    m.core.reset(kBase);
+    std::uint64_t observed = 0;
+    m.core.set_trap_observer([&](const rv::TrapRecord&) { ++observed; });
+    ASSERT_EQ(m.core.run(10'000'000), StopReason::halted);
+    EXPECT_EQ(m.core.halt_kind(), rv::HaltKind::trap_storm);
+    EXPECT_EQ(observed, rv::kTrapStormLimit - 1);  // the last one is refused
+    EXPECT_EQ(x(6), rv::kTrapStormLimit - 1);
+    EXPECT_NE(m.core.halt_message().find("trap storm: 1000 exceptions in a row without progress "
+                                         "(each inside the handler), last: environment call"),
+              std::string::npos)
+        << m.core.halt_message();
+}
+
+TEST_F(TrapTest, RetriedFaultStormIsDetected) {
+    // The handler counts and mret's back to the same ecall (mepc unchanged).
+    m.load({lui(5, 0x80000), addi(5, 5, 0x100), csrrw(0, kMtvec, 5), ecall()});
+    m.poke32(kBase + 0x100, addi(6, 6, 1));
+    m.poke32(kBase + 0x104, mret());
+    m.core.reset(kBase);
+    ASSERT_EQ(m.core.run(10'000'000), StopReason::halted);
+    EXPECT_EQ(m.core.halt_kind(), rv::HaltKind::trap_storm);
+    EXPECT_EQ(x(6), rv::kTrapStormLimit);  // the first fault and 999 retries
+    EXPECT_NE(m.core.halt_message().find("(mret back to the same fault)"), std::string::npos)
+        << m.core.halt_message();
+}
+
+TEST_F(TrapTest, ManyTrapsWithProgressAreNoStorm) {
+    // 5000 ecalls in a loop, each handled (mepc += 4) and returned from:
+    // progress, however many traps.
+    m.load({lui(5, 0x80000), addi(5, 5, 0x100), csrrw(0, kMtvec, 5), addi(7, 0, 1000),
+            addi(7, 7, 1000), addi(7, 7, 1000), addi(7, 7, 1000), addi(7, 7, 1000),  // x7 = 5000
+            ecall(), addi(7, 7, -1), bne(7, 0, -8), wfi()});
+    m.poke32(kBase + 0x100, csrrs(28, kMepc, 0));
+    m.poke32(kBase + 0x104, addi(28, 28, 4));
+    m.poke32(kBase + 0x108, csrrw(0, kMepc, 28));
+    m.poke32(kBase + 0x10c, mret());
+    m.core.reset(kBase);
+    ASSERT_EQ(m.core.run(10'000'000), StopReason::wfi) << m.core.halt_message();
+    EXPECT_EQ(m.core.stats().traps, 5000u);
+}
+
 // ----- WFI, budget, stop -------------------------------------------------------
 
 TEST_F(CoreTest, WfiReturnsAndResumesAfterIt) {

@@ -276,7 +276,32 @@ TEST_F(SemihostTest, ClocksUseSimulatedTime) {
     EXPECT_EQ(sh.semihost_call(SYS_ELAPSED, 0x1200, mem), 0u);
     EXPECT_EQ(mem.word(0x1200), 15'000'000u);
     EXPECT_EQ(mem.word(0x1204), 0u);
-    EXPECT_GT(sh.semihost_call(SYS_TIME, 0, mem), 1'600'000'000u);
+    // SYS_TIME: seconds since the fixed epoch plus whole simulated seconds,
+    // never the host's clock (runs are reproducible).
+    EXPECT_EQ(sh.semihost_call(SYS_TIME, 0, mem), kTimeEpoch + 1u);
+    rv::Semihost fresh("", console);  // no clock: time 0 is the epoch itself
+    EXPECT_EQ(fresh.semihost_call(SYS_TIME, 0, mem), kTimeEpoch);
+    EXPECT_EQ(kTimeEpoch, 946'684'800u);  // 2000-01-01 00:00:00 UTC
+}
+
+TEST_F(SemihostTest, OpenHandlesAreCapped) {
+    // A guest opening files in a loop gets EMFILE at the cap instead of
+    // exhausting the host's descriptors; closing one makes room again.
+    rv::Semihost sh(root, console);
+    std::vector<std::uint32_t> handles;
+    for (std::uint32_t i = 0; i < kMaxOpenHandles; ++i) {
+        const std::uint32_t h = open(sh, "f" + std::to_string(i % 3) + ".txt", 4);  // "w"
+        ASSERT_NE(h, kFail) << "open " << i << ": " << sh.last_errno();
+        handles.push_back(h);
+    }
+    EXPECT_EQ(open(sh, "one_more.txt", 4), kFail);
+    EXPECT_EQ(sh.last_errno(), EMFILE);
+    EXPECT_FALSE(exists(root + "/one_more.txt"));  // refused before touching the host
+    EXPECT_EQ(open(sh, ":tt", 4), kFail);          // console handles count too
+    EXPECT_EQ(sh.last_errno(), EMFILE);
+    EXPECT_EQ(one(sh, SYS_CLOSE, handles.back()), 0u);
+    EXPECT_NE(open(sh, "one_more.txt", 4), kFail);
+    EXPECT_EQ(kMaxOpenHandles, 64u);
 }
 
 TEST_F(SemihostTest, CmdlineHeapinfoIserror) {

@@ -7,6 +7,7 @@
 
 #include "bench.h"
 #include "vp/console.h"
+#include "vp/log.h"
 #include "vp/sim_control.h"
 #include "vp/stats.h"
 
@@ -249,6 +250,68 @@ TEST(SysconModel, OtherValuesAreIgnoredWithAWarning) {
     EXPECT_EQ(g_warnings, 2);
     EXPECT_FALSE(vp::SimControl::finished());
     EXPECT_EQ(b.cpu.peek(VP_SYSCON_BASE), 0u);
+}
+
+TEST(SysconModel, AFloodOfWritesIsRateLimited) {
+    // A guest writing junk to the finisher in a loop: the first
+    // kLogRepeatLimit warnings are shown, the rest counted in one line.
+    SocBench b;
+    settle();
+    vp::reset_log_limits();
+    sc_core::sc_report_handler::set_handler(count_warnings);
+    for (std::uint32_t i = 0; i < 1000; ++i)
+        b.cpu.poke(VP_SYSCON_BASE, 0x1000 + i);
+    EXPECT_EQ(g_warnings, static_cast<int>(vp::kLogRepeatLimit));
+    const std::vector<std::string> summary = vp::log_suppressed_summary();
+    ASSERT_EQ(summary.size(), 1u);
+    EXPECT_EQ(summary[0], std::string(b.syscon.name()) + ": " +
+                              std::to_string(1000 - vp::kLogRepeatLimit) +
+                              " more like 'ignored write of 0x%08x to the finisher' not shown");
+    EXPECT_FALSE(vp::SimControl::finished());
+    vp::reset_log_limits();
+    EXPECT_TRUE(vp::log_suppressed_summary().empty());
+}
+
+namespace {
+std::vector<std::string> g_debug_lines;  // "<where>: <text>" of info-severity reports
+void collect_debug(const sc_core::sc_report& rep, const sc_core::sc_actions&) {
+    if (rep.get_severity() == sc_core::SC_INFO)
+        g_debug_lines.push_back(std::string(rep.get_msg_type()) + ": " + rep.get_msg());
+}
+}  // namespace
+
+TEST(PlicModel, DebugLogShowsInterruptsAndUnmappedAccesses) {
+    SocBench b;
+    settle();
+    vp::set_log_level(vp::LogLevel::debug);
+    sc_core::sc_report_handler::set_handler(collect_debug);
+    b.cpu.poke(P + VP_PLIC_PRIORITY(5), 2);
+    b.cpu.poke(P + VP_PLIC_ENABLE, 1u << 5);
+    b.line5.write(true);
+    settle();
+    EXPECT_EQ(b.cpu.peek(P + VP_PLIC_CLAIM), 5u);
+    settle();
+    b.line5.write(false);
+    settle();
+    b.cpu.poke(P + VP_PLIC_CLAIM, 5);
+    settle();
+    std::uint64_t v = 0;
+    EXPECT_FALSE(b.cpu.read(0x00000100, v, 4).ok());  // nothing mapped there
+    const std::vector<std::string> expected = {
+        "plic: source 5 raised",
+        "plic: interrupt to the hart raised",
+        "plic: claim: source 5",
+        "plic: interrupt to the hart lowered",
+        "plic: source 5 lowered",
+        "plic: complete: source 5",
+        std::string(b.bus.name()) + ": read of 4 bytes at unmapped 0x100: address error",
+    };
+    EXPECT_EQ(g_debug_lines, expected);
+    // At the default level they cost a branch and print nothing.
+    vp::set_log_level(vp::LogLevel::warn);
+    g_debug_lines.clear();
+    EXPECT_FALSE(b.cpu.read(0x00000100, v, 4).ok());
+    EXPECT_TRUE(g_debug_lines.empty());
 }
 
 TEST(PlicModel, DebugReadsHaveNoSideEffects) {

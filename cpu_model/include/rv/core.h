@@ -103,7 +103,14 @@ enum class StopReason {
     halted,  // trap with no handler, trap loop, or request_stop()
 };
 
-enum class HaltKind { none, trap_no_handler, trap_loop, stop_requested };
+enum class HaltKind { none, trap_no_handler, trap_loop, trap_storm, stop_requested };
+
+// A trap storm: this many exceptions in a row with no forward progress,
+// either nested (each taken inside the handler, before its mret) or retried
+// (mret returns to the faulting instruction, which faults again with the
+// same cause). Legitimate code nests at most a few levels and retries a
+// fixed-up fault once; the core halts with HaltKind::trap_storm.
+constexpr std::uint32_t kTrapStormLimit = 1000;
 
 // Exception causes (mcause, interrupt bit clear).
 enum Cause : std::uint32_t {
@@ -163,6 +170,11 @@ class Core final : public GuestMemory {
     // 64-bit mtime for the time/timeh CSRs; default: mcycle.
     void set_time_source(std::function<std::uint64_t()> source) { m_time = std::move(source); }
     void set_semihost(SemihostHandler* handler) { m_semihost = handler; }
+    // Called for every trap taken (exception or interrupt), after mepc,
+    // mcause and mtval are set; for logs (never on the hot path: traps only).
+    void set_trap_observer(std::function<void(const TrapRecord&)> observer) {
+        m_on_trap = std::move(observer);
+    }
     const CpuTiming& timing() const { return m_timing; }
     void set_timing(const CpuTiming& timing);  // zero costs are raised to 1 (no free loops)
 
@@ -273,6 +285,10 @@ class Core final : public GuestMemory {
     HaltKind m_halt = HaltKind::none;
     TrapRecord m_last_trap;
     std::uint64_t m_instret_at_trap = ~0ull;
+    std::function<void(const TrapRecord&)> m_on_trap;
+    std::uint32_t m_nested_exceptions = 0;  // exceptions since the last mret
+    std::uint32_t m_retried_faults = 0;     // same fault again after mret to it
+    bool m_mret_to_fault = false;           // the last mret returned to m_last_trap.pc
     bool m_stop = false;
     bool m_end_block = false;  // set by slow accesses that asked to end the block
     bool m_debug_access = false;

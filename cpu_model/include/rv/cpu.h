@@ -34,6 +34,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -63,6 +64,11 @@ class Cpu : public sc_core::sc_module, private MemoryInterface {
     ~Cpu() override;
 
     void set_reset_pc(std::uint32_t pc) { m_reset_pc = pc; }
+    // Where the time/timeh CSRs read mtime: the platform's CLINT, asked at
+    // this CPU's local time (sc_time_stamp() + its quantum offset), so a
+    // guest's write to mtime shows in `time` as on hardware. Without a
+    // source (a bench with no CLINT), `time` reads mcycle.
+    void set_mtime_source(std::function<std::uint64_t(const sc_core::sc_time& at)> source);
     // Traces "cpu.sleep" (true in WFI) and "cpu.irq" (the external line).
     void trace(sc_core::sc_trace_file* tf) const;
 
@@ -90,7 +96,6 @@ class Cpu : public sc_core::sc_module, private MemoryInterface {
     std::uint64_t local_cycles() const;  // cycles ahead of SystemC time
     std::uint64_t cycles_of(const sc_core::sc_time& t) const;
     sc_core::sc_time time_of(std::uint64_t cycles) const;
-    std::uint64_t mtime_now() const;
 
     // MemoryInterface
     MemResult load(std::uint32_t addr, void* data, unsigned size) override;

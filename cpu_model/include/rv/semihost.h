@@ -17,8 +17,11 @@
 // below the root directory (empty root: every file open fails with EACCES).
 // Names are relative; "..", absolute names and symlinks that resolve outside
 // the root are refused with EACCES. Clock calls use simulated time (from a
-// callback), so output does not depend on the host's speed; SYS_TIME is the
-// host's wall clock, as on QEMU.
+// callback), so output does not depend on the host's speed; SYS_TIME too: it
+// is kTimeEpoch plus the simulated seconds (QEMU returns the host's wall
+// clock; a simulator's runs must be reproducible). At most kMaxOpenHandles
+// handles (files and console) are open at once; one more SYS_OPEN fails with
+// EMFILE, so a guest cannot exhaust the host's file descriptors.
 #pragma once
 
 #include <cstdint>
@@ -63,6 +66,8 @@ enum Op : std::uint32_t {
 };
 constexpr std::uint32_t kApplicationExit = 0x20026;  // ADP_Stopped_ApplicationExit
 constexpr std::uint64_t kTickHz = 10'000'000;        // SYS_ELAPSED ticks (as mtime)
+constexpr std::uint32_t kTimeEpoch = 946'684'800;    // SYS_TIME at time 0: 2000-01-01 UTC
+constexpr std::uint32_t kMaxOpenHandles = 64;        // open handles per guest
 }  // namespace semihost
 
 class Semihost final : public SemihostHandler {

@@ -71,6 +71,10 @@ ElfImage load_elf(const std::string& path) {
                        ? "not an executable: a shared object or PIE"
                        : "not an executable (e_type " + std::to_string(eh->e_type) + ")");
 
+    // RV32IMC instructions are 2-byte aligned: an odd entry can never run.
+    if (eh->e_entry & 1u)
+        fail(path, "entry point " + hex(eh->e_entry) + " is odd (not 2-byte aligned)");
+
     ElfImage image;
     image.path = path;
     image.entry = eh->e_entry;

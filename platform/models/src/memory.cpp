@@ -1,8 +1,10 @@
 #include "vp/memory.h"
 
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <stdexcept>
 
@@ -53,6 +55,25 @@ Memory::Memory(sc_core::sc_module_name name, std::uint64_t size_bytes, MemoryTim
 Memory::~Memory() {
     stats().remove_prefix(m_stats_prefix);
     if (m_data) ::munmap(m_data, m_size);
+}
+
+void Memory::zero(std::uint64_t offset, std::uint64_t len) {
+    if (offset > m_size || len > m_size - offset)
+        throw std::out_of_range(std::string(name()) + ": zero() past the end of the memory");
+    const auto page = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+    const std::uint64_t base = reinterpret_cast<std::uintptr_t>(m_data);  // page aligned
+    const std::uint64_t first = (base + offset + page - 1) / page * page - base;
+    const std::uint64_t last = (base + offset + len) / page * page - base;
+    if (first >= last) {  // no whole page inside
+        std::memset(m_data + offset, 0, len);
+        return;
+    }
+    std::memset(m_data + offset, 0, first - offset);
+    std::memset(m_data + last, 0, offset + len - last);
+    // A private anonymous mapping reads zeros again after MADV_DONTNEED;
+    // pages never touched stay untouched.
+    if (::madvise(m_data + first, last - first, MADV_DONTNEED) != 0)
+        std::memset(m_data + first, 0, last - first);
 }
 
 bool Memory::access(tlm::tlm_generic_payload& gp) {

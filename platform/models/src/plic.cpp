@@ -46,14 +46,19 @@ void Plic::end_of_elaboration() {
 }
 
 void Plic::sample_line(unsigned source) {
-    m_core.set_line(source, irq_in[source]->read());
+    const bool level = irq_in[source]->read();
+    VP_LOG_DEBUG(name(), "source %u %s", source, level ? "raised" : "lowered");
+    m_core.set_line(source, level);
     // Immediate: update_output runs in this same evaluation phase, and it alone
     // writes irq_out (a signal has one driver process).
     m_update.notify();
 }
 
 void Plic::update_output() {
-    irq_out.write(m_core.irq());
+    const bool level = m_core.irq();
+    if (level != irq_out.read())
+        VP_LOG_DEBUG(name(), "interrupt to the hart %s", level ? "raised" : "lowered");
+    irq_out.write(level);
 }
 
 void Plic::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
@@ -73,8 +78,13 @@ void Plic::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
         std::uint32_t v = 0;
         acc = m_core.read(offset, v);
         detail::store(gp, v);
+        if (offset == VP_PLIC_CLAIM && acc == PlicCore::Access::ok)
+            VP_LOG_DEBUG(name(), "claim: source %u", v);
     } else if (gp.is_write()) {
-        acc = m_core.write(offset, static_cast<std::uint32_t>(detail::load(gp)));
+        const auto v = static_cast<std::uint32_t>(detail::load(gp));
+        acc = m_core.write(offset, v);
+        if (offset == VP_PLIC_CLAIM && acc == PlicCore::Access::ok)
+            VP_LOG_DEBUG(name(), "complete: source %u", v);
     }
     if (acc != PlicCore::Access::ok) {
         gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "vp/log.h"
 #include "vp/stats.h"
 
 namespace vp {
@@ -40,6 +41,9 @@ void Router::b_transport(int id, tlm::tlm_generic_payload& gp, sc_core::sc_time&
     const auto hit = m_map.decode(addr, gp.get_data_length());
     if (!hit) {
         ++m_decode_errors;
+        VP_LOG_DEBUG(name(), "%s of %u bytes at unmapped 0x%llx: address error",
+                     gp.is_write() ? "write" : "read", gp.get_data_length(),
+                     static_cast<unsigned long long>(addr));
         gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
         return;
     }

@@ -40,7 +40,7 @@ struct ElfImage {
 
 // Loads an ELF32 little-endian RISC-V executable (ET_EXEC). Throws ElfError
 // for: cannot open, not an ELF, ELFCLASS64, big-endian, wrong machine, not an
-// executable, truncated or corrupt headers or segments.
+// executable, an odd entry point, truncated or corrupt headers or segments.
 ElfImage load_elf(const std::string& path);
 
 }  // namespace vp

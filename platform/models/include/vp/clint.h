@@ -47,6 +47,9 @@ class Clint : public sc_core::sc_module {
 
     // Values at the kernel's current time (for tests and the report).
     std::uint64_t mtime() const;
+    // mtime at a given simulated time (an initiator's local time): what the
+    // CPU's time/timeh CSRs read, so the register and the CSR are one counter.
+    std::uint64_t mtime_at(const sc_core::sc_time& t) const { return m_clock.mtime(t.value()); }
     std::uint64_t mtimecmp() const { return m_mtimecmp; }
 
     // Traces timer_irq_out and soft_irq_out as "<basename>.timer_irq",

@@ -58,6 +58,11 @@ class Memory : public sc_core::sc_module {
     std::uint8_t* data() { return m_data; }
     const std::uint8_t* data() const { return m_data; }
     std::uint64_t size() const { return m_size; }
+    // Backdoor: clears [offset, offset + len) (a loader's .bss) without
+    // touching whole pages: they are handed back to the host, which maps
+    // zeros on the next access, so a 2 GiB .bss costs neither time nor
+    // memory. Throws std::out_of_range past the end.
+    void zero(std::uint64_t offset, std::uint64_t len);
 
     const MemoryTiming& timing() const { return m_timing; }
     const BandwidthChannel& channel() const { return m_channel; }

@@ -1,0 +1,10 @@
+# Trap storms stop with one "trap storm" line and exit status 3, well before
+# the --max-cycles bound: nested faults inside the handler (stack outside
+# DRAM), and a handler that mret's back to the same fault. Included by
+# tests/guest/CMakeLists.txt (uses its _run, _exp, _vp_timeout).
+foreach(t bare_trap_storm bare_trap_retry)
+    vp_add_test_needing(NAME guest.${t} NEEDS firmware TIMEOUT ${_vp_timeout} LABELS guest vp_run
+        COMMAND ${_run} --status 3 --regex ${_exp}/${t}.regex --merge-stderr --
+                $<TARGET_FILE:vp_run> --firmware ${VP_FIRMWARE_DIR}/guest_${t}.elf
+                --max-cycles 20000000 ${VP_GUEST_VP_RUN_ARGS})
+endforeach()
