@@ -42,7 +42,13 @@ void StatsRegistry::add_value(const std::string& path, std::function<double()> r
     insert(path, std::move(e));
 }
 
-void StatsRegistry::remove_prefix(const std::string& prefix) {
+void StatsRegistry::remove_prefix(const std::string& group) {
+    // "npu." names the same group as "npu" (a caller writing the separator
+    // must not silently remove nothing).
+    std::string prefix = group;
+    while (!prefix.empty() && prefix.back() == '.')
+        prefix.pop_back();
+    if (prefix.empty()) return;
     for (auto it = m_entries.begin(); it != m_entries.end();) {
         if (it->first == prefix || it->first.rfind(prefix + ".", 0) == 0)
             it = m_entries.erase(it);

@@ -244,6 +244,16 @@ std::vector<LayerReport> Soc::layer_reports() const {
         l.launches = 1;
         layers.push_back(l);
     }
+    // Launches past the NPU's history cap (npu::Npu::kKernelHistoryCap), summed
+    // in one row whose launches say how many were folded together.
+    if (npu_dev->folded_kernel_count()) {
+        const npu::KernelStats& k = npu_dev->folded_kernels();
+        LayerReport l = layer_report_of(k, pes);
+        l.name = "folded";
+        l.op = "mixed";
+        l.launches = npu_dev->folded_kernel_count();
+        layers.push_back(l);
+    }
     return layers;
 }
 

@@ -581,7 +581,8 @@ TEST(KernelTraffic, FastOnRealLayers) {
     npu_test::Addrs a;
     const std::array<unsigned, 6> order = {0, 1, 2, 3, 4, 5};
     const std::array<std::array<unsigned, 6>, 3> tiles = {
-        std::array<unsigned, 6>{32, 32, 1, 56, 3, 3}, std::array<unsigned, 6>{1, 1, 1, 1, 1, 1},
+        // small tiles, 3.6 M iterations (all ones would pass NPU_MAX_KERNEL_TILES)
+        std::array<unsigned, 6>{32, 32, 1, 56, 3, 3}, std::array<unsigned, 6>{8, 8, 1, 8, 1, 1},
         std::array<unsigned, 6>{256, 256, 56, 56, 3, 3}};
     const int kCalls = 2000;
     for (const auto& t : tiles) {

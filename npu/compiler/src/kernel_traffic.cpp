@@ -6,6 +6,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "npu_abi/npu_regs.h"
+
 namespace npu::compiler {
 
 namespace {
@@ -137,6 +139,14 @@ Schedule schedule_for(const npu_desc_t& d, const ConvLayer& L) {
                                         " must be in 1.." + std::to_string(L.extent(dd)));
         s.tile[static_cast<size_t>(dim)] = d.tile[dim];
     }
+    // The NPU's bound on one kernel's work (npu_regs.h), asked the same way.
+    uint32_t trips[kNumDims];
+    for (int dim = 0; dim < kNumDims; ++dim)
+        trips[dim] = static_cast<uint32_t>(s.trips(L, static_cast<Dim>(dim)));
+    if (!npu_tiles_within_limit(trips, kNumDims))
+        throw std::invalid_argument("descriptor: " + std::to_string(s.iterations(L)) +
+                                    " inter-tile iterations, more than NPU_MAX_KERNEL_TILES (" +
+                                    std::to_string(NPU_MAX_KERNEL_TILES) + ")");
     return s;  // tile-level buffers, policy tile: the defaults
 }
 }  // namespace

@@ -41,15 +41,22 @@ long window_out(long in, long pad0, long pad1, long win, long stride) {
 std::vector<std::int32_t> touched(std::uint32_t y0, std::uint32_t y1, std::uint32_t k0,
                                   std::uint32_t k1, std::uint32_t stride, std::uint32_t pad,
                                   std::uint32_t size) {
-    std::vector<char> mark(size, 0);
+    std::vector<std::int32_t> out;
+    if (y0 >= y1 || k0 >= k1) return out;
+    // Marks over the rows the footprint can touch, not the whole tensor: the
+    // walk calls this per tile, so its cost must follow the footprint.
+    const long lo = std::max(0L, static_cast<long>(y0) * stride + k0 - static_cast<long>(pad));
+    const long hi = std::min(static_cast<long>(size) - 1, static_cast<long>(y1 - 1) * stride +
+                                                              (k1 - 1) - static_cast<long>(pad));
+    if (hi < lo) return out;
+    std::vector<char> mark(static_cast<std::size_t>(hi - lo + 1), 0);
     for (std::uint32_t y = y0; y < y1; ++y)
         for (std::uint32_t k = k0; k < k1; ++k) {
             const long r = static_cast<long>(y) * stride + k - static_cast<long>(pad);
-            if (r >= 0 && r < static_cast<long>(size)) mark[static_cast<std::size_t>(r)] = 1;
+            if (r >= lo && r <= hi) mark[static_cast<std::size_t>(r - lo)] = 1;
         }
-    std::vector<std::int32_t> out;
-    for (std::uint32_t r = 0; r < size; ++r)
-        if (mark[r]) out.push_back(static_cast<std::int32_t>(r));
+    for (long r = lo; r <= hi; ++r)
+        if (mark[static_cast<std::size_t>(r - lo)]) out.push_back(static_cast<std::int32_t>(r));
     return out;
 }
 
@@ -106,9 +113,9 @@ const char* op_name(unsigned op) {
 }
 
 const char* error_name(unsigned error) {
-    static const char* const names[] = {"none",       "bad_op",      "tile_too_large",
-                                        "addr_range", "bad_shape",   "bad_tiling",
-                                        "dma",        "no_psum_area"};
+    static const char* const names[] = {"none",       "bad_op",       "tile_too_large",
+                                        "addr_range", "bad_shape",    "bad_tiling",
+                                        "dma",        "no_psum_area", "too_much_work"};
     return error < sizeof(names) / sizeof(names[0]) ? names[error] : "?";
 }
 
@@ -201,6 +208,9 @@ std::uint32_t decode_kernel(const npu_desc_t& d, const CoreConfig& cfg, Kernel& 
         k.tile[dim] = d.tile[dim];
         k.trips[dim] = static_cast<std::uint32_t>(ceil_div(k.extent[dim], k.tile[dim]));
     }
+    // The bound on one kernel's work (npu_regs.h): checked before anything
+    // below walks the tile loops.
+    if (!npu_tiles_within_limit(k.trips.data(), NPU_DIMS)) return NPU_ERR_TOO_MUCH_WORK;
     // psum spill: a reduction loop (c, k, l) active outside the innermost active
     // ofmap-relevant loop (dataflow-model.md §4, rho_O > 1).
     int p_out = -1;
@@ -324,11 +334,33 @@ FootprintElems max_footprint_elems(const Kernel& k) {
 // ---------------------------------------------------------------------------
 // The walk
 
+// Absolute tensor index -> index in a footprint, over the footprint's span
+// only (sized by the footprint, not by the tensor: it is rebuilt per load).
+struct IndexMap {
+    std::int64_t base = 0;
+    std::vector<std::int32_t> local;
+    void build(const std::vector<std::int32_t>& abs) {
+        local.clear();
+        if (abs.empty()) return;
+        const auto [lo, hi] = std::minmax_element(abs.begin(), abs.end());
+        base = *lo;
+        local.assign(static_cast<std::size_t>(*hi - *lo + 1), -1);
+        for (std::size_t i = 0; i < abs.size(); ++i)
+            local[static_cast<std::size_t>(abs[i] - base)] = static_cast<std::int32_t>(i);
+    }
+    std::int32_t operator[](std::int64_t a) const {
+        a -= base;
+        return a >= 0 && a < static_cast<std::int64_t>(local.size())
+                   ? local[static_cast<std::size_t>(a)]
+                   : -1;
+    }
+};
+
 // Geometry of one buffer half's content.
 struct Core::Footprint {
     std::array<std::uint32_t, NPU_DIMS> lo{}, hi{};
-    std::vector<std::int32_t> ch, rows, cols;            // ifmap only: absolute indices
-    std::vector<std::int32_t> ch_map, row_map, col_map;  // absolute -> local (-1: absent)
+    std::vector<std::int32_t> ch, rows, cols;  // ifmap only: absolute indices
+    IndexMap ch_map, row_map, col_map;         // absolute -> local (-1: absent)
     std::uint32_t ext(unsigned d) const { return hi[d] - lo[d]; }
 };
 
@@ -469,15 +501,9 @@ Core::Footprint Core::Walk::make_fp(bool ifmap) const {
         fp.rows = range(m_lo[NPU_DIM_Y], m_hi[NPU_DIM_Y]);
         fp.cols = range(m_lo[NPU_DIM_X], m_hi[NPU_DIM_X]);
     }
-    fp.ch_map.assign(m_d.c, -1);
-    fp.row_map.assign(m_d.h, -1);
-    fp.col_map.assign(m_d.w, -1);
-    for (std::size_t i = 0; i < fp.ch.size(); ++i)
-        fp.ch_map[fp.ch[i]] = static_cast<std::int32_t>(i);
-    for (std::size_t i = 0; i < fp.rows.size(); ++i)
-        fp.row_map[fp.rows[i]] = static_cast<std::int32_t>(i);
-    for (std::size_t i = 0; i < fp.cols.size(); ++i)
-        fp.col_map[fp.cols[i]] = static_cast<std::int32_t>(i);
+    fp.ch_map.build(fp.ch);
+    fp.row_map.build(fp.rows);
+    fp.col_map.build(fp.cols);
     return fp;
 }
 
@@ -914,14 +940,14 @@ void Core::Walk::compute() {
                                                                lo[NPU_DIM_K] + kk) -
                                              m_d.pad_top;
                             if (row < 0 || row >= m_d.h) continue;
-                            const std::int32_t ri = fi.row_map[static_cast<std::size_t>(row)];
+                            const std::int32_t ri = fi.row_map[row];
                             for (std::uint64_t x = 0; x < ex; ++x) {
                                 const long col =
                                     static_cast<long>((lo[NPU_DIM_X] + x) * m_d.stride_w +
                                                       lo[NPU_DIM_L] + l) -
                                     m_d.pad_left;
                                 if (col < 0 || col >= m_d.w) continue;
-                                const std::int32_t ci = fi.col_map[static_cast<std::size_t>(col)];
+                                const std::int32_t ci = fi.col_map[col];
                                 const std::int32_t xv =
                                     static_cast<std::int8_t>(idata[(chi * nr + ri) * nc + ci]) -
                                     zpi;
@@ -946,12 +972,12 @@ void Core::Walk::compute() {
                         const long row = static_cast<long>(lo[NPU_DIM_Y] + y) * sh +
                                          static_cast<long>(lo[NPU_DIM_K] + kk) - pt;
                         if (row < 0 || row >= m_d.h) continue;
-                        const std::int32_t ri = fi.row_map[static_cast<std::size_t>(row)];
+                        const std::int32_t ri = fi.row_map[row];
                         for (std::uint64_t l = 0; l < el; ++l) {
                             const long col = static_cast<long>(lo[NPU_DIM_X] + x) * sw +
                                              static_cast<long>(lo[NPU_DIM_L] + l) - pl;
                             if (col < 0 || col >= m_d.w) continue;
-                            const std::int32_t ci = fi.col_map[static_cast<std::size_t>(col)];
+                            const std::int32_t ci = fi.col_map[col];
                             const std::int32_t xv =
                                 static_cast<std::int8_t>(idata[(chi * nr + ri) * nc + ci]);
                             if (m_d.op == NPU_OP_MAXPOOL)

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstring>
 #include <stdexcept>
+#include <unordered_map>
 
 #include "npu_abi/memory_map.h"
 #include "vp/log.h"
@@ -24,26 +25,65 @@ const NpuConfig& checked(const NpuConfig& cfg) {
 }  // namespace
 
 // The core's DMA port on the TLM initiator socket. Request times are cycles
-// from the kernel's start; the command thread does not wait inside a kernel,
-// so sc_time_stamp() is the kernel's start while it runs.
+// from the kernel's start cycle `base`; the command thread does not wait
+// inside a kernel, so sc_time_stamp() is at or before that cycle while it
+// runs. All arithmetic is in whole cycles (sc_time values are integer
+// multiples of the cycle at the boundary), so no rounding depends on the
+// clock period.
+//
+// Deferred writes (npu.h): a write is booked on the bus with its data, then
+// the target's old bytes are put back through the debug interface and the
+// new ones kept here until commit() at the kernel's end; reads of this DMA
+// see them (the NPU's own psum read-back, in-place kernels).
 class Npu::ShellDma : public DmaPort {
   public:
-    explicit ShellDma(Npu& npu) : m_npu(npu), m_tag(vp::InitiatorTag::npu_dma) {}
-    ~ShellDma() override { m_gp.clear_extension(&m_tag); }
+    ShellDma(Npu& npu, std::uint64_t base, bool defer_writes)
+        : m_npu(npu), m_tag(vp::InitiatorTag::npu_dma), m_base(base), m_defer(defer_writes) {}
+    ~ShellDma() override {
+        m_gp.clear_extension(&m_tag);
+        m_dbg.clear_extension(&m_tag);
+    }
 
     bool read(std::uint64_t addr, std::uint8_t* dst, std::uint32_t len, std::uint64_t request,
               std::uint64_t& done) override {
-        return transfer(tlm::TLM_READ_COMMAND, addr, dst, len, request, done);
+        if (!transfer(tlm::TLM_READ_COMMAND, addr, dst, len, request, done)) return false;
+        if (!m_pages.empty()) overlay(addr, dst, len);
+        return true;
     }
     bool write(std::uint64_t addr, const std::uint8_t* src, std::uint32_t len,
                std::uint64_t request, std::uint64_t& done) override {
-        return transfer(tlm::TLM_WRITE_COMMAND, addr, const_cast<std::uint8_t*>(src), len, request,
-                        done);
+        auto* data = const_cast<std::uint8_t*>(src);
+        if (!m_defer) return transfer(tlm::TLM_WRITE_COMMAND, addr, data, len, request, done);
+        m_old.resize(len);
+        const bool can_restore = debug(tlm::TLM_READ_COMMAND, addr, m_old.data(), len);
+        if (!transfer(tlm::TLM_WRITE_COMMAND, addr, data, len, request, done)) return false;
+        if (!can_restore) return true;  // no debug interface: visible at issue
+        debug(tlm::TLM_WRITE_COMMAND, addr, m_old.data(), len);
+        keep(addr, src, len);
+        return true;
     }
     void activity(int unit, std::uint64_t begin, std::uint64_t end) override {
         if (!m_npu.m_tracing || end <= begin) return;
         events.push_back({begin, unit, +1});
         events.push_back({end, unit, -1});
+    }
+    // Makes every deferred write visible in the target (kernel's end).
+    void commit() {
+        for (auto& [page, p] : m_pages) {
+            for (std::size_t i = 0; i < kPage;) {
+                if (!p.valid[i]) {
+                    ++i;
+                    continue;
+                }
+                std::size_t j = i;
+                while (j < kPage && p.valid[j])
+                    ++j;
+                debug(tlm::TLM_WRITE_COMMAND, page * kPage + i, p.data.data() + i,
+                      static_cast<std::uint32_t>(j - i));
+                i = j;
+            }
+        }
+        m_pages.clear();
     }
 
     struct Event {
@@ -51,9 +91,50 @@ class Npu::ShellDma : public DmaPort {
         int unit, delta;
     };
     std::vector<Event> events;
-    std::uint64_t fetch_cycles = 0;
 
   private:
+    static constexpr std::size_t kPage = 4096;
+    // Pending bytes by page: memory follows the bytes written, not the writes.
+    struct Page {
+        std::array<std::uint8_t, kPage> data{};
+        std::vector<bool> valid = std::vector<bool>(kPage, false);
+    };
+
+    void keep(std::uint64_t addr, const std::uint8_t* src, std::uint32_t len) {
+        for (std::uint32_t i = 0; i < len;) {
+            const std::uint64_t a = addr + i;
+            const std::size_t o = a % kPage;
+            const std::uint32_t n =
+                static_cast<std::uint32_t>(std::min<std::uint64_t>(len - i, kPage - o));
+            Page& p = m_pages[a / kPage];
+            std::memcpy(p.data.data() + o, src + i, n);
+            std::fill_n(p.valid.begin() + static_cast<std::ptrdiff_t>(o), n, true);
+            i += n;
+        }
+    }
+    void overlay(std::uint64_t addr, std::uint8_t* dst, std::uint32_t len) const {
+        for (std::uint32_t i = 0; i < len;) {
+            const std::uint64_t a = addr + i;
+            const std::uint32_t n =
+                static_cast<std::uint32_t>(std::min<std::uint64_t>(len - i, kPage - a % kPage));
+            const auto it = m_pages.find(a / kPage);
+            if (it != m_pages.end())
+                for (std::uint32_t k = 0; k < n; ++k)
+                    if (it->second.valid[a % kPage + k])
+                        dst[i + k] = it->second.data[a % kPage + k];
+            i += n;
+        }
+    }
+    bool debug(tlm::tlm_command cmd, std::uint64_t addr, std::uint8_t* data, std::uint32_t len) {
+        if (!m_dbg.get_extension<vp::InitiatorTag>()) m_dbg.set_extension(&m_tag);
+        m_dbg.set_command(cmd);
+        m_dbg.set_address(addr);
+        m_dbg.set_data_ptr(data);
+        m_dbg.set_data_length(len);
+        m_dbg.set_streaming_width(len);
+        m_dbg.set_byte_enable_ptr(nullptr);
+        return m_npu.dma_out->transport_dbg(m_dbg) == len;
+    }
     bool transfer(tlm::tlm_command cmd, std::uint64_t addr, std::uint8_t* data, std::uint32_t len,
                   std::uint64_t request, std::uint64_t& done) {
         if (!m_gp.get_extension<vp::InitiatorTag>()) m_gp.set_extension(&m_tag);
@@ -65,16 +146,27 @@ class Npu::ShellDma : public DmaPort {
         m_gp.set_byte_enable_ptr(nullptr);
         m_gp.set_dmi_allowed(false);
         m_gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-        sc_core::sc_time delay = m_npu.m_cycle * static_cast<double>(request);
+        const sc_core::sc_time::value_type cyc = m_npu.m_cycle.value();
+        const sc_core::sc_time::value_type now = sc_core::sc_time_stamp().value();
+        sc_core::sc_time delay = sc_core::sc_time::from_value((m_base + request) * cyc - now);
         m_npu.dma_out->b_transport(m_gp, delay);
-        if (m_gp.is_response_error()) return false;
-        const double cycles = delay / m_npu.m_cycle;
-        done = std::max<std::uint64_t>(request, static_cast<std::uint64_t>(cycles + 0.999999));
+        if (m_gp.is_response_error()) {
+            VP_LOG_DEBUG(m_npu.name(), "DMA %s of %u bytes at 0x%llx failed (%s)",
+                         cmd == tlm::TLM_READ_COMMAND ? "read" : "write", len,
+                         static_cast<unsigned long long>(addr), m_gp.get_response_string().c_str());
+            return false;
+        }
+        const std::uint64_t at = (now + delay.value() + cyc - 1) / cyc;  // next edge
+        done = std::max<std::uint64_t>(request, at > m_base ? at - m_base : 0);
         return true;
     }
     Npu& m_npu;
     vp::InitiatorTag m_tag;
-    tlm::tlm_generic_payload m_gp;
+    tlm::tlm_generic_payload m_gp, m_dbg;
+    std::uint64_t m_base;
+    bool m_defer;
+    std::vector<std::uint8_t> m_old;
+    std::unordered_map<std::uint64_t, Page> m_pages;
 };
 
 Npu::Npu(sc_core::sc_module_name name, const NpuConfig& cfg, sc_core::sc_time cycle)
@@ -101,7 +193,7 @@ Npu::Npu(sc_core::sc_module_name name, const NpuConfig& cfg, sc_core::sc_time cy
 }
 
 Npu::~Npu() {
-    vp::stats().remove_prefix("npu.");
+    vp::stats().remove_prefix("npu");
 }
 
 void accumulate(KernelStats& a, const KernelStats& b) {
@@ -129,7 +221,7 @@ void accumulate(KernelStats& a, const KernelStats& b) {
 
 void Npu::register_stats() {
     auto& s = vp::stats();
-    s.remove_prefix("npu.");
+    s.remove_prefix("npu");
     s.add_counter("npu.kernels", &m_kernel_count, "kernels run");
     s.add_counter("npu.errors", &m_error_count, "kernels stopped by a descriptor or DMA error");
     s.add_counter("npu.desc_fetch_bytes", &m_desc_fetch_bytes,
@@ -278,13 +370,27 @@ void Npu::irq_method() {
 // ---------------------------------------------------------------------------
 // Command processor
 
+std::uint64_t Npu::cycle_now() const {
+    const sc_core::sc_time::value_type cyc = m_cycle.value();
+    return (sc_core::sc_time_stamp().value() + cyc - 1) / cyc;
+}
+
+void Npu::wait_until_cycle(std::uint64_t c) {
+    const sc_core::sc_time::value_type at = c * m_cycle.value();
+    const sc_core::sc_time::value_type now = sc_core::sc_time_stamp().value();
+    if (at > now) wait(sc_core::sc_time::from_value(at - now));
+}
+
 bool Npu::run_kernel(const npu_desc_t& desc, std::uint32_t index) {
     m_regs[NPU_REG_INDEX_KERNEL_INDEX] = index;
     m_kernel_sig.write(desc.kernel_id);
-    ShellDma dma(*this);
-    const sc_core::sc_time start = sc_core::sc_time_stamp();
-    if (m_ran_kernel && start > m_last_kernel_end)
-        m_idle_cycles += static_cast<std::uint64_t>((start - m_last_kernel_end) / m_cycle + 0.5);
+    // The kernel starts on a clock edge: every later time is whole cycles from it.
+    const std::uint64_t start = cycle_now();
+    wait_until_cycle(start);
+    if (m_ran_kernel && start > m_last_kernel_end) m_idle_cycles += start - m_last_kernel_end;
+    VP_LOG_DEBUG(name(), "kernel %u (id %u, %s) starts at cycle %llu", index, desc.kernel_id,
+                 op_name(desc.op), static_cast<unsigned long long>(start));
+    ShellDma dma(*this, start, true);
     KernelStats st = m_core.run(desc, dma);
     // Advance time to the kernel's end, replaying the busy intervals for waveforms.
     if (m_tracing) {
@@ -294,8 +400,7 @@ bool Npu::run_kernel(const npu_desc_t& desc, std::uint32_t index) {
         std::array<int, 3> level{};
         for (std::size_t i = 0; i < dma.events.size();) {
             const std::uint64_t cyc = dma.events[i].cycle;
-            const sc_core::sc_time at = start + m_cycle * static_cast<double>(cyc);
-            if (at > sc_core::sc_time_stamp()) wait(at - sc_core::sc_time_stamp());
+            wait_until_cycle(start + cyc);
             for (; i < dma.events.size() && dma.events[i].cycle == cyc; ++i)
                 level[static_cast<std::size_t>(dma.events[i].unit)] += dma.events[i].delta;
             m_dma_rd_sig.write(level[0] > 0);
@@ -303,10 +408,14 @@ bool Npu::run_kernel(const npu_desc_t& desc, std::uint32_t index) {
             m_mac_sig.write(level[2] > 0);
         }
     }
-    const sc_core::sc_time end = start + m_cycle * static_cast<double>(st.cycles);
-    if (end > sc_core::sc_time_stamp()) wait(end - sc_core::sc_time_stamp());
+    wait_until_cycle(start + st.cycles);
+    dma.commit();  // the kernel's writes have all completed by now
     m_ran_kernel = true;
-    m_last_kernel_end = sc_core::sc_time_stamp();
+    m_last_kernel_end = start + st.cycles;
+    VP_LOG_DEBUG(name(), "kernel %u (id %u) ends at cycle %llu: %llu cycles, %llu tiles, %s", index,
+                 desc.kernel_id, static_cast<unsigned long long>(m_last_kernel_end),
+                 static_cast<unsigned long long>(st.cycles),
+                 static_cast<unsigned long long>(st.tiles), error_name(st.error));
 
     ++m_kernel_count;
     accumulate(m_totals, st);
@@ -339,7 +448,12 @@ bool Npu::run_kernel(const npu_desc_t& desc, std::uint32_t index) {
     add64(NPU_REG_INDEX_DRAM_WR_LO, st.dram_write_bytes.total());
     add64(NPU_REG_INDEX_STALL_LO, st.stall_cycles);
     const std::uint32_t error = st.error;
-    m_kernels.push_back(st);
+    if (m_kernels.size() < kKernelHistoryCap) {
+        m_kernels.push_back(st);
+    } else {
+        accumulate(m_folded, st);
+        ++m_folded_count;
+    }
     if (error != NPU_ERR_NONE) {
         ++m_error_count;
         VP_LOG_INFO(name(), "kernel %u (id %u) stopped: error %u (%s)", index, desc.kernel_id,
@@ -351,6 +465,7 @@ bool Npu::run_kernel(const npu_desc_t& desc, std::uint32_t index) {
     if (m_kernel_done_hook) m_kernel_done_hook(desc.kernel_id);
     if (desc.flags & NPU_DESC_F_IRQ) {
         m_regs[NPU_REG_INDEX_IRQ_STATUS] |= NPU_IRQ_KERNEL;
+        VP_LOG_DEBUG(name(), "interrupt KERNEL raised (kernel %u, id %u)", index, desc.kernel_id);
         update_irq();
     }
     return true;
@@ -365,6 +480,7 @@ void Npu::finish(std::uint32_t error) {
         m_regs[NPU_REG_INDEX_IRQ_STATUS] |= NPU_IRQ_DONE;
     }
     m_regs[NPU_REG_INDEX_STATUS] = status;
+    VP_LOG_DEBUG(name(), "interrupt %s raised (status 0x%x)", error ? "ERROR" : "DONE", status);
     m_busy_sig.write(false);
     update_irq();
 }
@@ -396,7 +512,8 @@ void Npu::command_thread() {
             }
             npu_desc_t desc;
             std::uint8_t raw[NPU_DESC_SIZE];
-            ShellDma fetch(*this);
+            const std::uint64_t fetch_at = cycle_now();
+            ShellDma fetch(*this, fetch_at, false);
             std::uint64_t done = 0;
             if (!fetch.read(addr, raw, NPU_DESC_SIZE, 0, done)) {
                 finish(NPU_ERR_DMA);
@@ -404,7 +521,9 @@ void Npu::command_thread() {
                 break;
             }
             m_desc_fetch_bytes += NPU_DESC_SIZE;
-            wait(m_cycle * static_cast<double>(done));
+            wait_until_cycle(fetch_at + done);
+            VP_LOG_DEBUG(name(), "descriptor %u fetched from 0x%llx", i,
+                         static_cast<unsigned long long>(addr));
             std::memcpy(&desc, raw, NPU_DESC_SIZE);
             ok = run_kernel(desc, i);
             if (ok && (desc.flags & NPU_DESC_F_LAST)) break;

@@ -123,6 +123,33 @@ enum {
 #define NPU_ERR_BAD_TILING 5u /* tile size 0 or above its extent, loop order not a permutation */
 #define NPU_ERR_DMA 6u        /* a DMA transfer got an error response */
 #define NPU_ERR_NO_PSUM 7u    /* the tiling spills partial sums but psum_addr is unset */
+#define NPU_ERR_TOO_MUCH_WORK 8u /* more inter-tile iterations than NPU_MAX_KERNEL_TILES */
+
+/* The bound on one kernel's work. The command processor walks a kernel's
+ * inter-tile iterations (the product of the six loops' trip counts) without
+ * returning to the rest of the system; a descriptor with more than
+ * NPU_MAX_KERNEL_TILES of them is refused with NPU_ERR_TOO_MUCH_WORK before
+ * any data moves. 2^23 iterations is above what the schedule search
+ * produces for the zoo's networks (the largest, VGG-16's fc6, has 3.2 M) and
+ * keeps one kernel's host work bounded (about a microsecond per iteration:
+ * every iteration's bookkeeping is proportional to its footprints, which the
+ * scratchpads bound). The NPU's decode and the compiler's traffic
+ * predictor both ask npu_tiles_within_limit, so they refuse the same
+ * descriptors. */
+#define NPU_MAX_KERNEL_TILES (1u << 23)
+
+/* Nonzero when the product of the `n` trip counts is at most
+ * NPU_MAX_KERNEL_TILES (a zero trip count counts as one: tiling errors are
+ * reported by their own check). */
+static inline int npu_tiles_within_limit(const uint32_t* trips, unsigned n) {
+    uint64_t tiles = 1;
+    unsigned i;
+    for (i = 0; i < n; ++i) {
+        tiles *= trips[i] ? trips[i] : 1u;
+        if (tiles > NPU_MAX_KERNEL_TILES) return 0;
+    }
+    return 1;
+}
 
 NPU_STATIC_ASSERT(NPU_REG_STALL_HI < NPU_REG_LAUNCH, "registers overlap the launch window");
 NPU_STATIC_ASSERT(NPU_REG_LAUNCH + NPU_DESC_SIZE <= 0x10000u, "launch window outside the block");

@@ -7,6 +7,25 @@
 // tile footprints in bursts of `dma_burst_bytes` over `dma_out`; the MAC array
 // and scratchpads of npu::Core; a level interrupt output.
 //
+// Time: all of the shell's time arithmetic is in whole NPU cycles. A kernel
+// starts on a clock edge (the first edge at or after START or the descriptor
+// fetch), DMA request and completion times are cycles from that edge, and
+// sc_time is converted only at the boundary (integer multiples of the cycle),
+// so a kernel's cycles do not depend on the clock period.
+//
+// Work per kernel: decode_kernel refuses descriptors with more than
+// NPU_MAX_KERNEL_TILES inter-tile iterations (NPU_ERR_TOO_MUCH_WORK), and the
+// walk's per-iteration bookkeeping follows the footprints, so one kernel's
+// host work is bounded; that is why the run's --max-cycles is checked between
+// kernels (SimControl::finished), not inside one.
+//
+// Write visibility: the DMA's writes are booked on the bus when issued (their
+// bandwidth and completion times), but their data reaches DRAM only at the
+// kernel's end (never before its completion time): until then the target
+// keeps its old bytes (restored through the debug interface), and the NPU's
+// own later reads in the kernel see its pending writes. A target without a
+// debug interface gets the data at issue time.
+//
 // Simplifications: the command processor runs a whole kernel in one go with
 // temporal decoupling: it issues every DMA burst of the kernel with the
 // request time the core's pipeline timeline gives (as annotated delay from the
@@ -58,8 +77,14 @@ class Npu : public sc_core::sc_module {
     // npu.busy, npu.kernel, npu.dma_rd_busy, npu.dma_wr_busy, npu.mac_busy
     void trace(sc_core::sc_trace_file* tf) const;
 
-    // One entry per kernel run (failed ones too, with error set), in order.
+    // One entry per kernel run (failed ones too, with error set), in order,
+    // for the first kKernelHistoryCap runs; later runs are folded into
+    // folded_kernels() (their sum) so that memory stays bounded however many
+    // kernels a guest launches. totals() and kernel_records() count them all.
+    static constexpr std::size_t kKernelHistoryCap = 4096;
     const std::vector<KernelStats>& kernel_stats() const { return m_kernels; }
+    const KernelStats& folded_kernels() const { return m_folded; }
+    std::uint64_t folded_kernel_count() const { return m_folded_count; }
     // Called after every kernel with its descriptor's kernel_id (vp_run shows
     // progress with it); empty: nothing.
     void set_kernel_done_hook(std::function<void(std::uint16_t kernel_id)> hook) {
@@ -85,6 +110,10 @@ class Npu : public sc_core::sc_module {
     void irq_method();
     void command_thread();
     bool run_kernel(const npu_desc_t& desc, std::uint32_t index);
+    // The current cycle: sc_time_stamp() in whole cycles, rounded up.
+    std::uint64_t cycle_now() const;
+    // Waits until the start of cycle `c` (no wait when it has begun).
+    void wait_until_cycle(std::uint64_t c);
     void finish(std::uint32_t error);
     void register_stats();
 
@@ -100,6 +129,8 @@ class Npu : public sc_core::sc_module {
     bool m_call_mode = false;
 
     std::vector<KernelStats> m_kernels;
+    KernelStats m_folded;  // runs past kKernelHistoryCap, summed
+    std::uint64_t m_folded_count = 0;
     std::vector<KernelRecord> m_records;
     std::function<void(std::uint16_t)> m_kernel_done_hook;
     std::vector<std::int32_t> m_record_of_id;  // kernel_id -> index in m_records, -1: none
@@ -109,7 +140,7 @@ class Npu : public sc_core::sc_module {
     // (launch or descriptor fetch overhead, CPU work between kernels).
     std::uint64_t m_idle_cycles = 0;
     bool m_ran_kernel = false;
-    sc_core::sc_time m_last_kernel_end;
+    std::uint64_t m_last_kernel_end = 0;  // cycle
 
     sc_core::sc_signal<bool> m_busy_sig{"busy"};
     sc_core::sc_signal<std::uint32_t> m_kernel_sig{"kernel"};
