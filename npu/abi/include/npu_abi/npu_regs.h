@@ -120,9 +120,9 @@ enum {
 #define NPU_ERR_TILE_TOO_LARGE 2u /* a tile footprint exceeds half of its scratchpad */
 #define NPU_ERR_ADDR_RANGE 3u     /* a tensor (or the descriptor list) lies outside DRAM */
 #define NPU_ERR_BAD_SHAPE 4u      /* shapes inconsistent with the op or with each other */
-#define NPU_ERR_BAD_TILING 5u /* tile size 0 or above its extent, loop order not a permutation */
-#define NPU_ERR_DMA 6u        /* a DMA transfer got an error response */
-#define NPU_ERR_NO_PSUM 7u    /* the tiling spills partial sums but psum_addr is unset */
+#define NPU_ERR_BAD_TILING 5u    /* tile size 0 or above its extent, loop order not a permutation */
+#define NPU_ERR_DMA 6u           /* a DMA transfer got an error response */
+#define NPU_ERR_NO_PSUM 7u       /* the tiling spills partial sums but psum_addr is unset */
 #define NPU_ERR_TOO_MUCH_WORK 8u /* more inter-tile iterations than NPU_MAX_KERNEL_TILES */
 
 /* The bound on one kernel's work. The command processor walks a kernel's
