@@ -143,12 +143,8 @@ void simulate(const vp::Config& config, const sc_core::sc_time& cycle) {
     for (;;) {
         const sc_core::sc_time now = sc_core::sc_time_stamp();
         if (now >= limit) return;
-        if (bounded && limit - now <= slice) {
-            sc_core::sc_start(limit - now, sc_core::SC_EXIT_ON_STARVATION);
-            reach_limit(limit);
-            return;
-        }
-        sc_core::sc_start(slice, sc_core::SC_EXIT_ON_STARVATION);
+        sc_core::sc_start(bounded && limit - now < slice ? limit - now : slice,
+                          sc_core::SC_EXIT_ON_STARVATION);
         if (vp::SimControl::finished() || !sc_core::sc_pending_activity()) return;
         if (std::chrono::steady_clock::now() >= deadline) {
             std::ostringstream os;
@@ -158,6 +154,16 @@ void simulate(const vp::Config& config, const sc_core::sc_time& cycle) {
             vp::SimControl::fail(os.str());
             return;
         }
+        // A slice starves early when the next activity lies past its end (a
+        // CPU asleep until a distant timer): move time to that activity, or
+        // to the limit when the activity lies beyond it.
+        const sc_core::sc_time at = sc_core::sc_time_stamp();
+        const sc_core::sc_time wait = sc_core::sc_time_to_pending_activity();
+        if (bounded && wait >= limit - at) {
+            reach_limit(limit);
+            return;
+        }
+        if (wait > sc_core::SC_ZERO_TIME) sc_core::sc_start(wait, sc_core::SC_RUN_TO_TIME);
     }
 }
 

@@ -527,6 +527,27 @@ TEST(VpRun, TimeoutStopsAGuestThatNeverEnds) {
     EXPECT_GT(j["run"]["cycles"].get<std::uint64_t>(), 0u);
 }
 
+TEST(VpRun, TimeoutRunsPastADistantTimer) {
+    // WFI until mtimecmp, 0.2 s of simulated time away (2e8 cycles with nothing
+    // scheduled in between): the sliced run jumps there instead of spinning
+    // until the wall-clock limit.
+    std::vector<std::uint32_t> prog;
+    rv::li(prog, rv::t0, VP_CLINT_BASE + VP_CLINT_MTIMECMP);
+    rv::li(prog, rv::t1, VP_CLINT_MTIME_HZ / 5);
+    prog.push_back(rv::store(2, rv::t1, rv::t0));        // mtimecmp lo
+    prog.push_back(rv::store(2, 0, rv::t0) | (4 << 7));  // mtimecmp hi = 0 (offset 4)
+    rv::li(prog, rv::t1, 0x80);                          // mie.MTIE
+    prog.push_back(0x30431073);                          // csrw mie, t1
+    prog.push_back(0x10500073);                          // wfi: wakes with mstatus.MIE clear
+    rv::syscon_write(prog, VP_SYSCON_FINISHER_PASS);
+    const std::string report = temp_path("far_timer.json");
+    ProcessResult r = vp_run(
+        {"--firmware", write_guest("far_timer", prog), "--timeout", "20", "--report", report});
+    ASSERT_EQ(r.exit_status, 0) << r.err;
+    const nlohmann::json j = nlohmann::json::parse(read_text_file(report));
+    EXPECT_GE(j["run"]["cycles"].get<std::uint64_t>(), 200'000'000u);
+}
+
 TEST(VpRun, LargestMaxCyclesIsNotReachedFalsely) {
     // The largest limit at 1 GHz (2^63 ps): its time must not wrap to a short
     // run that reports "--max-cycles reached" at once.
