@@ -10,7 +10,8 @@ set(VP_GUEST_C_PROGRAMS crt traps misaligned timer_irq ext_irq wfi vectored fenc
     mtime_csr)
 set(VP_GUEST_SEMIHOST_PROGRAMS sh_hello sh_exit sh_file)
 #   bare: programs/<name>.S alone, no runtime, no libc (vp_run error paths only)
-set(VP_GUEST_BARE_PROGRAMS bare_trap bare_spin bare_wfi bare_trap_storm bare_trap_retry)
+set(VP_GUEST_BARE_PROGRAMS bare_trap bare_spin bare_wfi bare_trap_storm bare_trap_retry
+    bare_big_bss)
 #   npu: programs/<name>.c on our runtime, driving the NPU (vp_run only: QEMU
 #   has no NPU); run with --mode functional so results can be checked
 set(VP_GUEST_NPU_PROGRAMS npu_conv)
