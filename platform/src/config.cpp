@@ -15,6 +15,8 @@
 
 #include <boost/program_options.hpp>
 
+#include "workloads/load.h"
+
 namespace po = boost::program_options;
 
 namespace vp {
@@ -164,24 +166,23 @@ bool same_file(const std::string& a, const std::string& b) {
     return !ea && !eb && ca == cb;
 }
 
+bool ends_with(const std::string& text, const char* suffix) {
+    const std::string e(suffix);
+    return text.size() > e.size() && text.compare(text.size() - e.size(), e.size(), e) == 0;
+}
+
+// The workload names a file (ONNX or SCALE-Sim topology), not a zoo network.
 bool is_workload_file(const std::string& workload) {
-    auto ends = [&](const std::string& ext) {
-        return workload.size() > ext.size() &&
-               workload.compare(workload.size() - ext.size(), ext.size(), ext) == 0;
-    };
-    return ends(".onnx") || ends(".csv");
+    return !workload.empty() && wl::workload_kind(workload) != wl::WorkloadKind::zoo;
 }
 
 // "vp_run prog.elf": options only; guess which option was meant.
 [[noreturn]] void refuse_positional(const std::string& arg) {
-    auto ends = [&](const char* ext) {
-        const std::string e(ext);
-        return arg.size() > e.size() && arg.compare(arg.size() - e.size(), e.size(), e) == 0;
-    };
+    auto ends = [&](const char* ext) { return ends_with(arg, ext); };
     std::string option = "--firmware";
     if (ends(".ini"))
         option = "--config";
-    else if (ends(".onnx") || ends(".csv"))
+    else if (is_workload_file(arg))
         option = "--workload";
     else if (ends(".img") || ends(".bin") || ends(".setup"))
         option = "--setup";
