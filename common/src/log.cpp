@@ -94,8 +94,9 @@ struct KindCount {
     std::uint64_t seen = 0;
 };
 std::map<std::string, KindCount>& log_counts() {
-    static std::map<std::string, KindCount> counts;
-    return counts;
+    // Never destroyed: flush_log_summary runs at exit, after static destructors.
+    static auto* counts = new std::map<std::string, KindCount>;
+    return *counts;
 }
 bool g_flush_at_exit = false;
 }  // namespace

@@ -15,3 +15,10 @@ vp_add_test_needing(NAME guest.bare_big_bss NEEDS firmware TIMEOUT ${_vp_timeout
     COMMAND ${_run} --status 0 --expect /dev/null --
             $<TARGET_FILE:vp_run> --firmware ${VP_FIRMWARE_DIR}/guest_bare_big_bss.elf
             --dram-mb 2048 ${VP_GUEST_VP_RUN_ARGS})
+
+# --log-level debug logs every trap, rate-limited: the first 20 of the
+# storm's 999, then one count at exit (and the run still ends).
+vp_add_test_needing(NAME guest.debug_log_storm NEEDS firmware TIMEOUT 30 LABELS guest vp_run
+    COMMAND ${_run} --status 3 --regex ${_exp}/debug_log_storm.regex --merge-stderr --
+            $<TARGET_FILE:vp_run> --firmware ${VP_FIRMWARE_DIR}/guest_bare_trap_storm.elf
+            --log-level debug ${VP_GUEST_VP_RUN_ARGS})
