@@ -1,6 +1,8 @@
 // SystemC bench of npu::Npu: register walk through b_transport, call-mode
 // launch, irq-mode descriptor list with interrupt, a bad descriptor, and the
 // DMA's bytes seen by a DRAM target with bandwidth and latency.
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include <climits>
@@ -445,7 +447,9 @@ TEST(NpuSc, BadDescriptorRaisesErrorInterrupt) {
 
 TEST(NpuSc, WaveformSignals) {
     Bench b;
-    sc_core::sc_trace_file* tf = sc_core::sc_create_vcd_trace_file("npu_sc_trace");
+    // A per-test file (SystemC appends ".vcd" to the stem).
+    const std::string stem = ::testing::TempDir() + "npu_sc_trace_" + std::to_string(::getpid());
+    sc_core::sc_trace_file* tf = sc_core::sc_create_vcd_trace_file(stem.c_str());
     tf->set_time_unit(1, SC_NS);
     b.npu_.trace(tf);
     b.body = [&] {
@@ -461,7 +465,7 @@ TEST(NpuSc, WaveformSignals) {
     sc_core::sc_close_vcd_trace_file(tf);
     EXPECT_TRUE(b.body_done);
     EXPECT_EQ(b.irq_rises, 1u);
-    std::FILE* f = std::fopen("npu_sc_trace.vcd", "r");
+    std::FILE* f = std::fopen((stem + ".vcd").c_str(), "r");
     ASSERT_NE(f, nullptr);
     std::string text;
     char buf[4096];
@@ -469,6 +473,7 @@ TEST(NpuSc, WaveformSignals) {
     while ((n = std::fread(buf, 1, sizeof buf, f)) > 0)
         text.append(buf, n);
     std::fclose(f);
+    std::remove((stem + ".vcd").c_str());
     // VCD writes "npu.busy" as scope npu, variable busy
     EXPECT_NE(text.find("$scope module npu $end"), std::string::npos);
     for (const char* s : {" busy ", " kernel ", " dma_rd_busy ", " dma_wr_busy ", " mac_busy "})
