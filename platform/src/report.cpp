@@ -112,6 +112,7 @@ nlohmann::json config_to_json(const Config& c) {
     j["freq_mhz"] = c.freq_mhz;
     j["quantum"] = c.quantum_cycles;
     j["max_cycles"] = c.max_cycles;
+    j["timeout_seconds"] = c.timeout_seconds;
     j["semihost_root"] = c.semihost_root;
     j["cpi"] = {{"alu", c.cpu_timing.alu},
                 {"load_store", c.cpu_timing.load_store},

@@ -1,4 +1,4 @@
-// rv::Cpu: the SystemC shell around rv::Core (STYLE.md "core plus shell").
+// rv::Cpu: the SystemC shell around rv::Core (docs/architecture.md, "Core plus shell").
 //
 // Hardware it stands for: one RV32IMC hart with a 32-bit TLM-2.0 LT bus
 // master port and three level-sensitive interrupt inputs (machine external

@@ -37,7 +37,7 @@ long window_out(long in, long pad0, long pad1, long win, long stride) {
 }
 
 // Sorted distinct input rows touched by outputs [y0,y1) and filter rows [k0,k1),
-// clipped to [0, size) (dataflow-model.md §3 and §10).
+// clipped to [0, size) (docs/dataflow-model.md, "Footprints").
 std::vector<std::int32_t> touched(std::uint32_t y0, std::uint32_t y1, std::uint32_t k0,
                                   std::uint32_t k1, std::uint32_t stride, std::uint32_t pad,
                                   std::uint32_t size) {
@@ -212,7 +212,7 @@ std::uint32_t decode_kernel(const npu_desc_t& d, const CoreConfig& cfg, Kernel& 
     // below walks the tile loops.
     if (!npu_tiles_within_limit(k.trips.data(), NPU_DIMS)) return NPU_ERR_TOO_MUCH_WORK;
     // psum spill: a reduction loop (c, k, l) active outside the innermost active
-    // ofmap-relevant loop (dataflow-model.md §4, rho_O > 1).
+    // ofmap-relevant loop (docs/dataflow-model.md, "The closed form": rho_O > 1).
     int p_out = -1;
     for (unsigned p = 0; p < NPU_DIMS; ++p)
         if ((k.rel_out & bit(k.order[p])) && k.trips[k.order[p]] > 1) p_out = static_cast<int>(p);

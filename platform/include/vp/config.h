@@ -1,4 +1,4 @@
-// The run's configuration: one validated struct (STYLE.md point 3), filled from
+// The run's configuration: one validated struct, filled from
 // the command line and an optional INI file whose keys are the long option
 // names. parse_config() validates everything in one place and throws
 // ConfigError with one line a user can act on.

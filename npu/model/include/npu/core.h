@@ -1,5 +1,5 @@
 // The NPU's plain C++ core (no SystemC): descriptor decoding and checking, the
-// tile walk with its DMA traffic (dataflow-model.md §5, 'tile' policy,
+// tile walk with its DMA traffic (the 'tile' policy of docs/dataflow-model.md,
 // tile-level buffers), the ping-pong pipeline timeline, and the functional
 // int8 execution on the scratchpad contents (npu_abi/arith.h).
 //
@@ -52,7 +52,7 @@ struct CoreConfig {
     std::string validate() const;
 };
 
-// Per-kernel statistics, DESIGN.md names. Bytes unless said otherwise.
+// Per-kernel statistics, the names of docs/report.md. Bytes unless said otherwise.
 struct KernelStats {
     std::uint16_t kernel_id = 0;
     std::uint8_t op = 0;
@@ -155,7 +155,7 @@ std::uint32_t decode_kernel(const npu_desc_t& desc, const CoreConfig& cfg, Kerne
 //   ofmap half:  ofmap footprint elements x 4 B (int32 accumulators, also
 //                when the output is int8).
 // Footprints are clipped to the tensor (padding is never fetched) and the
-// largest one that really occurs counts (§3/§10 of the traffic model).
+// largest one that really occurs counts (docs/dataflow-model.md, "Footprints").
 struct FootprintElems {
     std::uint64_t ifmap = 0, weight = 0, ofmap = 0;
     std::uint64_t channels = 0;  // output channels whose parameters ride in the weight half

@@ -1,5 +1,5 @@
-// The systolic MAC array's compute-time model, written down once (DESIGN.md
-// "Facts to build on"; SCALE-Sim's analytical model). Every kernel's compute
+// The systolic MAC array's compute-time model, written down once
+// (SCALE-Sim's analytical model; npu/model/README.md, "Compute time"). Every kernel's compute
 // cycles come from here.
 //
 // A tile maps to a GEMM of Sr x T x Sc:

@@ -13,7 +13,7 @@
 // the kernel run in between (no wait, e.g. inside one quantum) completes
 // while the PLIC still sees the line high, and the source is pending again
 // (a spurious interrupt, as on hardware whose device deasserts late). Sync
-// after such device writes (STYLE.md point 5), or wait a cycle as
+// after such device writes, or wait a cycle as
 // vp::TrafficGen does.
 //
 // Inputs: irq_in[s] is a port that may stay unbound, so a SoC wires only the
