@@ -257,13 +257,10 @@ struct Lowerer {
 
     // ------------------------------------------------------------- kernels and steps
 
-    int add_kernel(npu_desc_t d, const KernelAddrs& a, bool keep_tiling = false) {
-        open_pending_layer();
-        if (layer < 0) fail("kernel outside a layer");
-        d.kernel_id = static_cast<std::uint16_t>(layer);
-        d.dataflow = opt.dataflow;
-        // Scheduling sees in-DRAM placeholder addresses; the real ones are
-        // written after the layout.
+    // Scheduling sees in-DRAM placeholder addresses for the tensors a kernel
+    // has (the psum area always: spilling tilings are allowed); the real ones
+    // are written after the layout.
+    void place_holder_addresses(npu_desc_t& d, const KernelAddrs& a) const {
         const auto base = static_cast<std::uint32_t>(opt.arch.core.dram_base);
         d.ifmap_addr = a.ifmap.valid() ? base : 0;
         d.weight_addr = a.weight.valid() ? base : 0;
@@ -272,6 +269,14 @@ struct Lowerer {
         d.lut_addr = a.lut.valid() ? base : 0;
         d.qtable_addr = a.qtable.valid() ? base : 0;
         d.psum_addr = base;
+    }
+
+    int add_kernel(npu_desc_t d, const KernelAddrs& a, bool keep_tiling = false) {
+        open_pending_layer();
+        if (layer < 0) fail("kernel outside a layer");
+        d.kernel_id = static_cast<std::uint16_t>(layer);
+        d.dataflow = opt.dataflow;
+        place_holder_addresses(d, a);
         KernelPrediction p;
         try {
             p = keep_tiling ? predict_kernel(d, opt.arch)
@@ -317,17 +322,10 @@ struct Lowerer {
                 npu_patch_apply(&d, &p, T);
             return d;
         };
-        const auto dram = static_cast<std::uint32_t>(opt.arch.core.dram_base);
         for (const std::uint32_t T : {1u, seq_max}) {
             npu_desc_t d = at(T);
             d.dataflow = opt.dataflow;
-            d.ifmap_addr = a.ifmap.valid() ? dram : 0;
-            d.weight_addr = a.weight.valid() ? dram : 0;
-            d.bias_addr = a.bias.valid() ? dram : 0;
-            d.ofmap_addr = a.ofmap.valid() ? dram : 0;
-            d.lut_addr = a.lut.valid() ? dram : 0;
-            d.qtable_addr = a.qtable.valid() ? dram : 0;
-            d.psum_addr = dram;
+            place_holder_addresses(d, a);
             std::string why;
             try {
                 const KernelPrediction p = predict_kernel(d, opt.arch);
