@@ -619,3 +619,17 @@ TEST(Lowering, ResNet50FitsTheDefaultDram) {
 }
 
 }  // namespace
+
+TEST(Lowering, WeightsLargerThanTheDramAreOneLine) {
+    nc::CompileOptions o;
+    o.arch.core.dram_size = 1u << 20;  // LeNet-5's weights fit; AlexNet's 61 MB do not
+    EXPECT_NO_THROW(nc::compile(wl::zoo::build_shapes("lenet5"), o));
+    try {
+        nc::compile(wl::zoo::build_shapes("alexnet"), o);
+        ADD_FAILURE() << "no error";
+    } catch (const nc::CompileError& e) {
+        EXPECT_EQ(std::string(e.what()),
+                  "graph 'alexnet': 60996928 bytes of weights and constants, more than the "
+                  "DRAM's 1048576 (see --dram-mb)");
+    }
+}

@@ -1030,6 +1030,15 @@ struct Lowerer {
             throw CompileError("graph '" + g.name + "': no " +
                                (g.inputs.empty() ? "input" : "output"));
         out.options = opt;
+        // The constants alone must fit the DRAM (checked first: a kernel whose
+        // weights lie outside it would otherwise be the first to complain).
+        std::uint64_t constant_bytes = 0;
+        for (const wl::TensorDef& t : g.tensors)
+            if (t.is_const) constant_bytes += static_cast<std::uint64_t>(t.bytes());
+        if (constant_bytes > opt.arch.core.dram_size)
+            throw CompileError("graph '" + g.name + "': " + std::to_string(constant_bytes) +
+                               " bytes of weights and constants, more than the DRAM's " +
+                               std::to_string(opt.arch.core.dram_size) + " (see --dram-mb)");
         analyse();
         // Graph inputs, then outputs, first in the tensor table (a SCALE-Sim
         // topology has one of each per layer; the header names the first).
