@@ -11,7 +11,10 @@ Prints, as a table and as JSON:
     host second, and, when qemu-system-riscv32 is installed, QEMU TCG's wall
     time on the same ELF measured in the same run, as the ratio vp_run / QEMU
     (paired runs, median ratio). The machine is shared and noisy: compare
-    ratios measured together, not absolute figures from different days.
+    ratios measured together, not absolute figures from different days;
+  - when npu/model/mac_bench is built: the NPU core's functional-mode MAC/s as
+    a ratio to an exact int8 reference GEMM of the same ResNet-50 conv shapes,
+    measured in the same process (geometric mean over the shapes).
 """
 import argparse
 import json
@@ -80,6 +83,21 @@ def bench_iss(vp_run, elf, runs):
     return result
 
 
+def bench_mac(mac_bench, runs):
+    """mac_bench's per-shape MAC/s and its geometric-mean ratio npu / reference GEMM."""
+    proc = subprocess.run([mac_bench, str(runs)], capture_output=True, text=True)
+    m = re.search(r"^mac_ratio ([0-9.]+)", proc.stdout, re.M)
+    if proc.returncode != 0 or not m:
+        sys.exit(f"bench: {mac_bench} failed:\n{proc.stdout}{proc.stderr}")
+    shapes = {}
+    for line in proc.stdout.splitlines():
+        f = line.split()
+        if len(f) >= 5 and f[1].isdigit():
+            shapes[f[0]] = {"macs": int(f[1]), "npu_mac_per_s": float(f[2]),
+                            "gemm_mac_per_s": float(f[3]), "ratio": float(f[4])}
+    return {"ratio": float(m.group(1)), "shapes": shapes, "runs": runs}
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     root = os.path.dirname(here)
@@ -100,6 +118,9 @@ def main():
         "functional": bench_workload(vp_run, args.workload, "functional", args.runs),
         "iss": bench_iss(vp_run, elf, args.runs),
     }
+    mac_bench = os.path.join(args.build, "npu", "model", "mac_bench")
+    if os.path.exists(mac_bench):
+        figures["mac"] = bench_mac(mac_bench, args.runs)
     t, f, i = figures["timing"], figures["functional"], figures["iss"]
     print(f"vp_run benchmark, median of {args.runs} runs ({os.cpu_count()} cores)")
     print(f"{'':34}{'wall s':>10}{'CPU s':>10}{'peak RSS MiB':>14}")
@@ -110,6 +131,9 @@ def main():
     if "ratio_to_qemu" in i:
         line += f"; QEMU {i['qemu_wall_s']:.3f} s, vp_run/QEMU time ratio {i['ratio_to_qemu']:.2f}"
     print(line)
+    if "mac" in figures:
+        print(f"NPU functional MAC/s / exact int8 GEMM MAC/s (same run): "
+              f"{figures['mac']['ratio']:.3f}")
     print(json.dumps(figures, indent=2))
     if args.json:
         with open(args.json, "w") as out:

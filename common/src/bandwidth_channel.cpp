@@ -40,4 +40,20 @@ BandwidthChannel::Grant BandwidthChannel::request(std::uint64_t t_req, std::uint
     return g;
 }
 
+BandwidthChannel::Grant BandwidthChannel::request_bursts(std::uint64_t t_req, std::uint64_t bytes,
+                                                         std::uint64_t burst) {
+    if (burst == 0 || bytes <= burst || m_unlimited) return request(t_req, bytes);
+    // Every burst after the first is requested at t_req <= busy_until, so it
+    // starts where the previous one ended: the occupancies add up.
+    const std::uint64_t n = (bytes + burst - 1) / burst;
+    const std::uint64_t occ = (n - 1) * occupancy(burst) + occupancy(bytes - (n - 1) * burst);
+    Grant g{};
+    g.start = std::max(t_req, m_busy_until);
+    g.done = g.start + occ;
+    m_busy_until = g.done;
+    m_busy_cycles += occ;
+    g.complete = g.done + m_latency;
+    return g;
+}
+
 }  // namespace vp

@@ -44,6 +44,7 @@ npu::NpuConfig npu_config(const Config& c) {
     n.weight_bytes = c.weight_kb * 1024u;
     n.ofmap_bytes = c.ofmap_kb * 1024u;
     n.dma_burst_bytes = c.dma_burst_bytes;
+    n.dma_coalesce_bursts = true;  // the bus and the DRAM book vp::BurstExt
     n.functional = c.mode == SimMode::functional || c.verify;
     n.dram_base = VP_DRAM_BASE;
     n.dram_size = std::uint64_t{c.dram_mb} << 20;

@@ -7,8 +7,10 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <sstream>
 #include <string>
@@ -477,4 +479,38 @@ TEST(Networks, WaveformOfIrqControl) {
     EXPECT_GE(plic[0].first, busy[1].first);
     std::remove(vcd.c_str());
     std::remove(fst.c_str());
+}
+
+// The NPU's DMA moves a contiguous run as one transaction that the bus and
+// the DRAM book and count as its bursts; VP_NPU_DMA_PER_BURST=1 forces the
+// reference path, one b_transport per burst. Both give the same report:
+// layers, totals and the run's cycles and traffic (host time aside), and the
+// same bus and DRAM transaction counters.
+TEST(Networks, CoalescedDmaEqualsBurstByBurst) {
+    const auto strip_host = [](nlohmann::json j) {
+        for (auto it = j["run"].begin(); it != j["run"].end();)
+            it = it.key().find("host") != std::string::npos ||
+                         it.key().find("wall") != std::string::npos
+                     ? j["run"].erase(it)
+                     : std::next(it);
+        return j;
+    };
+    const std::vector<std::vector<std::string>> cases = {
+        {"--workload", "resnet_small", "--dma-burst", "64"},
+        {"--workload", "resnet_small", "--dataflow", "ws", "--control", "call"},
+        {"--workload", "lenet5", "--dma-burst", "64", "--dataflow", "is"},
+    };
+    for (const auto& args : cases) {
+        const std::string what = args[1] + (args.size() > 2 ? " " + args[2] + " " + args[3] : "");
+        const nlohmann::json coalesced = strip_host(run_report(args));
+        ::setenv("VP_NPU_DMA_PER_BURST", "1", 1);
+        const nlohmann::json per_burst = strip_host(run_report(args));
+        ::unsetenv("VP_NPU_DMA_PER_BURST");
+        ASSERT_FALSE(coalesced["layers"].empty()) << what;
+        EXPECT_EQ(coalesced["layers"], per_burst["layers"]) << what;
+        EXPECT_EQ(coalesced["totals"], per_burst["totals"]) << what;
+        EXPECT_EQ(coalesced["run"], per_burst["run"]) << what;
+        ASSERT_TRUE(coalesced.contains("stats")) << what;
+        EXPECT_EQ(coalesced["stats"], per_burst["stats"]) << what;
+    }
 }

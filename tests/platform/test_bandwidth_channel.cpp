@@ -1,8 +1,10 @@
 #include "vp/bandwidth_channel.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <string>
 
 #include <gtest/gtest.h>
 
@@ -148,4 +150,35 @@ TEST(BandwidthChannel, GrantsNeverOverlapAndNeverPrecedeTheirRequest) {
         occupied += g.done - g.start;
     }
     EXPECT_EQ(ch.busy_cycles(), occupied);
+}
+
+// A transfer booked as bursts in one step equals one request() per burst,
+// all at the same cycle: same start, done, completion, busy cycles, and the
+// same channel state for the next request (rates that do and do not divide
+// the burst, a last burst shorter, a channel busy from before, unlimited).
+TEST(BandwidthChannel, RequestBurstsEqualsOneRequestPerBurst) {
+    for (const double rate : {0.0, 16.0, 3.5, 0.1, 7.0}) {
+        for (const std::uint64_t burst : {1u, 64u, 100u, 4096u}) {
+            for (const std::uint64_t bytes : {1u, 63u, 64u, 65u, 1000u, 12345u}) {
+                BandwidthChannel one(rate, 40), many(rate, 40);
+                one.request(0, 300);  // busy from an earlier transfer
+                many.request(0, 300);
+                const auto g = one.request_bursts(5, bytes, burst);
+                BandwidthChannel::Grant first{}, last{};
+                for (std::uint64_t off = 0; off < bytes; off += burst) {
+                    last = many.request(5, std::min(burst, bytes - off));
+                    if (off == 0) first = last;
+                }
+                const std::string what = std::to_string(rate) + " B/cycle, burst " +
+                                         std::to_string(burst) + ", " + std::to_string(bytes) +
+                                         " bytes";
+                EXPECT_EQ(g.start, first.start) << what;
+                EXPECT_EQ(g.done, last.done) << what;
+                EXPECT_EQ(g.complete, last.complete) << what;
+                EXPECT_EQ(one.busy_cycles(), many.busy_cycles()) << what;
+                EXPECT_EQ(one.busy_until(), many.busy_until()) << what;
+                EXPECT_EQ(one.request(7, 64).complete, many.request(7, 64).complete) << what;
+            }
+        }
+    }
 }

@@ -43,6 +43,11 @@ class BandwidthChannel {
 
     // Books the channel for a transfer requested at cycle t_req.
     Grant request(std::uint64_t t_req, std::uint64_t bytes);
+    // Books a transfer of `bytes` moved as bursts of `burst` bytes (the last
+    // one shorter), all requested at t_req: exactly what one request() per
+    // burst books (each burst starts when the previous one leaves the
+    // channel), in one step. burst 0 or >= bytes: one request().
+    Grant request_bursts(std::uint64_t t_req, std::uint64_t bytes, std::uint64_t burst);
 
     bool unlimited() const { return m_unlimited; }
     double bytes_per_cycle() const { return m_bytes_per_cycle; }

@@ -4,8 +4,10 @@
 #include "npu/npu.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
+#include <string>
 #include <unordered_map>
 
 #include "npu_abi/memory_map.h"
@@ -37,9 +39,22 @@ const NpuConfig& checked(const NpuConfig& cfg) {
 // see them (the NPU's own psum read-back, in-place kernels).
 class Npu::ShellDma : public DmaPort {
   public:
-    ShellDma(Npu& npu, std::uint64_t base, bool defer_writes)
-        : m_npu(npu), m_tag(vp::InitiatorTag::npu_dma), m_base(base), m_defer(defer_writes) {}
+    // coalesce_runs: the kernel's footprint runs go as one transaction each
+    // (the descriptor fetch stays one plain transaction).
+    ShellDma(Npu& npu, std::uint64_t base, bool defer_writes, bool coalesce_runs)
+        : m_npu(npu),
+          m_tag(vp::InitiatorTag::npu_dma),
+          m_burst(npu.m_cfg.dma_burst_bytes),
+          m_base(base),
+          m_defer(defer_writes) {
+        // VP_NPU_DMA_PER_BURST=1: one b_transport per burst, the reference the
+        // coalesced path must match exactly (tests compare the two).
+        const char* e = std::getenv("VP_NPU_DMA_PER_BURST");
+        m_coalesce =
+            coalesce_runs && npu.m_cfg.dma_coalesce_bursts && !(e && *e && std::string(e) != "0");
+    }
     ~ShellDma() override {
+        m_gp.clear_extension(&m_burst);
         m_gp.clear_extension(&m_tag);
         m_dbg.clear_extension(&m_tag);
     }
@@ -62,6 +77,9 @@ class Npu::ShellDma : public DmaPort {
         keep(addr, src, len);
         return true;
     }
+    // A contiguous run goes as one transaction tagged with the burst size
+    // (vp::BurstExt): the bus and the memory book and count its bursts.
+    bool coalesces_bursts() const override { return m_coalesce; }
     void activity(int unit, std::uint64_t begin, std::uint64_t end) override {
         if (!m_npu.m_tracing || end <= begin) return;
         events.push_back({begin, unit, +1});
@@ -138,6 +156,7 @@ class Npu::ShellDma : public DmaPort {
     bool transfer(tlm::tlm_command cmd, std::uint64_t addr, std::uint8_t* data, std::uint32_t len,
                   std::uint64_t request, std::uint64_t& done) {
         if (!m_gp.get_extension<vp::InitiatorTag>()) m_gp.set_extension(&m_tag);
+        if (m_coalesce && !m_gp.get_extension<vp::BurstExt>()) m_gp.set_extension(&m_burst);
         m_gp.set_command(cmd);
         m_gp.set_address(addr);
         m_gp.set_data_ptr(data);
@@ -162,6 +181,8 @@ class Npu::ShellDma : public DmaPort {
     }
     Npu& m_npu;
     vp::InitiatorTag m_tag;
+    vp::BurstExt m_burst;
+    bool m_coalesce = true;
     tlm::tlm_generic_payload m_gp, m_dbg;
     std::uint64_t m_base;
     bool m_defer;
@@ -390,7 +411,7 @@ bool Npu::run_kernel(const npu_desc_t& desc, std::uint32_t index) {
     if (m_ran_kernel && start > m_last_kernel_end) m_idle_cycles += start - m_last_kernel_end;
     VP_LOG_DEBUG(name(), "kernel %u (id %u, %s) starts at cycle %llu", index, desc.kernel_id,
                  op_name(desc.op), static_cast<unsigned long long>(start));
-    ShellDma dma(*this, start, true);
+    ShellDma dma(*this, start, true, true);
     KernelStats st = m_core.run(desc, dma);
     // Advance time to the kernel's end, replaying the busy intervals for waveforms.
     if (m_tracing) {
@@ -513,7 +534,7 @@ void Npu::command_thread() {
             npu_desc_t desc;
             std::uint8_t raw[NPU_DESC_SIZE];
             const std::uint64_t fetch_at = cycle_now();
-            ShellDma fetch(*this, fetch_at, false);
+            ShellDma fetch(*this, fetch_at, false, false);
             std::uint64_t done = 0;
             if (!fetch.read(addr, raw, NPU_DESC_SIZE, 0, done)) {
                 finish(NPU_ERR_DMA);

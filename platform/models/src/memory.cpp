@@ -126,17 +126,17 @@ void Memory::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) 
     const InitiatorTag::Id who = initiator_of(gp);
     if (cmd == tlm::TLM_READ_COMMAND) {
         m_read_bytes[who] += len;
-        ++m_reads[who];
+        m_reads[who] += bursts_of(gp);
     } else {
         m_write_bytes[who] += len;
-        ++m_writes[who];
+        m_writes[who] += bursts_of(gp);
     }
     // Integer time arithmetic in units of the kernel's time resolution.
     const sc_core::sc_time::value_type cyc = m_cycle.value();
     const sc_core::sc_time::value_type now = sc_core::sc_time_stamp().value();
     const sc_core::sc_time::value_type t_local = now + delay.value();
     const std::uint64_t t_req = (t_local + cyc - 1) / cyc;  // next cycle edge
-    const BandwidthChannel::Grant g = m_channel.request(t_req, len);
+    const BandwidthChannel::Grant g = m_channel.request_bursts(t_req, len, burst_bytes_of(gp));
     m_busy_cycles = m_channel.busy_cycles();
     delay = sc_core::sc_time::from_value(g.complete * cyc - now);
 }

@@ -4,6 +4,7 @@
 
 #include "vp/log.h"
 #include "vp/stats.h"
+#include "vp/tlm_ext.h"
 
 namespace vp {
 
@@ -36,7 +37,9 @@ void Router::on_attached(const std::string& name) {
 
 void Router::b_transport(int id, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
     (void)id;
-    ++m_transactions;
+    // A coalesced DMA run counts as the bursts it stands for (vp::BurstExt).
+    const std::uint64_t bursts = vp::bursts_of(gp);
+    m_transactions += bursts;
     const sc_dt::uint64 addr = gp.get_address();
     const auto hit = m_map.decode(addr, gp.get_data_length());
     if (!hit) {
@@ -48,7 +51,7 @@ void Router::b_transport(int id, tlm::tlm_generic_payload& gp, sc_core::sc_time&
         return;
     }
     TargetCounters& counters = m_targets[hit->target];
-    ++counters.transactions;
+    counters.transactions += bursts;
     counters.bytes += gp.get_data_length();
     gp.set_address(hit->local);
     bus_out[static_cast<int>(hit->target)]->b_transport(gp, delay);

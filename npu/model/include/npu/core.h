@@ -44,6 +44,15 @@ struct CoreConfig {
     std::uint32_t weight_bytes = 64 * 1024;
     std::uint32_t ofmap_bytes = 64 * 1024;
     std::uint32_t dma_burst_bytes = 64;
+    // The shell's DMA moves a contiguous run as one TLM transaction tagged
+    // with the burst size (vp::BurstExt) instead of one per burst: only for
+    // a bus and targets that book and count such a transaction as its bursts
+    // (vp::Router, vp::Memory; the SoC sets it). Same cycles and counters;
+    // the environment variable VP_NPU_DMA_PER_BURST=1 turns it off. One
+    // deliberate difference: a run reaching past the end of a target fails
+    // as a whole, where per burst the bursts before the bad one were booked
+    // and counted first (the kernel stops with NPU_ERR_DMA either way).
+    bool dma_coalesce_bursts = false;
     bool functional = true;
     std::uint64_t dram_base = 0x80000000u;
     std::uint64_t dram_size = 0x10000000u;
@@ -89,6 +98,11 @@ class DmaPort {
                       std::uint64_t request, std::uint64_t& done) = 0;
     virtual bool write(std::uint64_t addr, const std::uint8_t* src, std::uint32_t len,
                        std::uint64_t request, std::uint64_t& done) = 0;
+    // Whether one read()/write() may carry a whole contiguous run of several
+    // bursts of `burst` bytes (the port then books and counts it as those
+    // bursts, back to back at the same request cycle); false: one call per
+    // burst.
+    virtual bool coalesces_bursts() const { return false; }
     // Busy intervals for waveforms: unit 0 = DMA read, 1 = DMA write, 2 = MAC array.
     virtual void activity(int unit, std::uint64_t begin, std::uint64_t end) {
         (void)unit, (void)begin, (void)end;

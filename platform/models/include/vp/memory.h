@@ -14,7 +14,10 @@
 //
 // b_transport: delay += completion - (now + delay), i.e. the returned delay
 // is (completion cycle) * cycle - sc_time_stamp(). Counted per initiator
-// (vp::initiator_of): read/write bytes and transactions.
+// (vp::initiator_of): read/write bytes and transactions. A transaction
+// carrying a vp::BurstExt is booked on the channel and counted as the bursts
+// it stands for (BandwidthChannel::request_bursts), exactly as if they came
+// one b_transport each.
 // transport_dbg: reads/writes without time or counters.
 // DMI: granted over the whole memory when timing.dmi_allowed, read and write
 // latency = latency_cycles per access. DMI accesses bypass the bandwidth

@@ -52,7 +52,9 @@ class Router : public sc_core::sc_module {
     const AddressMap& address_map() const { return m_map; }
 
     // b_transport calls so far, including those answered with an error (the
-    // lead's VCD samples this per window). Also "<basename>.transactions".
+    // lead's VCD samples this per window); a call carrying a vp::BurstExt
+    // counts as the bursts it stands for, here and per target. Also
+    // "<basename>.transactions".
     std::uint64_t transactions() const { return m_transactions; }
     // Transactions answered with TLM_ADDRESS_ERROR_RESPONSE by the decoder
     // ("<basename>.decode_errors").
