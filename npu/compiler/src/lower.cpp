@@ -523,6 +523,18 @@ struct Lowerer {
         return static_cast<std::uint8_t>(v);
     }
 
+    // A conv's or pool's window: size, strides and padding, checked to fit.
+    void set_window(npu_desc_t& d, const wl::Attrs& a) const {
+        d.r = dim(*this, a.kernel_h, "R");
+        d.s = dim(*this, a.kernel_w, "S");
+        d.stride_h = small(*this, a.stride_h, "stride");
+        d.stride_w = small(*this, a.stride_w, "stride");
+        d.pad_top = small(*this, a.pad_top, "pad");
+        d.pad_left = small(*this, a.pad_left, "pad");
+        d.pad_bottom = small(*this, a.pad_bottom, "pad");
+        d.pad_right = small(*this, a.pad_right, "pad");
+    }
+
     // The tensor the node's result goes to (the fused activation's output).
     int result_of(std::size_t i) const {
         return fused_act[i] >= 0 ? g.nodes[static_cast<std::size_t>(fused_act[i])].outputs.at(0)
@@ -574,14 +586,7 @@ struct Lowerer {
             d.m = dim(*this, ys.c, "M");
             d.e = dim(*this, ys.h, "E");
             d.f = dim(*this, ys.w, "F");
-            d.r = dim(*this, n.attrs.kernel_h, "R");
-            d.s = dim(*this, n.attrs.kernel_w, "S");
-            d.stride_h = small(*this, n.attrs.stride_h, "stride");
-            d.stride_w = small(*this, n.attrs.stride_w, "stride");
-            d.pad_top = small(*this, n.attrs.pad_top, "pad");
-            d.pad_left = small(*this, n.attrs.pad_left, "pad");
-            d.pad_bottom = small(*this, n.attrs.pad_bottom, "pad");
-            d.pad_right = small(*this, n.attrs.pad_right, "pad");
+            set_window(d, n.attrs);
             d.groups = dim(*this, n.attrs.groups, "groups");
         } else if (n.op == OpType::fc) {
             d.op = NPU_OP_GEMM;
@@ -683,14 +688,7 @@ struct Lowerer {
             d.s = d.w;
             d.stride_h = d.stride_w = 1;
         } else {
-            d.r = dim(*this, n.attrs.kernel_h, "R");
-            d.s = dim(*this, n.attrs.kernel_w, "S");
-            d.stride_h = small(*this, n.attrs.stride_h, "stride");
-            d.stride_w = small(*this, n.attrs.stride_w, "stride");
-            d.pad_top = small(*this, n.attrs.pad_top, "pad");
-            d.pad_left = small(*this, n.attrs.pad_left, "pad");
-            d.pad_bottom = small(*this, n.attrs.pad_bottom, "pad");
-            d.pad_right = small(*this, n.attrs.pad_right, "pad");
+            set_window(d, n.attrs);
         }
         d.zp_in = static_cast<std::int16_t>(x.quant.zero_point);
         d.zp_out = static_cast<std::int16_t>(g.output_of(n).quant.zero_point);
