@@ -10,6 +10,11 @@ PACKAGES=(
     gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
     libonnx-dev libonnx-testdata libprotobuf-dev nlohmann-json3-dev
     gtkwave qemu-system-misc
+    # scripts/vp_sweep.py and vp_plot.py (/usr/bin/python3). python3-distributed's
+    # Depends bring what a Dask LocalCluster and dask-scheduler/dask-worker need
+    # (psutil, tornado, msgpack, cloudpickle, tblib, zict, ...), so
+    # --no-install-recommends is enough; TOML specs use Python's own tomllib.
+    python3-distributed python3-dask python3-matplotlib python3-yaml
 )
 
 missing=()
