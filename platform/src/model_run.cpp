@@ -8,7 +8,9 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 
+#include "npu/systolic.h"
 #include "npu_compiler/compile.h"
 #include "workloads/executor.h"
 #include "workloads/load.h"
@@ -224,12 +226,89 @@ std::function<void(std::uint16_t)> progress_printer(const ModelRun& run) {
     };
 }
 
+std::uint64_t untiled_compute_cycles(const npu_desc_t& desc, const npu::CoreConfig& cfg) {
+    npu::Kernel k;
+    const std::uint32_t err = npu::decode_kernel(desc, cfg, k);
+    if (err != NPU_ERR_NONE)
+        throw std::invalid_argument(std::string("formula_cycles: descriptor of kernel ") +
+                                    std::to_string(desc.kernel_id) + " does not decode (" +
+                                    npu::error_name(err) + ")");
+    const auto n = [&k](unsigned d) { return std::uint64_t{k.extent[d]}; };
+    const unsigned rows = cfg.array_rows, cols = cfg.array_cols;
+    if (k.is_mac_op()) {
+        // extent[m] counts all groups' filters, extent[c] one group's channels.
+        const npu::GemmShape g =
+            npu::tile_gemm(k.dataflow, n(NPU_DIM_M) / k.groups,
+                           n(NPU_DIM_C) * n(NPU_DIM_K) * n(NPU_DIM_L), n(NPU_DIM_Y) * n(NPU_DIM_X));
+        return k.groups * npu::gemm_cycles(k.dataflow, rows, cols, g);
+    }
+    return npu::vector_cycles(
+        cols, n(NPU_DIM_M) * n(NPU_DIM_Y) * n(NPU_DIM_X) * n(NPU_DIM_K) * n(NPU_DIM_L));
+}
+
+std::vector<std::uint64_t> layer_formula_cycles(const ModelRun& run, const npu::CoreConfig& cfg) {
+    const npu::compiler::ModelImage& img = run.image;
+    const npu_img_header_t& h = img.header;
+    std::vector<std::uint64_t> per_layer(img.layers.size(), 0);
+    // The call program as the firmware walks it (firmware/lib/runtime.c):
+    // loops repeat their body, patches add scale * (loop index or length).
+    struct Loop {
+        std::uint32_t begin, trips, index;
+    };
+    std::vector<Loop> loops;
+    const std::uint32_t end = std::min<std::uint32_t>(h.call_first + h.call_count,
+                                                      static_cast<std::uint32_t>(img.ops.size()));
+    for (std::uint32_t pc = h.call_first; pc < end;) {
+        const npu_prog_op_t& op = img.ops[pc];
+        if (op.opcode == NPU_PROG_END) break;
+        if (op.opcode == NPU_PROG_LOOP) {
+            const std::uint32_t trips =
+                op.arg0 == NPU_LOOP_SEQ_LEN ? std::min(run.seq_len, op.arg1) : op.arg1;
+            if (trips == 0) {  // skip the body
+                for (int nest = 1; nest && ++pc < end;)
+                    nest += (img.ops[pc].opcode == NPU_PROG_LOOP) -
+                            (img.ops[pc].opcode == NPU_PROG_ENDLOOP);
+                ++pc;
+                continue;
+            }
+            loops.push_back({pc + 1, trips, 0});
+        } else if (op.opcode == NPU_PROG_ENDLOOP && !loops.empty()) {
+            if (++loops.back().index < loops.back().trips) {
+                pc = loops.back().begin;
+                continue;
+            }
+            loops.pop_back();
+        } else if (op.opcode == NPU_PROG_KERNEL && op.arg0 < img.descs.size()) {
+            npu_desc_t d = img.descs[op.arg0];
+            for (std::uint32_t i = op.patch_first;
+                 i < op.patch_first + op.patch_count && i < img.patches.size(); ++i) {
+                const npu_patch_t& p = img.patches[i];
+                const std::uint32_t value = p.source == NPU_PATCH_SEQ_LEN ? run.seq_len
+                                            : p.source < loops.size()     ? loops[p.source].index
+                                                                          : 0;
+                npu_patch_apply(&d, &p, value);
+            }
+            if (d.kernel_id < per_layer.size())
+                per_layer[d.kernel_id] += untiled_compute_cycles(d, cfg);
+        }
+        ++pc;
+    }
+    return per_layer;
+}
+
 std::vector<LayerReport> model_layer_reports(const npu::Npu& npu, const ModelRun& run) {
     std::vector<LayerReport> layers;
     const std::uint64_t pes = std::uint64_t{npu.config().array_rows} * npu.config().array_cols;
     std::vector<const npu::KernelRecord*> by_layer(run.image.layers.size(), nullptr);
     for (const npu::KernelRecord& r : npu.kernel_records())
         if (r.stats.kernel_id < by_layer.size()) by_layer[r.stats.kernel_id] = &r;
+    // Without the formula (a descriptor the NPU refused) the layers say null.
+    std::vector<std::uint64_t> formula;
+    try {
+        formula = layer_formula_cycles(run, npu.config());
+    } catch (const std::invalid_argument&) {
+        formula.clear();
+    }
     for (std::size_t i = 0; i < run.image.layers.size(); ++i) {
         const npu_img_layer_t& il = run.image.layers[i];
         const npu::KernelRecord* rec = by_layer[i];
@@ -245,6 +324,8 @@ std::vector<LayerReport> model_layer_reports(const npu::Npu& npu, const ModelRun
         l.has_prediction = h.seq_len_max == 0 || run.seq_len == h.seq_len_default;
         l.predicted_read = {il.pred_rd_ifmap, il.pred_rd_weight, 0, il.pred_rd_psum};
         l.predicted_write = {0, 0, il.pred_wr_ofmap, il.pred_wr_psum};
+        l.has_formula = i < formula.size();
+        l.formula_cycles = l.has_formula ? formula[i] : 0;
         layers.push_back(l);
     }
     return layers;

@@ -45,6 +45,7 @@ nlohmann::json layer_json(const LayerReport& l) {
     j["macs"] = l.macs;
     j["cycles"] = l.cycles;
     j["compute_cycles"] = l.compute_cycles;
+    j["formula_cycles"] = l.has_formula ? nlohmann::json(l.formula_cycles) : nlohmann::json();
     j["stall_cycles"] = l.stall_cycles;
     j["utilization"] = l.utilization();
     j["dram_read_bytes"] = bytes_json(l.dram_read, true);
@@ -62,12 +63,15 @@ LayerReport totals_of(const std::vector<LayerReport>& layers) {
     LayerReport t;
     t.name = "total";
     t.has_prediction = !layers.empty();
+    t.has_formula = !layers.empty();
     for (const LayerReport& l : layers) {
         t.has_prediction = t.has_prediction && l.has_prediction;
         t.launches += l.launches;
         t.macs += l.macs;
         t.cycles += l.cycles;
         t.compute_cycles += l.compute_cycles;
+        t.has_formula = t.has_formula && l.has_formula;
+        t.formula_cycles += l.formula_cycles;
         t.stall_cycles += l.stall_cycles;
         t.pes = l.pes;  // one array per run
         add(t.dram_read, l.dram_read);
@@ -162,7 +166,7 @@ nlohmann::json make_report(const Config& config, const std::vector<LayerReport>&
 
 std::string make_csv(const std::vector<LayerReport>& layers) {
     std::ostringstream os;
-    os << "name,op,launches,macs,cycles,compute_cycles,stall_cycles,utilization,"
+    os << "name,op,launches,macs,cycles,compute_cycles,formula_cycles,stall_cycles,utilization,"
           "dram_read_bytes.ifmap,dram_read_bytes.weight,dram_read_bytes.psum,"
           "dram_write_bytes.ofmap,dram_write_bytes.psum,"
           "predicted_dram_read_bytes.ifmap,predicted_dram_read_bytes.weight,"
@@ -171,9 +175,11 @@ std::string make_csv(const std::vector<LayerReport>& layers) {
           "sram_writes.ifmap,sram_writes.weight,sram_writes.ofmap\n";
     auto row = [&os](const LayerReport& l) {
         os << l.name << ',' << l.op << ',' << l.launches << ',' << l.macs << ',' << l.cycles << ','
-           << l.compute_cycles << ',' << l.stall_cycles << ',' << std::setprecision(6)
-           << l.utilization() << ',' << l.dram_read.ifmap << ',' << l.dram_read.weight << ','
-           << l.dram_read.psum << ',' << l.dram_write.ofmap << ',' << l.dram_write.psum << ',';
+           << l.compute_cycles << ',';
+        if (l.has_formula) os << l.formula_cycles;
+        os << ',' << l.stall_cycles << ',' << std::setprecision(6) << l.utilization() << ','
+           << l.dram_read.ifmap << ',' << l.dram_read.weight << ',' << l.dram_read.psum << ','
+           << l.dram_write.ofmap << ',' << l.dram_write.psum << ',';
         if (l.has_prediction)
             os << l.predicted_read.ifmap << ',' << l.predicted_read.weight << ','
                << l.predicted_read.psum << ',' << l.predicted_write.ofmap << ','

@@ -67,10 +67,10 @@ TEST(Report, TotalsSumTheLayers) {
 TEST(Report, CsvHasOneRowPerLayerAndATotal) {
     const std::string csv = vp::make_csv({layer("a", 800, 250), layer("b", 200, 50)});
     EXPECT_EQ(csv.rfind("name,op,launches,macs,cycles,", 0), 0u);
-    EXPECT_NE(csv.find("\na,conv,0,800,250,240,10,0.8,100,200,30,400,30,,,,,,0,0,0,0,0,0\n"),
+    EXPECT_NE(csv.find("\na,conv,0,800,250,240,,10,0.8,100,200,30,400,30,,,,,,0,0,0,0,0,0\n"),
               std::string::npos)
         << csv;
-    EXPECT_NE(csv.find("\ntotal,,0,1000,300,280,20,"), std::string::npos);
+    EXPECT_NE(csv.find("\ntotal,,0,1000,300,280,,20,"), std::string::npos);
     EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 4);
 }
 
@@ -86,6 +86,26 @@ TEST(Report, PredictionAndErrorAppearWhenKnown) {
     EXPECT_EQ(j["totals"]["predicted_dram_write_bytes"]["ofmap"], 400);
     const std::string csv = vp::make_csv({l});
     EXPECT_NE(csv.find(",400,30,100,200,30,400,30,"), std::string::npos) << csv;
+}
+
+// formula_cycles: the layer's value when known, the sum in the totals only
+// when every layer has one, null (empty CSV cell) otherwise.
+TEST(Report, FormulaCyclesAppearWhenKnownAndSumInTheTotals) {
+    vp::LayerReport a = layer("a", 800, 250), b = layer("b", 200, 50);
+    a.has_formula = b.has_formula = true;
+    a.formula_cycles = 392;
+    b.formula_cycles = 1272;
+    auto j = vp::make_report(demo_config(), {a, b}, {}, {}, {}, "");
+    EXPECT_EQ(j["layers"][0]["formula_cycles"], 392);
+    EXPECT_EQ(j["layers"][1]["formula_cycles"], 1272);
+    EXPECT_EQ(j["totals"]["formula_cycles"], 392 + 1272);
+    const std::string csv = vp::make_csv({a, b});
+    EXPECT_NE(csv.find("\na,conv,0,800,250,240,392,10,"), std::string::npos) << csv;
+    EXPECT_NE(csv.find("\ntotal,,0,1000,300,280,1664,20,"), std::string::npos) << csv;
+    b.has_formula = false;
+    j = vp::make_report(demo_config(), {a, b}, {}, {}, {}, "");
+    EXPECT_TRUE(j["layers"][1]["formula_cycles"].is_null());
+    EXPECT_TRUE(j["totals"]["formula_cycles"].is_null());
 }
 
 TEST(Report, UtilizationOfAnEmptyLayerIsZero) {

@@ -1,8 +1,15 @@
 // vp_run's verification and per-layer report around a model run, without a
 // simulation: a compiled network's output placed in a DRAM image by hand.
 // --verify must accept exactly the reference executor's bytes and name the
-// first differing layer and element otherwise.
+// first differing layer and element otherwise. formula_cycles, the untiled
+// layers' systolic cycles, against values computed by hand.
+#include <unistd.h>
+
+#include <cstdio>
 #include <cstring>
+#include <fstream>
+#include <map>
+#include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -93,4 +100,103 @@ TEST(ModelRun, VerifyLayersChecksLayersBeforeTheOutput) {
     EXPECT_FALSE(vp::verify_model(dram.data(), dram.size(), run, true, message).match);
     EXPECT_NE(message.find("layer '" + first + "' element 0"), std::string::npos) << message;
     EXPECT_TRUE(vp::verify_model(dram.data(), dram.size(), run, false, message).match);
+}
+
+// ---------------------------------------------------------------- formula_cycles
+
+namespace {
+
+// The NPU vp_run builds for a default Config (32x32, 64 KiB scratchpads).
+npu::CoreConfig default_core() {
+    const vp::Config c;
+    npu::CoreConfig n;
+    n.array_rows = c.array_rows;
+    n.array_cols = c.array_cols;
+    n.ifmap_bytes = c.ifmap_kb * 1024u;
+    n.weight_bytes = c.weight_kb * 1024u;
+    n.ofmap_bytes = c.ofmap_kb * 1024u;
+    n.dram_base = VP_DRAM_BASE;
+    n.dram_size = std::uint64_t{c.dram_mb} << 20;
+    return n;
+}
+
+// layer name -> formula_cycles of a workload compiled for `df` (timing mode).
+std::map<std::string, std::uint64_t> formula_by_name(const std::string& workload, vp::Dataflow df,
+                                                     std::uint32_t seq_len = 0) {
+    vp::Config c;
+    c.workload = workload;
+    c.dataflow = df;
+    c.seq_len = seq_len;
+    c.control = seq_len ? vp::Control::call : vp::Control::irq;  // a run-time loop needs call
+    vp::ModelPrep prep = vp::prepare_model(c);
+    EXPECT_FALSE(prep.exit_now);
+    const std::vector<std::uint64_t> f = vp::layer_formula_cycles(prep.run, default_core());
+    std::map<std::string, std::uint64_t> out;
+    for (std::size_t i = 0; i < prep.run.image.layers.size(); ++i) {
+        const npu_img_layer_t& l = prep.run.image.layers[i];
+        if (l.desc_count) out[std::string(l.name, strnlen(l.name, sizeof l.name))] = f.at(i);
+    }
+    return out;
+}
+
+}  // namespace
+
+// The untiled layer's systolic cycles on 32x32, by hand from npu/systolic.h:
+// folds = ceil(Sr/32) * ceil(Sc/32); os fold = T + 62, ws/is fold = T + 94.
+//   conv 10x10x4 -> 40 filters 3x3: E = F = 8, 64 pixels, reduction 36
+//     os: Sr 64 px, T 36, Sc 40 -> 2*2 folds * 98  = 392
+//     ws: Sr 36, T 64 px, Sc 40 -> 2*2 folds * 158 = 632
+//     is: Sr 36, T 40, Sc 64 px -> 2*2 folds * 134 = 536
+//   depthwise (DP) 10x10x4, one 3x3 filter per channel: 4 groups of
+//   1 filter, reduction 9, 64 pixels
+//     os: Sr 64, T 9, Sc 1  -> 4 * (2*1 folds * 71) = 568
+//     ws: Sr 9, T 64, Sc 1  -> 4 * (1 fold * 158)   = 632
+//     is: Sr 9, T 1, Sc 64  -> 4 * (1*2 folds * 95) = 760
+//   fc 256 -> 100 (mlp): 1 pixel, reduction 256, 100 filters
+//     os: Sr 1, T 256, Sc 100 -> 1*4 folds * 318 = 1272
+//     ws: Sr 256, T 1, Sc 100 -> 8*4 folds * 95  = 3040
+//     is: Sr 256, T 100, Sc 1 -> 8*1 folds * 194 = 1552
+TEST(FormulaCycles, HandComputedConvDepthwiseAndFcUnderEachDataflow) {
+    const std::string topo =
+        ::testing::TempDir() + "formula_topology_" + std::to_string(::getpid()) + ".csv";
+    std::ofstream(topo) << "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, "
+                           "Channels, Num Filter, Strides,\n"
+                           "Conv1, 10, 10, 3, 3, 4, 40, 1,\n"
+                           "Conv_DP, 10, 10, 3, 3, 4, 1, 1,\n";
+    struct Want {
+        vp::Dataflow df;
+        std::uint64_t conv, dw, fc;
+    };
+    for (const Want& w :
+         {Want{vp::Dataflow::os, 392, 568, 1272}, Want{vp::Dataflow::ws, 632, 632, 3040},
+          Want{vp::Dataflow::is, 536, 760, 1552}}) {
+        const auto t = formula_by_name(topo, w.df);
+        EXPECT_EQ(t.at("Conv1"), w.conv) << vp::to_string(w.df);
+        EXPECT_EQ(t.at("Conv_DP"), w.dw) << vp::to_string(w.df);
+        EXPECT_EQ(formula_by_name("mlp:widths=256-100", w.df).at("fc1"), w.fc)
+            << vp::to_string(w.df);
+    }
+    std::remove(topo.c_str());
+}
+
+// Vector-unit kernels: ceil(outputs * window / 32 lanes), whatever the
+// dataflow. lenet5's s2 averages 2x2 windows of 6x28x28 into 6x14x14:
+// 6*14*14*4 / 32 = 147.
+TEST(FormulaCycles, VectorUnitKernelsAreVectorCycles) {
+    for (vp::Dataflow df : {vp::Dataflow::os, vp::Dataflow::ws, vp::Dataflow::is})
+        EXPECT_EQ(formula_by_name("lenet5", df).at("s2"), 147u) << vp::to_string(df);
+}
+
+// A layer in a run-time loop counts every launch at the run's length: an
+// LSTM's per-step kernels are the same at every step, so 4 steps cost twice
+// 2 steps, and a step's formula is not zero.
+TEST(FormulaCycles, LoopsCountEveryLaunchAtTheRunLength) {
+    const std::string spec = "lstm:hidden=32,input=16,layers=1,seq=4";
+    const auto four = formula_by_name(spec, vp::Dataflow::os, 4);
+    const auto two = formula_by_name(spec, vp::Dataflow::os, 2);
+    ASSERT_FALSE(four.empty());
+    for (const auto& [name, cycles] : four) {
+        EXPECT_GT(two.at(name), 0u) << name;
+        EXPECT_EQ(cycles, 2 * two.at(name)) << name;
+    }
 }

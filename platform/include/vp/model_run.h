@@ -52,6 +52,20 @@ std::function<void(std::uint16_t)> progress_printer(const ModelRun& run);
 // layer's launches) and predicted.
 std::vector<LayerReport> model_layer_reports(const npu::Npu& npu, const ModelRun& run);
 
+// formula_cycles (docs/report.md): the untiled kernel's compute cycles on the
+// configured array and the descriptor's dataflow, from npu/systolic.h, the
+// functions the NPU times its tiles with. A MAC kernel is one GEMM per group
+// (m = M / groups filters, reduction Cg * R * S, E * F pixels), a pool,
+// eltwise or unary kernel vector_cycles of all its output elements times
+// window elements. Throws std::invalid_argument with one line naming the
+// NPU's error when the descriptor does not decode.
+std::uint64_t untiled_compute_cycles(const npu_desc_t& desc, const npu::CoreConfig& cfg);
+
+// Per layer of the image (index = kernel_id), formula_cycles summed over the
+// kernels its call program launches at the run's sequence length, each
+// launch's descriptor with its patches applied as the firmware applies them.
+std::vector<std::uint64_t> layer_formula_cycles(const ModelRun& run, const npu::CoreConfig& cfg);
+
 // --verify: the graph's outputs (with --verify-layers every layer output
 // that is still in DRAM) against the reference executor. `message` gets the
 // first mismatch ("layer 'conv2' element 17 (c 0, y 2, x 5): NPU 12, reference 13").

@@ -34,6 +34,11 @@ struct LayerReport {
     bool has_prediction = false;
     Bytes predicted_read, predicted_write;
     Bytes sram_reads, sram_writes;  // ifmap, weight, ofmap buffers (psum unused)
+    // The untiled layer's systolic compute cycles (model_run.h,
+    // untiled_compute_cycles); absent (JSON null, empty CSV cell) without
+    // the layer's descriptors.
+    bool has_formula = false;
+    std::uint64_t formula_cycles = 0;
     double utilization() const;
 };
 
