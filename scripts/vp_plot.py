@@ -37,13 +37,26 @@ import sqlite3
 import sys
 import urllib.parse
 
-import matplotlib
+# matplotlib is imported when there is something to draw (load_matplotlib):
+# bad input is refused in a fraction of the import's time.
+plt = None
+FuncFormatter = None
 
-matplotlib.use("Agg")
-# SVG text stays text (searchable, and the tests read the titles back).
-matplotlib.rcParams["svg.fonttype"] = "none"
-import matplotlib.pyplot as plt  # noqa: E402  (after the backend is chosen)
-from matplotlib.ticker import FuncFormatter  # noqa: E402
+
+def load_matplotlib():
+    global plt, FuncFormatter
+    if plt is not None:
+        return
+    import matplotlib
+
+    matplotlib.use("Agg")
+    # SVG text stays text (searchable, and the tests read the titles back).
+    matplotlib.rcParams["svg.fonttype"] = "none"
+    import matplotlib.pyplot
+    import matplotlib.ticker
+
+    plt = matplotlib.pyplot
+    FuncFormatter = matplotlib.ticker.FuncFormatter
 
 PROG = "vp_plot"
 
@@ -753,6 +766,7 @@ def outputs(args, names):
 
 def save_all(args, names, draw):
     todo = outputs(args, names)
+    load_matplotlib()
     for plot, path in todo:
         d = os.path.dirname(path)
         if d:

@@ -39,8 +39,14 @@ SIZES = {
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
 
+# matplotlib's font cache goes to a directory of this run, so a read-only or
+# shared home neither fails nor warns on stderr (the tests want it empty).
+MPLCONFIGDIR = tempfile.mkdtemp(prefix="test_vp_plot_mpl_")
+ENV = dict(os.environ, MPLCONFIGDIR=MPLCONFIGDIR)
+
+
 def run_plot(*args):
-    p = subprocess.run([sys.executable, SCRIPT, *args], capture_output=True, text=True, timeout=300)
+    p = subprocess.run([sys.executable, SCRIPT, *args], capture_output=True, text=True, timeout=300, env=ENV)
     return p.returncode, p.stdout, p.stderr
 
 
@@ -296,4 +302,7 @@ class BadInput(PlotCase):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    try:
+        unittest.main()
+    finally:
+        shutil.rmtree(MPLCONFIGDIR, ignore_errors=True)
