@@ -718,6 +718,7 @@ Core::Action Core::exec_system(const Insn& in) {
             m_pc = m_mepc;
             m_nested_exceptions = 0;
             m_mret_to_fault = (m_last_trap.mcause & kInterruptBit) == 0 && m_pc == m_last_trap.pc;
+            if (m_on_mret) m_on_mret();
             if (check_interrupts() && m_halt != HaltKind::none) return Action::stop;
             return Action::jump;
         default:

@@ -205,6 +205,8 @@ void validate(Config& c) {
     if (c.verify_layers) c.verify = true;
     if (c.irq_per_layer && c.control != Control::irq)
         throw ConfigError("--irq-per-layer needs --control irq (call control waits per kernel)");
+    if (c.compare_control && !c.trace_json.empty())
+        throw ConfigError("--trace-json traces one run; drop --compare-control (or --trace-json)");
     if (c.compare_control && (c.control != Control::irq || c.completion != Completion::irq))
         throw ConfigError(
             "--compare-control runs every control mode itself; drop --control/--completion");
@@ -226,8 +228,11 @@ void validate(Config& c) {
         {"config", &c.config_file},
         {"setup", &c.setup},
         {"workload", is_workload_file(c.workload) ? &c.workload : nullptr}};
-    const std::pair<const char*, const std::string*> outputs[] = {
-        {"report", &c.report}, {"csv", &c.csv}, {"vcd", &c.vcd}, {"emit-setup", &c.emit_setup}};
+    const std::pair<const char*, const std::string*> outputs[] = {{"report", &c.report},
+                                                                  {"csv", &c.csv},
+                                                                  {"vcd", &c.vcd},
+                                                                  {"emit-setup", &c.emit_setup},
+                                                                  {"trace-json", &c.trace_json}};
     for (std::size_t i = 0; i < std::size(outputs); ++i) {
         const auto& [name, path] = outputs[i];
         if (path->empty()) continue;
@@ -325,6 +330,8 @@ ParseResult parse_config(int argc, const char* const argv[]) {
     out.add_options()("vcd", po::value<std::string>(), "write a VCD waveform (open with GTKWave)")(
         "report", po::value<std::string>(), "write the JSON report")(
         "csv", po::value<std::string>(), "write the per-layer CSV")(
+        "trace-json", po::value<std::string>(),
+        "write a timeline (Chrome trace-event JSON: ui.perfetto.dev, chrome://tracing)")(
         "log-level", po::value<std::string>()->default_value("warn"), "error|warn|info|debug")(
         "stats", po::bool_switch(), "print every statistic at the end")("help,h", "this help")(
         "version", "print the version");
@@ -378,8 +385,8 @@ ParseResult parse_config(int argc, const char* const argv[]) {
     }
 
     // A path given empty (--report "") is a mistake, not "no output".
-    for (const char* opt :
-         {"workload", "setup", "firmware", "emit-setup", "semihost-root", "vcd", "report", "csv"})
+    for (const char* opt : {"workload", "setup", "firmware", "emit-setup", "semihost-root", "vcd",
+                            "report", "csv", "trace-json"})
         if (vm.count(opt) && get(vm, opt).empty()) bad(opt, "", "empty path");
 
     Config& c = result.config;
@@ -442,6 +449,7 @@ ParseResult parse_config(int argc, const char* const argv[]) {
     c.vcd = get(vm, "vcd");
     c.report = get(vm, "report");
     c.csv = get(vm, "csv");
+    c.trace_json = get(vm, "trace-json");
     c.log_level = get(vm, "log-level");
     if (c.log_level != "error" && c.log_level != "warn" && c.log_level != "info" &&
         c.log_level != "debug")

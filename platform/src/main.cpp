@@ -4,13 +4,10 @@
 // stalled platform, a model error); 4 when --verify finds a difference; a
 // failing guest's code mapped by vp::guest_failure_status (never 0, 2, 3 or
 // 4). Always one error line.
-#include <sys/stat.h>
 #include <unistd.h>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -25,10 +22,12 @@
 #include "vp/log.h"
 #include "vp/lsan_options.h"
 #include "vp/model_run.h"
+#include "vp/output_file.h"
 #include "vp/report.h"
 #include "vp/sim_control.h"
 #include "vp/soc.h"
 #include "vp/stats.h"
+#include "vp/trace_json.h"
 #include "workloads/zoo.h"
 
 namespace {
@@ -42,69 +41,6 @@ int error_exit(int status, const std::string& message) {
 std::uint64_t stat_or_zero(const char* path) {
     return vp::stats().contains(path) ? static_cast<std::uint64_t>(vp::stats().read(path)) : 0;
 }
-
-// --vcd writes exactly the path given. SystemC's VCD writer appends ".vcd"
-// to the name it is handed, so the trace goes to a temporary file created
-// here (mkstemps: exclusive, never an existing file) and reaches the target
-// when the run ends: renamed onto it when the target is a regular file or
-// absent, copied into it otherwise, so a symlink stays a symlink (its target
-// gets the trace, as --report would) and a device stays a device.
-class VcdOutput {
-  public:
-    explicit VcdOutput(std::string target) : m_target(std::move(target)) {
-        namespace fs = std::filesystem;
-        const fs::path t(m_target);
-        const std::string base = t.filename().string();
-        std::string dir = t.parent_path().string();
-        if (dir.empty()) dir = ".";
-        if (!make_temp(dir + "/." + base + ".XXXXXX.vcd") &&
-            !make_temp((fs::temp_directory_path() / "vp_run_vcd.XXXXXX.vcd").string()))
-            throw vp::ConfigError("--vcd '" + m_target + "': cannot create a temporary file");
-    }
-    ~VcdOutput() {
-        if (!m_temp.empty()) std::remove(m_temp.c_str());
-    }
-    VcdOutput(const VcdOutput&) = delete;
-    VcdOutput& operator=(const VcdOutput&) = delete;
-
-    std::string stem() const { return m_temp.substr(0, m_temp.size() - 4); }
-
-    // Call after sc_close_vcd_trace_file. Throws std::runtime_error.
-    void commit() {
-        struct stat st {};
-        const bool absent = ::lstat(m_target.c_str(), &st) != 0;
-        if ((absent || S_ISREG(st.st_mode)) && same_dir() &&
-            std::rename(m_temp.c_str(), m_target.c_str()) == 0) {
-            m_temp.clear();
-            return;
-        }
-        std::ifstream in(m_temp, std::ios::binary);
-        std::ofstream out(m_target, std::ios::binary | std::ios::trunc);
-        if (!in || !out || !(out << in.rdbuf()) || !out.flush())
-            throw std::runtime_error("--vcd '" + m_target + "': cannot write");
-    }
-
-  private:
-    bool make_temp(std::string pattern) {
-        std::vector<char> buf(pattern.begin(), pattern.end());
-        buf.push_back('\0');
-        const int fd = ::mkstemps(buf.data(), 4);
-        if (fd < 0) return false;
-        ::close(fd);
-        m_temp = buf.data();
-        return true;
-    }
-    bool same_dir() const {
-        namespace fs = std::filesystem;
-        std::error_code e1, e2;
-        const fs::path a = fs::absolute(m_temp, e1).parent_path();
-        const fs::path b = fs::absolute(m_target, e2).parent_path();
-        return !e1 && !e2 && a == b;
-    }
-
-    std::string m_target;
-    std::string m_temp;
-};
 
 // SC_EXIT_ON_STARVATION stops at the last event before the limit; when
 // activity is still pending past it, the limit cut the run, and simulated
@@ -230,8 +166,11 @@ int sc_main(int argc, char* argv[]) {
             "no firmware: give --firmware FILE.elf (this build has no default firmware)");
 
     std::unique_ptr<vp::Soc> soc;
-    std::unique_ptr<VcdOutput> vcd_out;
+    // --vcd and --trace-json reach their paths only when the run ends
+    // (vp/output_file.h); SystemC's VCD writer appends ".vcd" to its name.
+    std::unique_ptr<vp::OutputFile> vcd_out;
     sc_core::sc_trace_file* vcd = nullptr;
+    std::unique_ptr<vp::TraceJson> trace_json;
     try {
         soc = std::make_unique<vp::Soc>("soc", config, firmware);
         if (model) {
@@ -240,10 +179,15 @@ int sc_main(int argc, char* argv[]) {
             if (isatty(2)) soc->npu_dev->set_kernel_done_hook(vp::progress_printer(*model));
         }
         if (!config.vcd.empty()) {
-            vcd_out = std::make_unique<VcdOutput>(config.vcd);
+            vcd_out = std::make_unique<vp::OutputFile>("--vcd", config.vcd, ".vcd");
             vcd = sc_core::sc_create_vcd_trace_file(vcd_out->stem().c_str());
             vcd->set_time_unit(1, sc_core::SC_NS);
             soc->trace(vcd);
+        }
+        if (!config.trace_json.empty()) {
+            trace_json = std::make_unique<vp::TraceJson>(config.trace_json, soc->cycle(),
+                                                         model ? &model->image : nullptr);
+            trace_json->attach(*soc);
         }
     } catch (const vp::ConfigError& e) {
         return error_exit(vp::kExitConfigError, e.what());
@@ -278,6 +222,13 @@ int sc_main(int argc, char* argv[]) {
             vcd_out->commit();
         } catch (const std::exception& e) {
             output_error = e.what();
+        }
+    }
+    if (trace_json) {
+        try {
+            trace_json->finish(static_cast<std::uint64_t>(sc_core::sc_time_stamp() / cycle + 0.5));
+        } catch (const std::exception& e) {
+            if (output_error.empty()) output_error = e.what();
         }
     }
 

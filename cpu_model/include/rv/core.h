@@ -175,6 +175,8 @@ class Core final : public GuestMemory {
     void set_trap_observer(std::function<void(const TrapRecord&)> observer) {
         m_on_trap = std::move(observer);
     }
+    // Called after every mret (the handler's end, for timelines).
+    void set_mret_observer(std::function<void()> observer) { m_on_mret = std::move(observer); }
     const CpuTiming& timing() const { return m_timing; }
     void set_timing(const CpuTiming& timing);  // zero costs are raised to 1 (no free loops)
 
@@ -286,6 +288,7 @@ class Core final : public GuestMemory {
     TrapRecord m_last_trap;
     std::uint64_t m_instret_at_trap = ~0ull;
     std::function<void(const TrapRecord&)> m_on_trap;
+    std::function<void()> m_on_mret;
     std::uint32_t m_nested_exceptions = 0;  // exceptions since the last mret
     std::uint32_t m_retried_faults = 0;     // same fault again after mret to it
     bool m_mret_to_fault = false;           // the last mret returned to m_last_trap.pc

@@ -71,6 +71,11 @@ class Cpu : public sc_core::sc_module, private MemoryInterface {
     void set_mtime_source(std::function<std::uint64_t(const sc_core::sc_time& at)> source);
     // Traces "cpu.sleep" (true in WFI) and "cpu.irq" (the external line).
     void trace(sc_core::sc_trace_file* tf) const;
+    // Timelines (vp_run --trace-json): called at every trap entry (entry
+    // true, its mcause) and every mret (entry false, mcause 0), with this
+    // CPU's local time. Empty: nothing.
+    using TrapHook = std::function<void(bool entry, std::uint32_t mcause, const sc_core::sc_time&)>;
+    void set_trap_hook(TrapHook hook);
 
     Core& core() { return m_core; }
     const Core& core() const { return m_core; }
@@ -126,6 +131,7 @@ class Cpu : public sc_core::sc_module, private MemoryInterface {
 
     std::uint64_t m_busy_cycles = 0;
     std::uint64_t m_mmio_accesses = 0;
+    TrapHook m_trap_hook;
 };
 
 }  // namespace rv

@@ -81,6 +81,12 @@ class Npu::ShellDma : public DmaPort {
     // (vp::BurstExt): the bus and the memory book and count its bursts.
     bool coalesces_bursts() const override { return m_coalesce; }
     void activity(int unit, std::uint64_t begin, std::uint64_t end) override {
+        if (m_npu.m_observer) {
+            // A DMA unit's interval carries the bytes its transfers moved since its last one.
+            std::uint64_t bytes = 0;
+            if (unit == 0 || unit == 1) std::swap(bytes, m_moved[static_cast<std::size_t>(unit)]);
+            intervals.push_back({begin, end, bytes, unit});
+        }
         if (!m_npu.m_tracing || end <= begin) return;
         events.push_back({begin, unit, +1});
         events.push_back({end, unit, -1});
@@ -109,6 +115,7 @@ class Npu::ShellDma : public DmaPort {
         int unit, delta;
     };
     std::vector<Event> events;
+    std::vector<KernelTrace::Interval> intervals;  // with a trace observer only
 
   private:
     static constexpr std::size_t kPage = 4096;
@@ -177,6 +184,7 @@ class Npu::ShellDma : public DmaPort {
         }
         const std::uint64_t at = (now + delay.value() + cyc - 1) / cyc;  // next edge
         done = std::max<std::uint64_t>(request, at > m_base ? at - m_base : 0);
+        if (m_npu.m_observer) m_moved[cmd == tlm::TLM_READ_COMMAND ? 0 : 1] += len;
         return true;
     }
     Npu& m_npu;
@@ -188,6 +196,7 @@ class Npu::ShellDma : public DmaPort {
     bool m_defer;
     std::vector<std::uint8_t> m_old;
     std::unordered_map<std::uint64_t, Page> m_pages;
+    std::array<std::uint64_t, 2> m_moved{};  // bytes read, written since the unit's last interval
 };
 
 Npu::Npu(sc_core::sc_module_name name, const NpuConfig& cfg, sc_core::sc_time cycle)
@@ -372,7 +381,10 @@ void Npu::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
         std::memcpy(&v, gp.get_data_ptr(), 4);
         const bool was_pending = m_start_pending;
         write_reg(off, v);
-        if (m_start_pending && !was_pending) m_start_event.notify(delay);
+        if (m_start_pending && !was_pending) {
+            m_start_event.notify(delay);
+            if (m_observer) m_observer->start_written(sc_core::sc_time_stamp() + delay);
+        }
     }
     delay += m_cycle;
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
@@ -431,6 +443,15 @@ bool Npu::run_kernel(const npu_desc_t& desc, std::uint32_t index) {
     }
     wait_until_cycle(start + st.cycles);
     dma.commit();  // the kernel's writes have all completed by now
+    if (m_observer) {
+        KernelTrace kt;
+        kt.start = start;
+        kt.index = index;
+        kt.desc = &desc;
+        kt.stats = &st;
+        kt.intervals = &dma.intervals;
+        m_observer->kernel_done(kt);
+    }
     m_ran_kernel = true;
     m_last_kernel_end = start + st.cycles;
     VP_LOG_DEBUG(name(), "kernel %u (id %u) ends at cycle %llu: %llu cycles, %llu tiles, %s", index,

@@ -83,6 +83,7 @@ struct Config {
     std::string vcd;
     std::string report;
     std::string csv;
+    std::string trace_json;  // Chrome trace-event / Perfetto timeline (vp/trace_json.h)
     std::string log_level = "warn";
     bool print_stats = false;
 

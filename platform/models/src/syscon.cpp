@@ -51,6 +51,7 @@ void Syscon::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) 
             m_fw_step = static_cast<std::uint32_t>(detail::load(gp));
             m_fw_step_pending.emplace_back(sc_core::sc_time_stamp() + delay, m_fw_step);
             m_fw_step_event.notify(sc_core::SC_ZERO_TIME);
+            if (m_fw_step_hook) m_fw_step_hook(sc_core::sc_time_stamp() + delay, m_fw_step);
         }
         return;
     }

@@ -64,6 +64,35 @@ struct KernelRecord {
 // Adds b's counts to a (errors: a keeps the first).
 void accumulate(KernelStats& a, const KernelStats& b);
 
+// One kernel run as a timeline needs it (vp_run --trace-json). Cycles are
+// absolute NPU cycles (the kernel ends at start + stats.cycles).
+struct KernelTrace {
+    // A busy interval from the core's timeline, in cycles from the kernel's
+    // start: a DMA transfer of one footprint (unit 0 read, 1 write; `bytes`
+    // it moved) or one compute tile (unit 2, MAC array; bytes 0).
+    struct Interval {
+        std::uint64_t begin, end, bytes;
+        int unit;
+    };
+    std::uint64_t start = 0;
+    std::uint32_t index = 0;  // descriptor index in its list (0: a launched kernel)
+    const npu_desc_t* desc = nullptr;
+    const KernelStats* stats = nullptr;
+    const std::vector<Interval>* intervals = nullptr;
+};
+
+// Receives what the NPU did, for timelines. Nothing is recorded (no cost)
+// while no observer is set.
+class TraceObserver {
+  public:
+    virtual ~TraceObserver() = default;
+    // A CTRL write set START (the CPU launched a kernel or a list), at the
+    // writer's local time.
+    virtual void start_written(const sc_core::sc_time& at) = 0;
+    // A kernel ended (failed ones too, stats.error set).
+    virtual void kernel_done(const KernelTrace& kernel) = 0;
+};
+
 class Npu : public sc_core::sc_module {
   public:
     tlm_utils::simple_target_socket<Npu> bus_in;      // registers (offsets within the block)
@@ -90,6 +119,8 @@ class Npu : public sc_core::sc_module {
     void set_kernel_done_hook(std::function<void(std::uint16_t kernel_id)> hook) {
         m_kernel_done_hook = std::move(hook);
     }
+    // The timeline's observer (vp_run --trace-json); nullptr: none.
+    void set_trace_observer(TraceObserver* observer) { m_observer = observer; }
     // One record per kernel_id, in order of first launch.
     const std::vector<KernelRecord>& kernel_records() const { return m_records; }
     const KernelStats& totals() const { return m_totals; }
@@ -148,6 +179,7 @@ class Npu : public sc_core::sc_module {
     sc_core::sc_signal<bool> m_dma_wr_sig{"dma_wr_busy"};
     sc_core::sc_signal<bool> m_mac_sig{"mac_busy"};
     mutable bool m_tracing = false;
+    TraceObserver* m_observer = nullptr;
 };
 
 }  // namespace npu

@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <utility>
 
 #include <tlm_utils/simple_target_socket.h>
@@ -38,6 +39,11 @@ class Syscon : public sc_core::sc_module {
     // fw.step: the last FW_STEP value, at the simulated time it was written.
     void trace(sc_core::sc_trace_file* tf) const;
     std::uint32_t fw_step() const { return m_fw_step; }
+    // Called for every FW_STEP write with the writer's local time and the
+    // value (vp_run --trace-json); empty: nothing.
+    void set_fw_step_hook(std::function<void(const sc_core::sc_time&, std::uint32_t)> hook) {
+        m_fw_step_hook = std::move(hook);
+    }
 
   private:
     void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
@@ -48,6 +54,7 @@ class Syscon : public sc_core::sc_module {
     std::deque<std::pair<sc_core::sc_time, std::uint32_t>> m_fw_step_pending;
     sc_core::sc_event m_fw_step_event;
     sc_core::sc_signal<std::uint32_t> m_fw_step_sig{"fw_step"};
+    std::function<void(const sc_core::sc_time&, std::uint32_t)> m_fw_step_hook;
 };
 
 }  // namespace vp
