@@ -220,6 +220,12 @@ def si(x, _pos=None):
     return f"{x:g}"
 
 
+def si_bytes(x):
+    """A byte count for a title: 84.48 MB, 512 B (decimal prefixes)."""
+    t = si(x)
+    return f"{t[:-1]} {t[-1]}B" if t[-1] in "kMG" else f"{t} B"
+
+
 def layer_axis(ax, names):
     """Layer names under the bars, every k-th one so ~70 layers stay readable."""
     n = len(names)
@@ -234,6 +240,14 @@ def layer_axis(ax, names):
 def ordinal(n):
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
+
+
+def legend_on_top(ax, top, **kw):
+    """The legend in one row in headroom above the tallest bar: over ~70 bars
+    a legend inside the data would hide some, one beside them costs width."""
+    ax.set_ylim(0, top * 1.16)
+    n = len(ax.get_legend_handles_labels()[0])
+    ax.legend(loc="upper center", ncol=n, fontsize=8, frameon=True, framealpha=0.9, **kw)
 
 
 def legend_outside(ax, **kw):
@@ -273,7 +287,7 @@ def plot_cycles(r):
     ax.yaxis.set_major_formatter(FuncFormatter(si))
     layer_axis(ax, [l["name"] for l in L])
     ax.grid(axis="y", alpha=0.3)
-    legend_outside(ax)
+    legend_on_top(ax, max(l["cycles"] for l in L))
     return fig
 
 
@@ -296,12 +310,12 @@ def plot_utilization(r):
     if r["total_utilization"] is not None:
         tu = 100 * r["total_utilization"]
         ax.axhline(tu, color="black", linestyle="--", linewidth=1, label=f"whole network {tu:.0f}%")
-    ax.set_ylim(0, 100)
+    ax.set_yticks(range(0, 101, 20))
     ax.set_ylabel(f"utilisation (% of {r['rows'] * r['cols']} PEs busy)")
     ax.set_title("MAC-array utilisation per layer (MACs / (cycles x PEs))\n" + subtitle(r), fontsize=10)
     layer_axis(ax, [l["name"] for l in L])
     ax.grid(axis="y", alpha=0.3)
-    legend_outside(ax, title="op", title_fontsize=8)
+    legend_on_top(ax, 100)
     return fig
 
 
@@ -321,17 +335,17 @@ def plot_dram(r):
         agree = sum(1 for i, p in pred if p == L[i]["dram"])
         ax.plot([i for i, _ in pred], [p for _, p in pred], linestyle="none", marker="_",
                 markersize=9, markeredgewidth=2, color="black",
-                label=f"compiler's prediction\n({agree} of {len(pred)} layers exact)")
+                label=f"compiler's prediction ({agree} of {len(pred)} layers exact)")
     measured = sum(l["dram"] for l in L)
-    title = f"NPU DRAM bytes per layer by tensor: {si(measured)} B moved"
+    title = f"NPU DRAM bytes per layer by tensor: {si_bytes(measured)} moved"
     if pred and len(pred) == len(L):
-        title += f", {si(sum(p for _, p in pred))} B predicted"
+        title += f", {si_bytes(sum(p for _, p in pred))} predicted"
     ax.set_title(title + "\n" + subtitle(r), fontsize=10)
     ax.set_ylabel("DRAM bytes (read + written)")
     ax.yaxis.set_major_formatter(FuncFormatter(si))
     layer_axis(ax, [l["name"] for l in L])
     ax.grid(axis="y", alpha=0.3)
-    legend_outside(ax)
+    legend_on_top(ax, max([l["dram"] for l in L] + [p for _, p in pred]))
     return fig
 
 
