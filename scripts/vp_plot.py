@@ -33,6 +33,7 @@ import csv
 import json
 import math
 import os
+import re
 import sqlite3
 import sys
 import urllib.parse
@@ -553,6 +554,12 @@ def config_names(cols):
     return " ".join(out)
 
 
+def natural_key(value):
+    """Sort key putting 8x8 before 16x16 and 4B/c before 16B/c."""
+    parts = re.split(r"(\d+(?:\.\d+)?)", str(value))
+    return [(0, float(p), "") if re.fullmatch(r"\d+(?:\.\d+)?", p) else (1, 0.0, p) for p in parts]
+
+
 def no_data(ax, text):
     ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, fontsize=11, wrap=True)
     ax.set_xticks([])
@@ -610,17 +617,25 @@ def plot_buffer(s, which):
     xof, xlabel = buffer_axis(runs)
     workloads = sorted({r["workload"] for r in runs})
     others = [c for c in fixed if c != "dataflow" and len({r[c] for r in runs}) > 1]
-    other_keys = sorted({tuple(g[0][c] for c in others) for g in groups.values()}, key=str)
+    other_keys = sorted({tuple(g[0][c] for c in others) for g in groups.values()}, key=natural_key)
+    dataflows = sorted({r["dataflow"] for r in runs})
     styles = ["-", "--", ":", "-."]
     markers = ["o", "s", "^", "D", "v", "P", "X"]
-    for key, rs in sorted(groups.items(), key=lambda kv: str(kv[0])):
+    palette = plt.get_cmap("tab10" if len(other_keys) <= 10 else "tab20")
+    for key, rs in sorted(groups.items(), key=lambda kv: natural_key(kv[0])):
         rs = sorted(rs, key=xof)
         wl, df = rs[0]["workload"], rs[0]["dataflow"]
-        oth = tuple(rs[0][c] for c in others)
+        k = other_keys.index(tuple(rs[0][c] for c in others))
         label = df + (" " + config_label(rs[0], others) if others else "") + \
             (f" ({wl})" if len(workloads) > 1 else "")
-        kw = dict(color=DATAFLOW_COLORS.get(df), linestyle=styles[other_keys.index(oth) % len(styles)],
-                  marker=markers[workloads.index(wl) % len(markers)], label=label)
+        # Colour says the dataflow when there are several, else the other options.
+        if len(dataflows) > 1:
+            kw = dict(color=DATAFLOW_COLORS.get(df), linestyle=styles[k % 4], marker=markers[(k // 4) % 7])
+        else:
+            kw = dict(color=palette(k % palette.N), linestyle=styles[(k // palette.N) % 4], marker=markers[k % 7])
+        if len(workloads) > 1:
+            kw["marker"] = markers[workloads.index(wl) % len(markers)]
+        kw["label"] = label
         axc.plot([xof(r) for r in rs], [r[which] for r in rs], **kw)
         axd.plot([xof(r) for r in rs], [r["npu_dram_bytes"] for r in rs], **kw)
     xs = sorted({xof(r) for r in runs})
@@ -636,7 +651,7 @@ def plot_buffer(s, which):
         ax.grid(which="major", alpha=0.3)
     axc.set_title(f"{', '.join(workloads)}: cycles", fontsize=10)
     axd.set_title(f"{', '.join(workloads)}: DRAM traffic", fontsize=10)
-    legend_outside(axd, title="dataflow" + (", " + ", ".join(others) if others else ""), title_fontsize=8)
+    legend_outside(axd, title="dataflow" + (" " + config_names(others) if others else ""), title_fontsize=8)
     return fig
 
 
@@ -665,19 +680,31 @@ def plot_pareto(s, which):
         front = pareto_front(pts)
         label_cols = [c for c in s["varying"] if len({r[c] for r in rs}) > 1]
         total_front += len(front)
-        for df in sorted({r["dataflow"] for r in rs}):
-            sel = [i for i, r in enumerate(rs) if r["dataflow"] == df and i not in front]
+        # Colour by the first option the runs vary (the dataflow if it varies).
+        hue = label_cols[0] if label_cols else "dataflow"
+        values = sorted({r[hue] for r in rs}, key=natural_key)
+        cmap = plt.get_cmap("tab10")
+
+        def colour(v):
+            if hue == "dataflow" and v in DATAFLOW_COLORS:
+                return DATAFLOW_COLORS[v]
+            return cmap(values.index(v) % 10)
+
+        hue_name = config_names([hue])
+        for v in values:
+            sel = [i for i, r in enumerate(rs) if r[hue] == v and i not in front]
             if sel:
-                ax.scatter([pts[i][0] for i in sel], [pts[i][1] for i in sel], s=22, alpha=0.55,
-                           color=DATAFLOW_COLORS.get(df), label=f"{df} (dominated)")
+                ax.scatter([pts[i][0] for i in sel], [pts[i][1] for i in sel], s=22, alpha=0.6,
+                           color=colour(v), label=f"{hue_name} {config_label(rs[sel[0]], [hue])}")
         ax.step([pts[i][0] for i in front], [pts[i][1] for i in front], where="post", color="black",
                 linewidth=1.2, zorder=2)
-        ax.scatter([pts[i][0] for i in front], [pts[i][1] for i in front], s=60, marker="*",
-                   color=[DATAFLOW_COLORS.get(rs[i]["dataflow"], "black") for i in front],
+        ax.scatter([pts[i][0] for i in front], [pts[i][1] for i in front], s=80, marker="*",
+                   color=[colour(rs[i][hue]) for i in front],
                    edgecolors="black", linewidths=0.8, zorder=3, label="Pareto front")
         for j, i in enumerate(front):
             ax.annotate(config_label(rs[i], label_cols), pts[i], textcoords="offset points",
-                        xytext=(6, 4 if j % 2 == 0 else -10), fontsize=7)
+                        xytext=(6, (8, -12, 20)[j % 3]), fontsize=7,
+                        arrowprops=dict(arrowstyle="-", color="#999999", linewidth=0.5, shrinkB=2))
         spread_scale(ax, "x", [p[0] for p in pts])
         spread_scale(ax, "y", [p[1] for p in pts])
         ax.set_xlabel("NPU DRAM bytes (read + written)")
