@@ -134,7 +134,8 @@ void TraceJson::attach(Soc& soc) {
             [this](bool entry, std::uint32_t mcause, const sc_core::sc_time& at) {
                 trap(entry, mcause, cycles_of(at));
             });
-        m_cur = {"boot", "", 0};  // reset to the firmware's first step
+        // Reset to the firmware's first step (plain firmware may never write one).
+        m_cur = {m_image ? "boot" : "program", "", 0};
         m_cur_open = true;
     }
 }

@@ -296,6 +296,25 @@ TEST(TraceTimeline, ResNet50KeepsAtMostTheCapPerKernel) {
     EXPECT_GT(transfers, 100u * t.report["run"]["kernel_launches"].get<std::uint64_t>());
 }
 
+TEST(TraceTimeline, PlainFirmwareShowsItsInterruptHandlers) {
+    // A guest of its own (no FW_STEP writes, no NPU): the CPU track is the
+    // program, cut by one handler per interrupt the guest takes.
+    const Traced t =
+        run_traced({"--firmware", std::string(VP_FIRMWARE_DIR) + "/guest_ext_irq.elf"});
+    const auto& cpu = track(t, "firmware");
+    const std::uint64_t irqs = t.report["run"]["interrupts"];
+    EXPECT_GT(irqs, 0u);
+    EXPECT_EQ(count_named(cpu, "irq handler"), irqs);
+    EXPECT_EQ(count_named(cpu, "program"), irqs + 1);
+    for (const json& e : cpu)
+        if (e["name"] == "irq handler") {
+            EXPECT_EQ(e["args"]["mcause"], "0x8000000b");  // machine external
+        }
+    EXPECT_EQ(us_to_cycles(cpu.back()["ts"].get<double>() + cpu.back()["dur"].get<double>(), 1000),
+              t.report["run"]["cycles"].get<std::uint64_t>());
+    EXPECT_TRUE(track(t, "command processor").empty());
+}
+
 TEST(TraceTimeline, FailedRunStillWritesAValidTrace) {
     const Traced t = run_traced({"--workload", "resnet_small", "--max-cycles", "300000"}, 3);
     EXPECT_EQ(t.report["run"]["failed"], true);
