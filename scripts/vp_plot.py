@@ -429,11 +429,11 @@ SWEEP_NEEDS = ["status", "workload", "dataflow", "control_scheme", "array", "ifm
 # Configuration columns that can tell two runs of one workload apart, in the
 # order a label names them.
 SWEEP_CONFIG = ["dataflow", "array", "ifmap_kb", "weight_kb", "ofmap_kb", "control_scheme", "dram_bw",
-                "dram_latency", "dma_burst", "objective", "schedule", "mode", "seq_len", "seed", "freq_mhz",
+                "dram_latency", "dram_atom", "dma_burst", "objective", "schedule", "mode", "seq_len", "seed", "freq_mhz",
                 "irq_per_layer"]
 BUFFERS = ["ifmap_kb", "weight_kb", "ofmap_kb"]
 NUMERIC = {"ifmap_kb", "weight_kb", "ofmap_kb", "cycles", "npu_busy_cycles", "npu_idle_cycles",
-           "cpu_busy_cycles", "npu_dram_bytes", "dram_bw", "dram_latency", "dma_burst", "seq_len", "seed",
+           "cpu_busy_cycles", "npu_dram_bytes", "dram_bw", "dram_latency", "dram_atom", "dma_burst", "seq_len", "seed",
            "freq_mhz", "irq_per_layer"}
 
 
@@ -533,7 +533,7 @@ def config_label(run, cols):
             parts.append(kib(vals[0]) if len(set(vals)) == 1 else "/".join(kib(v) for v in vals))
         elif c == "dram_bw":
             parts.append(f"{run[c]:g}B/c")
-        elif c in ("dram_latency", "dma_burst", "seq_len", "seed", "freq_mhz"):
+        elif c in ("dram_latency", "dram_atom", "dma_burst", "seq_len", "seed", "freq_mhz"):
             parts.append(f"{c}={run[c]}")
         elif c == "irq_per_layer":
             parts.append("irq/layer" if run[c] else "irq/list")

@@ -6,6 +6,7 @@ input, and bad input exits 2 with one line naming the file.
 
     /usr/bin/python3 tests/scripts/test_vp_plot.py [-v]
 """
+import csv
 import json
 import os
 import shutil
@@ -179,6 +180,42 @@ class ReportPlots(PlotCase):
         self.assertEqual(len(stdout.split()), 4)
 
 
+    def edited_report(self, edit):
+        with open(REPORT) as f:
+            rep = json.load(f)
+        edit(rep)
+        path = os.path.join(self.tmp, "edited.json")
+        with open(path, "w") as f:
+            json.dump(rep, f)
+        return path
+
+    def test_without_prediction(self):
+        # A --setup run at another sequence length has no prediction (null).
+        def drop(rep):
+            for L in rep["layers"]:
+                L["predicted_dram_read_bytes"] = L["predicted_dram_write_bytes"] = None
+        path = self.edited_report(drop)
+        out = os.path.join(self.tmp, "nopred.svg")
+        code, _, stderr = run_plot("report", path, "--plot", "dram", "--out", out)
+        self.assertEqual(code, 0, stderr)
+        text = " ".join(svg_texts(svg_root(out)))
+        self.assertNotIn("prediction", text)
+        self.assertNotIn("predicted", text)
+
+    def test_roofline_without_macs(self):
+        # Only vector work (pools, adds): nothing on the roofline, the roofs still drawn.
+        def no_macs(rep):
+            for L in rep["layers"]:
+                L["macs"] = 0
+        path = self.edited_report(no_macs)
+        out = os.path.join(self.tmp, "roof.svg")
+        code, _, stderr = run_plot("report", path, "--plot", "roofline", "--out", out)
+        self.assertEqual(code, 0, stderr)
+        with open(REPORT) as f:
+            n = len(json.load(f)["layers"])
+        self.assertIn(f"{n} layers without MACs", " ".join(svg_texts(svg_root(out))))
+
+
 class SweepPlots(PlotCase):
     def test_png(self):
         self.check_pngs("sweep", SWEEP, SWEEP_PLOTS, 100)
@@ -201,6 +238,24 @@ class SweepPlots(PlotCase):
             self.assertIn(f"{wl}: {len(front)} of {len(pts)} runs on the front", texts["pareto"])
         for mode in ("irq", "call+irq", "call+poll"):
             self.assertIn(mode, texts["control"])
+
+
+    def test_runs_csv_draws_what_the_database_draws(self):
+        # runs.csv as `vp_sweep.py --csv` writes it: the table's columns, NULL as "".
+        db = sqlite3.connect(SWEEP)
+        cur = db.execute("SELECT * FROM runs")
+        path = os.path.join(self.tmp, "runs.csv")
+        with open(path, "w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow([d[0] for d in cur.description])
+            w.writerows([["" if v is None else v for v in row] for row in cur])
+        db.close()
+        from_db = self.check_svgs("sweep", SWEEP, SWEEP_PLOTS)
+        from_csv = self.check_svgs("sweep", path, SWEEP_PLOTS)
+        for p in SWEEP_PLOTS:
+            texts_db = [t.replace(os.path.basename(SWEEP), "SRC") for t in svg_texts(from_db[p])]
+            texts_csv = [t.replace("runs.csv", "SRC") for t in svg_texts(from_csv[p])]
+            self.assertEqual(texts_db, texts_csv, p)
 
 
 class BadInput(PlotCase):
