@@ -759,8 +759,8 @@ def main_sweep(argv):
         vp_run = "vp_run"  # resolved on each worker's PATH
     else:
         vp_run = resolve_vp_run(a.vp_run)
-        if not a.scheduler and not a.slurm:
-            vp_run = os.path.abspath(vp_run) if os.sep in vp_run else vp_run
+        if not a.scheduler and os.sep in vp_run:
+            vp_run = os.path.abspath(vp_run)  # tasks and Slurm jobs run in other directories
     if not a.scheduler:
         check_options_known(points, vp_run)
 
