@@ -296,34 +296,29 @@ void TraceJson::kernel_done(const npu::KernelTrace& k) {
                                   ",\"transfers\":" + std::to_string(s.intervals));
         }
     }
-    // DRAM bandwidth the DMA uses, bytes per cycle: each span's bytes over
-    // its length, so the counter's integral is the bytes moved.
-    struct Point {
-        std::uint64_t cycle;
-        int unit;
-        double rate;
-    };
-    std::vector<Point> points;
+    // DRAM bandwidth the DMA uses, bytes per cycle, one counter per
+    // direction: each span's bytes over its length (request to completion),
+    // so a counter's integral is the bytes moved. Two counters rather than
+    // one with two series: viewers stack a counter's series, and averages
+    // of overlapping read and write spans may add up to more than the
+    // channel's peak although neither exceeds it.
+    static const char* const counters[2] = {"DRAM read (B/cycle)", "DRAM write (B/cycle)"};
     for (int u = 0; u < 2; ++u)
         for (const TraceSpan& s : spans[u]) {
             const std::uint64_t len = std::max<std::uint64_t>(1, s.end - s.begin);
-            points.push_back({s.begin, u, double(s.bytes) / double(len)});
-            points.push_back({s.begin + len, u, 0.0});
+            char buf[200];
+            std::snprintf(buf, sizeof buf,
+                          "\"ph\":\"C\",\"pid\":%d,\"name\":\"%s\",\"ts\":%s,"
+                          "\"args\":{\"bandwidth\":%.6g}",
+                          kNpuPid, counters[u], ts(k.start + s.begin).c_str(),
+                          double(s.bytes) / double(len));
+            event(buf);
+            std::snprintf(buf, sizeof buf,
+                          "\"ph\":\"C\",\"pid\":%d,\"name\":\"%s\",\"ts\":%s,"
+                          "\"args\":{\"bandwidth\":0}",
+                          kNpuPid, counters[u], ts(k.start + s.begin + len).c_str());
+            event(buf);
         }
-    std::stable_sort(points.begin(), points.end(),
-                     [](const Point& a, const Point& b) { return a.cycle < b.cycle; });
-    double rate[2] = {0, 0};
-    for (std::size_t i = 0; i < points.size();) {
-        const std::uint64_t c = points[i].cycle;
-        for (; i < points.size() && points[i].cycle == c; ++i)
-            rate[points[i].unit] = points[i].rate;
-        char buf[160];
-        std::snprintf(buf, sizeof buf,
-                      "\"ph\":\"C\",\"pid\":%d,\"name\":\"DRAM bandwidth (B/cycle)\",\"ts\":%s,"
-                      "\"args\":{\"read\":%.6g,\"write\":%.6g}",
-                      kNpuPid, ts(k.start + c).c_str(), rate[0], rate[1]);
-        event(buf);
-    }
 }
 
 void TraceJson::finish(std::uint64_t end_cycle) {

@@ -4,7 +4,7 @@
 // "Timeline"): the CPU's firmware steps (launch, wait, CPU ops, interrupt
 // handlers), the NPU's command processor (one event per kernel, named by
 // layer), DMA read, DMA write and the MAC array (busy intervals, aggregated),
-// and a counter of the DRAM bandwidth the NPU's DMA uses.
+// and counters of the DRAM bandwidth the NPU's DMA uses.
 //
 // Events are written as they happen to a temporary file (OutputFile) and
 // the file reaches its path at the end of the run, so memory holds one
