@@ -32,6 +32,17 @@ class SpecError(Exception):
     """A spec, option or command-line problem: reported as one line, exit 2."""
 
 
+def need_module(name, package):
+    """Imports a Debian-packaged module or says, in one line, what to install."""
+    import importlib
+
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        raise SpecError(f"no Python module '{name}' in {sys.executable}: install {package} "
+                        "(scripts/setup.sh) and run with Debian's /usr/bin/python3") from None
+
+
 # Options the sweep itself owns (it writes the report) or that make vp_run do
 # something other than one run with one report.
 REFUSED_OPTIONS = {
@@ -64,19 +75,19 @@ def load_spec(path):
         raise SpecError(f"spec '{path}': {e.strerror}") from None
     try:
         if path.endswith(".toml"):
-            import tomllib
-
-            spec = tomllib.loads(data.decode("utf-8"))
+            spec = need_module("tomllib", "Python 3.11 or later").loads(data.decode("utf-8"))
         elif path.endswith((".yaml", ".yml")):
-            import yaml
-
-            spec = yaml.safe_load(data)
+            spec = need_module("yaml", "python3-yaml").safe_load(data)
         else:
             raise SpecError(f"spec '{path}': expected a .yaml, .yml or .toml file")
     except SpecError:
         raise
     except Exception as e:  # the parsers' own error types differ
-        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        mark = getattr(e, "problem_mark", None)  # YAML: what and where
+        if mark is not None:
+            first = f"{getattr(e, 'problem', None) or e} (line {mark.line + 1}, column {mark.column + 1})"
+        else:
+            first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise SpecError(f"spec '{path}': {first}") from None
     if not isinstance(spec, dict):
         raise SpecError(f"spec '{path}': expected a mapping at the top level")
@@ -566,7 +577,7 @@ def resolve_vp_run(given):
 
 def run_dask(client, todo, vp_run, timeout, db, sweep_name, progress):
     """Submits every point as a task; stores each result as it returns."""
-    from distributed import as_completed
+    as_completed = need_module("distributed", "python3-distributed").as_completed
 
     session = hashlib.sha1(f"{os.getpid()} {time.time()}".encode()).hexdigest()[:8]
     futures = {}
@@ -591,7 +602,8 @@ def run_dask(client, todo, vp_run, timeout, db, sweep_name, progress):
 
 
 def run_local(todo, vp_run, timeout, workers, db, sweep_name, progress):
-    from distributed import Client, LocalCluster
+    distributed = need_module("distributed", "python3-distributed")
+    Client, LocalCluster = distributed.Client, distributed.LocalCluster
 
     # Each task waits on a vp_run child process; worker threads in this process
     # (processes=False) cost nothing and start in a second.
@@ -601,7 +613,7 @@ def run_local(todo, vp_run, timeout, workers, db, sweep_name, progress):
 
 
 def run_scheduler(address, todo, vp_run, timeout, db, sweep_name, progress):
-    from distributed import Client
+    Client = need_module("distributed", "python3-distributed").Client
 
     try:
         import cloudpickle
@@ -765,8 +777,11 @@ def main_sweep(argv):
         check_options_known(points, vp_run)
 
     db_path = a.db or f"{stem}.sqlite"
-    db = open_db(db_path)
-    have = stored_status(db)
+    if a.dry_run and not os.path.exists(db_path):
+        db, have = None, {}  # a dry run creates no database
+    else:
+        db = open_db(db_path)
+        have = stored_status(db)
     todo = [pt for pt in points if point_key(pt) not in have
             or (a.retry_failed and have[point_key(pt)] != "ok")]
     stored = [have[point_key(pt)] for pt in points if point_key(pt) in have]

@@ -275,6 +275,20 @@ class Sweep(unittest.TestCase):
             self.assertEqual(len(lines), 1, proc.stderr)
             self.assertIn(message, lines[0], text)
 
+    def test_a_vp_run_that_cannot_start_is_an_error_per_point(self):
+        spec = os.path.join(self.tmp, "missing.yaml")
+        with open(spec, "w", encoding="utf-8") as f:
+            f.write("workloads: [lenet5]\ngrid: {array: [8x8, 16x16]}\n")
+        db = os.path.join(self.tmp, "missing.sqlite")
+        missing = os.path.join(self.tmp, "no_such_dir", "vp_run")
+        proc = sweep(spec, "--db", db, "--vp-run", missing, "--workers", "1")
+        self.assertIn("2/2 done, 2 failed", proc.stderr)
+        rows = query(db, "SELECT status, exit_status, error, array FROM runs ORDER BY array")
+        self.assertEqual([r[:2] + (r[3],) for r in rows],
+                         [("error", None, "16x16"), ("error", None, "8x8")])
+        for _, _, error, _ in rows:
+            self.assertRegex(error, "^cannot run '" + missing + "' on .*: No such file or directory$")
+
     def test_toml_spec_and_shorthands(self):
         spec = os.path.join(self.tmp, "s.toml")
         with open(spec, "w", encoding="utf-8") as f:
