@@ -10,7 +10,9 @@ Cycles, Overall Util %, Mapping Efficiency %, Compute Util %,`; newer
 versions add `Total Cycles (incl. prefetch)`: columns are read by name).
 SCALE-Sim only models conv and GEMM layers, so its rows are matched with our
 MAC layers (those with MACs): by name when --topology names SCALE-Sim's rows
-(the topology file it ran; its first field is the layer name), else by order.
+(the topology file it ran; its first field is the layer name; a depthwise
+'DP' row, which SCALE-Sim runs as one layer per channel, takes that many
+rows, summed), else by order.
 
 Per layer it prints our compute cycles (the tiled kernel as it ran), the
 formula cycles (the untiled layer's systolic cycles, the model SCALE-Sim
@@ -142,42 +144,67 @@ def read_compute_report(path):
     return out
 
 
-def read_topology_names(path):
+def read_topology(path):
+    """[(layer name, SCALE-Sim rows it becomes)]: SCALE-Sim v2 runs a conv-format
+    row whose name contains 'DP' (depthwise) as one layer per channel
+    (topology_utils.py), so its COMPUTE_REPORT.csv has Channels rows for it."""
     try:
         with open(path, encoding="utf-8", newline="") as f:
-            rows = [fields(r) for r in csv.reader(f)]
+            rows = [(n, fields(r)) for n, r in enumerate(csv.reader(f), 1)]
     except OSError as e:
         raise InputError(f"{path}: cannot read: {e.strerror}")
     except (UnicodeDecodeError, csv.Error) as e:
         raise InputError(f"{path}: not a CSV file ({e})")
-    rows = [r for r in rows if r]
+    rows = [(n, r) for n, r in rows if r]
     if len(rows) < 2:
         raise InputError(f"{path}: no layer rows (expected a SCALE-Sim topology)")
-    names = [r[0] for r in rows[1:]]
-    if any(not n for n in names):
-        raise InputError(f"{path}: a row without a layer name")
+    header = rows[0][1]
+    conv_format = len(header) > 1 and "ifmap" in header[1].lower()
+    out = []
+    for line, r in rows[1:]:
+        name = r[0]
+        if not name:
+            raise InputError(f"{path}:{line}: a row without a layer name")
+        count = 1
+        if conv_format and "DP" in name:
+            if len(r) < 6 or not r[5].isdigit() or int(r[5]) < 1:
+                raise InputError(f"{path}:{line}: depthwise row '{name}': 'Channels' is not a "
+                                 "count")
+            count = int(r[5])
+        out.append((name, count))
+    names = [n for n, _ in out]
     if len(set(names)) != len(names):
         raise InputError(f"{path}: duplicate layer names")
-    return names
+    return out
 
 
-def match(report_path, layers, csv_path, ss_rows, topo_path, names):
+def merged(rows):
+    """One comparison row from the SCALE-Sim rows of one of our layers."""
+    ids = f"{rows[0]['id']}" if len(rows) == 1 else f"{rows[0]['id']}-{rows[-1]['id']}"
+    return {"id": ids, "count": len(rows), "total": sum(r["total"] for r in rows),
+            "stall": sum(r["stall"] for r in rows)}
+
+
+def match(report_path, layers, csv_path, ss_rows, topo_path, topology):
     """[(our layer, SCALE-Sim row)] and how they were matched."""
-    if names is not None:
-        if len(names) != len(ss_rows):
-            raise InputError(f"{topo_path}: {len(names)} layers, {csv_path} has {len(ss_rows)} rows")
+    if topology is not None:
+        expected = sum(count for _, count in topology)
+        if expected != len(ss_rows):
+            raise InputError(f"{topo_path}: {len(topology)} layers make {expected} SCALE-Sim "
+                             f"rows, {csv_path} has {len(ss_rows)}")
         ours = {l["name"]: l for l in layers}
-        pairs = []
-        for name, row in zip(names, ss_rows):
+        pairs, at = [], 0
+        for name, count in topology:
             if name not in ours:
                 raise InputError(f"{report_path}: no MAC layer '{name}' (SCALE-Sim LayerID "
-                                 f"{row['id']} in {topo_path})")
-            pairs.append((ours[name], row))
+                                 f"{ss_rows[at]['id']} in {topo_path})")
+            pairs.append((ours[name], merged(ss_rows[at:at + count])))
+            at += count
         return pairs, "by name"
     if len(layers) != len(ss_rows):
         raise InputError(f"{csv_path}: {len(ss_rows)} layers, {report_path} has {len(layers)} "
                          "MAC layers (give --topology to match by name)")
-    return list(zip(layers, ss_rows)), "by order"
+    return [(l, merged([r])) for l, r in zip(layers, ss_rows)], "by order"
 
 
 def fold_overhead(config):
@@ -192,8 +219,10 @@ def explain(layer, row, overhead, fold_overlap):
     why = []
     ss_compute = row["total"] - row["stall"]
     formula, compute = layer["formula_cycles"], layer["compute_cycles"]
-    if formula == ss_compute + 1:
-        why.append(LAST_CYCLE)
+    if formula == ss_compute + row["count"]:
+        why.append(LAST_CYCLE if row["count"] == 1 else
+                   f"SCALE-Sim prints last-cycle index: -1 x {row['count']} depthwise channel "
+                   "layers")
     elif formula != ss_compute:
         why.append(f"{UNEXPLAINED}: formula - SCALE-Sim compute = {formula - ss_compute} "
                    "(same array, dataflow and layer?)")
@@ -230,8 +259,9 @@ def main(argv):
     try:
         config, layers = read_report(args.report)
         ss_rows = read_compute_report(args.compute_report)
-        names = read_topology_names(args.topology) if args.topology else None
-        pairs, how = match(args.report, layers, args.compute_report, ss_rows, args.topology, names)
+        topology = read_topology(args.topology) if args.topology else None
+        pairs, how = match(args.report, layers, args.compute_report, ss_rows, args.topology,
+                           topology)
     except InputError as e:
         print(f"compare_scalesim.py: {e}", file=sys.stderr)
         return 2
@@ -251,7 +281,7 @@ def main(argv):
     for layer, row in pairs:
         ss_compute = row["total"] - row["stall"]
         why = explain(layer, row, overhead, bool(config.get("fold_overlap")))
-        last_cycle += layer["formula_cycles"] == ss_compute + 1
+        last_cycle += layer["formula_cycles"] == ss_compute + row["count"]
         exact += layer["formula_cycles"] == ss_compute
         sums["compute"] += layer["compute_cycles"]
         sums["formula"] += layer["formula_cycles"]
@@ -268,7 +298,8 @@ def main(argv):
           f"{ratio(sums['formula'], sums['ss_compute']):>11}"
           f"{ratio(sums['compute'], sums['ss_compute']):>11}"
           f"{ratio(sums['total'], sums['ss_total']):>10}")
-    print(f"summary: {len(pairs)} layers; formula = SCALE-Sim compute + 1 on {last_cycle}, "
+    print(f"summary: {len(pairs)} layers; formula = SCALE-Sim compute + 1 per SCALE-Sim layer "
+          f"on {last_cycle}, "
           f"equal on {exact}, other on {len(pairs) - last_cycle - exact}; compute/SCALE-Sim "
           f"{ratio(sums['compute'], sums['ss_compute'])}, total/SCALE-Sim "
           f"{ratio(sums['total'], sums['ss_total'])}")

@@ -5,10 +5,11 @@
 
 Without VP_RUN (SyntheticFiles): a report and a COMPUTE_REPORT.csv written here, every
 printed figure and explanation checked, and the malformed or mismatched
-inputs refused with one line and exit status 2. With VP_RUN (VpRunReport): a three-layer
+inputs refused with one line and exit status 2. With VP_RUN (VpRunReport): a four-layer
 SCALE-Sim topology run by vp_run in timing mode under os, ws and is, its
 formula_cycles against values computed by hand from npu/systolic.h, and the
-comparison's ratios against the report's own numbers.
+comparison's ratios against the report's own numbers (a depthwise row taking
+one SCALE-Sim row per channel, as SCALE-Sim v2 runs it).
 """
 import json
 import os
@@ -64,8 +65,8 @@ SYNTHETIC_LINES = [
     "stalls: +100; psum write-back to DRAM in SCALE-Sim: +100 SCALE-Sim stall cycles",
     "total                2208        2056        2416        2153       100      1.001      1.075"
     "     1.122",
-    "summary: 3 layers; formula = SCALE-Sim compute + 1 on 3, equal on 0, other on 0; "
-    "compute/SCALE-Sim 1.075, total/SCALE-Sim 1.122",
+    "summary: 3 layers; formula = SCALE-Sim compute + 1 per SCALE-Sim layer on 3, equal on 0, "
+    "other on 0; compute/SCALE-Sim 1.075, total/SCALE-Sim 1.122",
 ]
 
 
@@ -133,13 +134,43 @@ class SyntheticFiles(unittest.TestCase):
         self.assertEqual(fc1[0].split()[1:10],
                          ["0", "1300", "1272", "1400", "1271", "0", "1.001", "1.023", "1.101"])
 
+    def test_a_depthwise_row_takes_one_scalesim_row_per_channel(self):
+        # SCALE-Sim runs 'Conv2_DP' (3 channels) as three layers: rows 1..3,
+        # summed: 130 + 130 + 129 = 389 = 392 - 3, one last-cycle index short
+        # per layer; FC1 is row 4.
+        topo = self.files.write("dp.csv", (
+            "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, "
+            "Num Filter, Strides,\nConv1, 10, 10, 3, 3, 4, 40, 1,\n"
+            "Conv2_DP, 10, 10, 3, 3, 3, 1, 1,\nFC1, 1, 1, 1, 1, 256, 100, 1,\n"))
+        report = json.loads(json.dumps(SYNTHETIC_REPORT))
+        report["layers"][2]["name"] = "Conv2_DP"
+        report_path = self.files.write("dp.json", json.dumps(report))
+        csv = self.files.write("dp_report.csv", HEADER_V2 + (
+            "0, 391, 0, 1, 1, 1,\n1, 130, 0, 1, 1, 1,\n2, 130, 0, 1, 1, 1,\n"
+            "3, 129, 0, 1, 1, 1,\n4, 1271, 0, 1, 1, 1,\n"))
+        r = compare(report_path, csv, "--topology", topo)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        dp = [l for l in r.stdout.splitlines() if l.startswith("Conv2_DP ")]
+        self.assertEqual(len(dp), 1, r.stdout)
+        # 392 / 389 = 1.008, 516 / 389 = 1.326
+        self.assertEqual(dp[0].split()[1:10],
+                         ["1-3", "516", "392", "516", "389", "0", "1.008", "1.326", "1.326"])
+        self.assertIn("SCALE-Sim prints last-cycle index: -1 x 3 depthwise channel layers; "
+                      "fold restarts: +2 x 62", dp[0])
+        self.assertIn("+ 1 per SCALE-Sim layer on 3,", r.stdout)
+        # Without the expansion the counts disagree: one line.
+        short = self.files.write("dp_short.csv", HEADER_V2 + (
+            "0, 391, 0, 1, 1, 1,\n1, 390, 0, 1, 1, 1,\n2, 1271, 0, 1, 1, 1,\n"))
+        self.expect_error([report_path, short, "--topology", topo],
+                          "3 layers make 5 SCALE-Sim rows, ")
+
     def test_a_formula_far_from_scalesim_is_flagged(self):
         csv = self.files.write("off.csv", HEADER_V2 + (
             "0, 391, 0, 1, 1, 1,\n1, 391, 0, 1, 1, 1,\n2, 1000, 0, 1, 1, 1,\n"))
         r = compare(self.report, csv)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("unexplained: formula - SCALE-Sim compute = 272", r.stdout)
-        self.assertIn("formula = SCALE-Sim compute + 1 on 2, equal on 0, other on 1", r.stdout)
+        self.assertIn("formula = SCALE-Sim compute + 1 per SCALE-Sim layer on 2, equal on 0, other on 1", r.stdout)
 
     def expect_error(self, args, message):
         r = compare(*args)
@@ -189,16 +220,22 @@ class SyntheticFiles(unittest.TestCase):
 #     os 8*8 * (128+62) = 12160; ws 4*8 * (225+94) = 10208; is 4*8 * (256+94) = 11200
 #   FC1 1x1x256, 100 filters: 1 pixel, reduction 256
 #     os 1*4 * (256+62) = 1272; ws 8*4 * (1+94) = 3040; is 8*1 * (100+94) = 1552
+#   Conv_DP 10x10x4 depthwise, one 3x3 filter per channel: 4 groups of one
+#   filter, reduction 9, 64 pixels (SCALE-Sim: 4 layers of one channel)
+#     os 4 * 2*1 * (9+62) = 568; ws 4 * 1 * (64+94) = 632; is 4 * 1*2 * (1+94) = 760
 TOPOLOGY = ("Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, "
             "Num Filter, Strides,\n"
             "Conv1, 10, 10, 3, 3, 4, 40, 1,\n"
             "Conv2, 28, 28, 1, 1, 128, 256, 2,\n"
-            "FC1, 1, 1, 1, 1, 256, 100, 1,\n")
-FORMULA = {"os": [392, 12160, 1272], "ws": [632, 10208, 3040], "is": [536, 11200, 1552]}
+            "FC1, 1, 1, 1, 1, 256, 100, 1,\n"
+            "Conv_DP, 10, 10, 3, 3, 4, 1, 1,\n")
+FORMULA = {"os": [392, 12160, 1272, 568], "ws": [632, 10208, 3040, 632],
+           "is": [536, 11200, 1552, 760]}
+SCALESIM_ROWS = [1, 1, 1, 4]  # rows of COMPUTE_REPORT.csv per topology row
 
 
 class VpRunReport(unittest.TestCase):
-    def test_three_layers_under_each_dataflow(self):
+    def test_four_layers_under_each_dataflow(self):
         files = Files()
         try:
             topo = files.write("topo.csv", TOPOLOGY)
@@ -212,24 +249,29 @@ class VpRunReport(unittest.TestCase):
                     with open(report, encoding="utf-8") as f:
                         layers = json.load(f)["layers"]
                     self.assertEqual([l["formula_cycles"] for l in layers], formula)
-                    # SCALE-Sim as the issue measured it: formula - 1, no stalls.
+                    # SCALE-Sim as the issue measured it: each of its layers one
+                    # cycle short of the formula, no stalls.
+                    per_row = [c // n - 1 for c, n in zip(formula, SCALESIM_ROWS)
+                               for _ in range(n)]
                     csv = files.write(f"COMPUTE_REPORT_{df}.csv", HEADER_V2 + "".join(
-                        f"{i}, {c - 1}, 0, 50.0, 90.0, 50.0,\n" for i, c in enumerate(formula)))
+                        f"{i}, {c}, 0, 50.0, 90.0, 50.0,\n" for i, c in enumerate(per_row)))
                     r = compare(report, csv, "--topology", topo)
                     self.assertEqual(r.returncode, 0, r.stderr)
                     lines = r.stdout.splitlines()
-                    for l, c in zip(layers, formula):
+                    for l, c, n in zip(layers, formula, SCALESIM_ROWS):
                         row = [x for x in lines if x.startswith(l["name"] + " ")]
                         self.assertEqual(len(row), 1, r.stdout)
                         f = row[0].split()
+                        ss = c - n
                         self.assertEqual(f[2:6], [str(l["compute_cycles"]), str(c),
-                                                  str(l["cycles"]), str(c - 1)])
-                        self.assertEqual(f[7:10], [f"{c / (c - 1):.3f}",
-                                                   f"{l['compute_cycles'] / (c - 1):.3f}",
-                                                   f"{l['cycles'] / (c - 1):.3f}"])
-                        self.assertIn("SCALE-Sim prints last-cycle index: -1", row[0])
-                    self.assertIn("summary: 3 layers; formula = SCALE-Sim compute + 1 on 3,",
-                                  lines[-1])
+                                                  str(l["cycles"]), str(ss)])
+                        self.assertEqual(f[7:10], [f"{c / ss:.3f}",
+                                                   f"{l['compute_cycles'] / ss:.3f}",
+                                                   f"{l['cycles'] / ss:.3f}"])
+                        self.assertIn("SCALE-Sim prints last-cycle index: -1" +
+                                      (f" x {n} depthwise" if n > 1 else ";"), row[0])
+                    self.assertIn("summary: 4 layers; formula = SCALE-Sim compute + 1 per "
+                                  "SCALE-Sim layer on 4,", lines[-1])
         finally:
             files.close()
 
