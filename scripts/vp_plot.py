@@ -40,12 +40,13 @@ import urllib.parse
 
 # matplotlib is imported when there is something to draw (load_matplotlib):
 # bad input is refused in a fraction of the import's time.
+matplotlib = None
 plt = None
 FuncFormatter = None
 
 
 def load_matplotlib():
-    global plt, FuncFormatter
+    global matplotlib, plt, FuncFormatter
     if plt is not None:
         return
     import matplotlib
@@ -390,6 +391,15 @@ def plot_roofline(r):
     # lower right, joined to their points by leader lines.
     ranked = sorted(spots.values(), key=lambda g: -sum(pts[i]["macs"] for i in g))[:6]
     ranked.sort(key=lambda g: -perf[g[0]])
+    # Beside their points: the layer furthest below its roof and the one of
+    # least intensity (often a lone fc), when not named above.
+    if pts:
+        worst = min(range(len(pts)), key=lambda i: perf[i] / min(peak, ois[i] * bw))
+        sparse = min(range(len(pts)), key=lambda i: ois[i])
+        for i in sorted({worst, sparse}):
+            if not any(i in g for g in ranked):
+                ax.annotate(pts[i]["name"], (ois[i], perf[i]), textcoords="offset points",
+                            xytext=(8, -4), fontsize=7, va="top")
     for k, g in enumerate(ranked):
         i = g[0]
         text = pts[i]["name"] + (f" (+{len(g) - 1} alike)" if len(g) > 1 else "")
@@ -403,8 +413,9 @@ def plot_roofline(r):
     ax.set_ylim(max(ymin, 1e-3), peak * 2.5)
     ax.set_xlabel("operational intensity (MACs per DRAM byte)")
     ax.set_ylabel("achieved MACs per cycle")
-    note = f"; {skipped} layers without MACs (pool, add, ...) not shown" if skipped else ""
-    ax.set_title(f"Roofline per layer (marker area ~ MACs; ridge at {ridge:g} MACs/byte{note})\n"
+    skipped_ops = ", ".join(sorted({l["op"] for l in L if l not in pts}))
+    note = f"\n{skipped} layers without MACs ({skipped_ops}) not shown" if skipped else ""
+    ax.set_title(f"Roofline per layer: marker area ~ MACs, ridge at {ridge:g} MACs/byte{note}\n"
                  + subtitle(r), fontsize=9)
     ax.grid(which="both", alpha=0.25)
     ax.legend(loc="lower right", fontsize=8, title="op", title_fontsize=8)
@@ -554,6 +565,10 @@ def config_names(cols):
     return " ".join(out)
 
 
+def failed_note(s):
+    return f" ({s['failed']} failed, not drawn)" if s["failed"] else ""
+
+
 def natural_key(value):
     """Sort key putting 8x8 before 16x16 and 4B/c before 16B/c."""
     parts = re.split(r"(\d+(?:\.\d+)?)", str(value))
@@ -589,10 +604,12 @@ def buffer_axis(runs):
 def spread_scale(ax, axis, values):
     """Log scale when the values span more than a decade, else linear."""
     pos = [v for v in values if v and v > 0]
+    target = ax.xaxis if axis == "x" else ax.yaxis
     if pos and max(pos) / min(pos) > 10:
         (ax.set_xscale if axis == "x" else ax.set_yscale)("log")
+        # 1-2-5 labels: a decade or two of data still gets several numbers.
+        target.set_major_locator(matplotlib.ticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
     fmt = FuncFormatter(si)
-    target = ax.xaxis if axis == "x" else ax.yaxis
     target.set_major_formatter(fmt)
     target.set_minor_formatter(FuncFormatter(lambda v, p: ""))
 
@@ -608,7 +625,7 @@ def plot_buffer(s, which):
     groups = {k: g for k, g in groups.items() if len({tuple(r[b] for b in BUFFERS) for r in g}) > 1}
     fig.suptitle(f"Cycles and DRAM bytes against scratchpad size per dataflow: "
                  f"{sum(len(g) for g in groups.values())} of {len(s['runs'])} runs of "
-                 f"{os.path.basename(s['path'])}", fontsize=10)
+                 f"{os.path.basename(s['path'])}{failed_note(s)}", fontsize=10)
     if not groups:
         for ax in (axc, axd):
             no_data(ax, "the sweep varied no scratchpad size\nwith the other options fixed")
@@ -621,7 +638,10 @@ def plot_buffer(s, which):
     dataflows = sorted({r["dataflow"] for r in runs})
     styles = ["-", "--", ":", "-."]
     markers = ["o", "s", "^", "D", "v", "P", "X"]
-    palette = plt.get_cmap("tab10" if len(other_keys) <= 10 else "tab20")
+    # One dataflow: colour says the first other option, line and marker the rest.
+    hues = sorted({g[0][others[0]] for g in groups.values()}, key=natural_key) if others else []
+    rests = sorted({tuple(g[0][c] for c in others[1:]) for g in groups.values()}, key=natural_key)
+    palette = plt.get_cmap("tab10")
     for key, rs in sorted(groups.items(), key=lambda kv: natural_key(kv[0])):
         rs = sorted(rs, key=xof)
         wl, df = rs[0]["workload"], rs[0]["dataflow"]
@@ -631,8 +651,12 @@ def plot_buffer(s, which):
         # Colour says the dataflow when there are several, else the other options.
         if len(dataflows) > 1:
             kw = dict(color=DATAFLOW_COLORS.get(df), linestyle=styles[k % 4], marker=markers[(k // 4) % 7])
+        elif others:
+            k2 = rests.index(tuple(rs[0][c] for c in others[1:]))
+            kw = dict(color=palette(hues.index(rs[0][others[0]]) % 10), linestyle=styles[k2 % 4],
+                      marker=markers[k2 % 7])
         else:
-            kw = dict(color=palette(k % palette.N), linestyle=styles[(k // palette.N) % 4], marker=markers[k % 7])
+            kw = dict(color=DATAFLOW_COLORS.get(df), marker="o")
         if len(workloads) > 1:
             kw["marker"] = markers[workloads.index(wl) % len(markers)]
         kw["label"] = label
@@ -699,8 +723,9 @@ def plot_pareto(s, which):
         ax.step([pts[i][0] for i in front], [pts[i][1] for i in front], where="post", color="black",
                 linewidth=1.2, zorder=2)
         ax.scatter([pts[i][0] for i in front], [pts[i][1] for i in front], s=80, marker="*",
-                   color=[colour(rs[i][hue]) for i in front],
-                   edgecolors="black", linewidths=0.8, zorder=3, label="Pareto front")
+                   color=[colour(rs[i][hue]) for i in front], edgecolors="black", linewidths=0.8, zorder=3)
+        ax.scatter([], [], s=80, marker="*", color="white", edgecolors="black", linewidths=0.8,
+                   label="Pareto front")
         for j, i in enumerate(front):
             ax.annotate(config_label(rs[i], label_cols), pts[i], textcoords="offset points",
                         xytext=(6, (8, -12, 20)[j % 3]), fontsize=7,
@@ -716,8 +741,8 @@ def plot_pareto(s, which):
     for k in range(n, nrows * ncols):
         axes[k // ncols][k % ncols].set_visible(False)
     fig.suptitle(f"Pareto front of cycles against DRAM bytes: {len(s['runs'])} runs of "
-                 f"{os.path.basename(s['path'])}; front points (stars) labelled by configuration",
-                 fontsize=10)
+                 f"{os.path.basename(s['path'])}{failed_note(s)}; front points (stars) labelled by "
+                 f"configuration", fontsize=10)
     return fig
 
 
