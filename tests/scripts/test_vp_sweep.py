@@ -62,6 +62,20 @@ def query(db_path, sql, params=()):
         db.close()
 
 
+def stored_rows(db_path):
+    """Rows in runs, read while the sweep may be writing (0 before the table exists)."""
+    if not os.path.exists(db_path):  # connecting would create it
+        return 0
+    try:
+        db = sqlite3.connect(db_path, timeout=10)
+        try:
+            return db.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
+        finally:
+            db.close()
+    except sqlite3.OperationalError:
+        return 0
+
+
 def find_dask_command(name):
     """dask-NAME, `dask NAME`, or python3 -m distributed.cli.dask_NAME."""
     for exe in (f"/usr/bin/dask-{name}", shutil.which(f"dask-{name}")):
@@ -180,6 +194,32 @@ class Sweep(unittest.TestCase):
                                  if k in {key for _, key in after}])  # ok rows untouched
         self.assertEqual(len(after), 12)
         self.assertEqual(table(db, "runs"), table(self.local_db, "runs"))
+
+    def test_an_interrupted_sweep_resumes_where_it_stopped(self):
+        db = os.path.join(self.tmp, "interrupted.sqlite")
+        proc = subprocess.Popen([PYTHON, SWEEP, CI_SPEC, "--db", db, "--workers", "1",
+                                 "--vp-run", VP_RUN], stderr=subprocess.PIPE, text=True,
+                                start_new_session=True)
+        try:
+            deadline = time.monotonic() + 60
+            while stored_rows(db) < 2:  # Ctrl-C once two points are in
+                self.assertLess(time.monotonic(), deadline, "no point stored in 60 s")
+                self.assertIsNone(proc.poll(), "the sweep ended before it was interrupted")
+                time.sleep(0.05)
+            proc.send_signal(signal.SIGINT)
+            err = proc.communicate(timeout=60)[1]
+        finally:
+            stop(proc)
+        self.assertEqual(proc.returncode, 130, err)
+        stored = stored_rows(db)
+        self.assertIn(f"sweep: interrupted; {stored} of 13 points stored, run again to resume",
+                      err)
+        self.assertLess(stored, 13)
+        resumed = sweep(CI_SPEC, "--db", db, "--workers", "2", "--vp-run", VP_RUN)
+        self.assertIn(f"13 points, {stored} already in", resumed.stderr)
+        self.assertIn(f"{13 - stored} to run", resumed.stderr)
+        for name in ("runs", "layers"):
+            self.assertEqual(table(db, name), table(self.local_db, name), name)
 
     def test_scheduler_and_two_workers_on_loopback_give_the_same_tables(self):
         procs = []
