@@ -206,7 +206,11 @@ def expand_spec(spec, spec_name="spec"):
         where = f"{spec_name}: grid" + (f"[{gi}]" if len(grids) > 1 else "")
         axes = fixed_axes + _axes(grid, where)
         names = [n for n, _ in axes]
-        if any(_option_name(n, where) == "workload" for n in names):
+        opts = [_option_name(n, where) for n in names]
+        twice = sorted({o for o in opts if opts.count(o) > 1})
+        if twice:
+            raise SpecError(f"{where}: '{twice[0]}' is given twice (in options and grid?)")
+        if "workload" in opts:
             if workloads:
                 raise SpecError(f"{where}: 'workload' axis and top-level 'workloads' both given")
             wl_axis = [None]

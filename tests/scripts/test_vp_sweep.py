@@ -303,7 +303,9 @@ class Sweep(unittest.TestCase):
             ("workloads: [lenet5]\ngrd: {}\n", "unknown key 'grd'"),
             ("workloads: [lenet5]\ngrid: {buffer-kb: [8], ifmap-kb: [16]}\n",
              "'ifmap-kb' is both 8 and 16"),
-            ("workloads: [lenet5\n", "bad.yaml"),
+            ("workloads: [lenet5]\noptions: {mode: timing}\ngrid: {mode: [timing]}\n",
+             "'mode' is given twice"),
+            ("workloads: [lenet5\n", "bad.yaml': expected ',' or ']', but got '<stream end>' (line 2"),
         ]
         for text, message in cases:
             with open(bad, "w", encoding="utf-8") as f:
