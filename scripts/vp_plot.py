@@ -3,7 +3,7 @@
 
     vp_plot.py report REPORT.json --out DIR [--format png,svg] [--dpi N] [--plot NAME]
     vp_plot.py report REPORT.json --plot roofline --out roofline.svg
-    vp_plot.py sweep SWEEP.db --out DIR [--format png,svg] [--dpi N] [--plot NAME]
+    vp_plot.py sweep SWEEP.sqlite --out DIR [--format png,svg] [--dpi N] [--plot NAME]
 
 From one report (docs/report.md):
   cycles       per-layer NPU cycles split into compute and stall (stacked bars)
@@ -15,7 +15,7 @@ From one report (docs/report.md):
                DRAM bandwidth roof (dram_bw x intensity); log-log
 A --compare-control report holds three reports: pick one with --control.
 
-From a sweep database (scripts/README.md has its schema):
+From a sweep database (scripts/README.md has its schema) or its runs.csv:
   buffer       run cycles and NPU DRAM bytes against scratchpad size, one line
                per dataflow (and per value of any other swept option)
   pareto       cycles against DRAM bytes of every run, the Pareto front
@@ -59,6 +59,7 @@ def load_matplotlib():
 
     plt = matplotlib.pyplot
     FuncFormatter = matplotlib.ticker.FuncFormatter
+
 
 PROG = "vp_plot"
 
@@ -141,7 +142,8 @@ def need(obj, key, where, path, kinds=(int, float)):
         raise InputError(f"{path}: {where} has no '{key}'")
     v = obj[key]
     if kinds is not None and (not isinstance(v, kinds) or isinstance(v, bool)):
-        raise InputError(f"{path}: {where}.{key} is {json.dumps(v)[:40]}, not a number")
+        kind = {dict: "an object", list: "a list", str: "a string"}.get(kinds, "a number")
+        raise InputError(f"{path}: {where}.{key} is {json.dumps(v)[:40]}, not {kind}")
     return v
 
 
@@ -239,6 +241,10 @@ def layer_axis(ax, names):
     ax.set_xlabel("layer (program order" + (f", every {ordinal(step)} one named)" if step > 1 else ")"))
 
 
+def plural(n, noun):
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def ordinal(n):
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
@@ -247,7 +253,7 @@ def ordinal(n):
 def legend_on_top(ax, top, **kw):
     """The legend in one row in headroom above the tallest bar: over ~70 bars
     a legend inside the data would hide some, one beside them costs width."""
-    ax.set_ylim(0, top * 1.16)
+    ax.set_ylim(0, max(top, 1) * 1.16)
     n = len(ax.get_legend_handles_labels()[0])
     ax.legend(loc="upper center", ncol=n, fontsize=8, frameon=True, framealpha=0.9, **kw)
 
@@ -283,8 +289,11 @@ def plot_cycles(r):
     ax.bar(x, stall, width=0.8, bottom=compute, color="#e15759",
            label="stall (waiting for data, fill, drain)")
     tc, ts = sum(compute), sum(stall)
-    ax.set_title(f"NPU cycles per layer: {si(tc + ts)} in total, {100 * ts / max(1, tc + ts):.0f}% stalls\n"
-                 + subtitle(r), fontsize=10)
+    failed = [l["name"] for l in L if l["error"]]
+    note = f"; {plural(len(failed), 'layer')} with a failed kernel ({', '.join(failed[:3])}" + \
+        (", ...)" if len(failed) > 3 else ")") if failed else ""
+    ax.set_title(f"NPU cycles per layer: {si(tc + ts)} in total, {100 * ts / max(1, tc + ts):.0f}% stalls"
+                 f"{note}\n" + subtitle(r), fontsize=10)
     ax.set_ylabel("NPU cycles")
     ax.yaxis.set_major_formatter(FuncFormatter(si))
     layer_axis(ax, [l["name"] for l in L])
@@ -414,7 +423,7 @@ def plot_roofline(r):
     ax.set_xlabel("operational intensity (MACs per DRAM byte)")
     ax.set_ylabel("achieved MACs per cycle")
     skipped_ops = ", ".join(sorted({l["op"] for l in L if l not in pts}))
-    note = f"\n{skipped} layers without MACs ({skipped_ops}) not shown" if skipped else ""
+    note = f"\n{plural(skipped, 'layer')} without MACs ({skipped_ops}) not shown" if skipped else ""
     ax.set_title(f"Roofline per layer: marker area ~ MACs, ridge at {ridge:g} MACs/byte{note}\n"
                  + subtitle(r), fontsize=9)
     ax.grid(which="both", alpha=0.25)
@@ -696,14 +705,12 @@ def plot_pareto(s, which):
     ncols = min(n, 3)
     nrows = math.ceil(n / ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=FIGSIZE["pareto"], layout="constrained", squeeze=False)
-    total_front = 0
     for k, wl in enumerate(wls):
         ax = axes[k // ncols][k % ncols]
         rs = [r for r in s["runs"] if r["workload"] == wl]
         pts = [(r["npu_dram_bytes"], r[which]) for r in rs]
         front = pareto_front(pts)
         label_cols = [c for c in s["varying"] if len({r[c] for r in rs}) > 1]
-        total_front += len(front)
         # Colour by the first option the runs vary (the dataflow if it varies).
         hue = label_cols[0] if label_cols else "dataflow"
         values = sorted({r[hue] for r in rs}, key=natural_key)
@@ -878,7 +885,7 @@ def build_parser():
             ("report", "REPORT", REPORT_PLOTS, "plots of one vp_run --report JSON"),
             ("sweep", "SWEEP", SWEEP_PLOTS, "plots of a vp_sweep.py SQLite database")):
         s = sub.add_parser(cmd, help=hlp)
-        s.add_argument("input", metavar=src + (".json" if cmd == "report" else ".db"))
+        s.add_argument("input", metavar=src + (".json" if cmd == "report" else ".sqlite"))
         s.add_argument("--out", required=True, help="directory, or one FILE.png / FILE.svg with --plot")
         s.add_argument("--plot", action="append", choices=names,
                        help="only this plot (repeatable); default: all of " + ", ".join(names))

@@ -202,6 +202,17 @@ class ReportPlots(PlotCase):
         self.assertNotIn("prediction", text)
         self.assertNotIn("predicted", text)
 
+    def test_failed_layer_is_named(self):
+        def fail(rep):
+            rep["layers"][2]["error"] = "NPU_ERR_DMA"
+        path = self.edited_report(fail)
+        out = os.path.join(self.tmp, "failed.svg")
+        code, _, stderr = run_plot("report", path, "--plot", "cycles", "--out", out)
+        self.assertEqual(code, 0, stderr)
+        with open(REPORT) as f:
+            name = json.load(f)["layers"][2]["name"]
+        self.assertIn(f"1 layer with a failed kernel ({name})", " ".join(svg_texts(svg_root(out))))
+
     def test_roofline_without_macs(self):
         # Only vector work (pools, adds): nothing on the roofline, the roofs still drawn.
         def no_macs(rep):
