@@ -315,9 +315,9 @@ TEST(Networks, ReportHasTheDocumentedShape) {
          {"version", "config", "layers", "totals", "run", "verify", "stats", "console"})
         EXPECT_TRUE(j.contains(k)) << k;
     for (const char* k :
-         {"name", "op", "launches", "macs", "cycles", "compute_cycles", "stall_cycles",
-          "utilization", "dram_read_bytes", "dram_write_bytes", "predicted_dram_read_bytes",
-          "predicted_dram_write_bytes", "sram_reads", "sram_writes"})
+         {"name", "op", "launches", "macs", "cycles", "compute_cycles", "formula_cycles",
+          "stall_cycles", "utilization", "dram_read_bytes", "dram_write_bytes",
+          "predicted_dram_read_bytes", "predicted_dram_write_bytes", "sram_reads", "sram_writes"})
         EXPECT_TRUE(j["layers"][0].contains(k)) << k;
     for (const char* k : {"cycles", "sim_time_ns", "cpu_instructions", "cpu_busy_cycles",
                           "cpu_sleep_cycles", "interrupts", "kernel_launches", "control_bus_bytes",
@@ -328,6 +328,9 @@ TEST(Networks, ReportHasTheDocumentedShape) {
     EXPECT_EQ(j["layers"][0]["name"], "c1");
     EXPECT_EQ(j["layers"][0]["op"], "conv");
     EXPECT_EQ(j["layers"][0]["macs"], 6 * 1 * 25 * 28 * 28);
+    // c1 untiled on 32x32 os: 784 pixels x 6 filters, reduction 25:
+    // ceil(784/32) * ceil(6/32) = 25 folds of 25 + 62 cycles.
+    EXPECT_EQ(j["layers"][0]["formula_cycles"], 25 * (25 + 62));
     EXPECT_EQ(j["run"]["npu_busy_cycles"], j["totals"]["cycles"]);
 }
 
