@@ -4,6 +4,10 @@
 
 #include <cstring>
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
+
 #include "npu_abi/npu_regs.h"
 
 namespace npu {
@@ -63,12 +67,12 @@ struct MacScratch {
 };
 thread_local MacScratch t_mac_scratch;
 
-}  // namespace
-
-void mac_tile(const npu_desc_t& d, std::uint32_t groups,
-              const std::array<std::uint32_t, NPU_DIMS>& lo,
-              const std::array<std::uint32_t, NPU_DIMS>& hi, const MacIfmap& in,
-              const std::uint8_t* wdata, std::uint8_t* odata) {
+// The uint32 path, for zero points too large for int16 operands: the im2col
+// as uint32 and mac_gemm.
+void mac_tile_wide(const npu_desc_t& d, std::uint32_t groups,
+                   const std::array<std::uint32_t, NPU_DIMS>& lo,
+                   const std::array<std::uint32_t, NPU_DIMS>& hi, const MacIfmap& in,
+                   const std::uint8_t* wdata, std::uint8_t* odata) {
     const std::uint64_t em = hi[NPU_DIM_M] - lo[NPU_DIM_M], ec = hi[NPU_DIM_C] - lo[NPU_DIM_C],
                         ey = hi[NPU_DIM_Y] - lo[NPU_DIM_Y], ex = hi[NPU_DIM_X] - lo[NPU_DIM_X],
                         ek = hi[NPU_DIM_K] - lo[NPU_DIM_K], el = hi[NPU_DIM_L] - lo[NPU_DIM_L];
@@ -131,6 +135,352 @@ void mac_tile(const npu_desc_t& d, std::uint32_t groups,
         m = m_end;
     }
     std::memcpy(odata, acc.data(), em * nn * 4);
+}
+
+// ---------------------------------------------------------------------------
+// The int16 path. x - zp_in and w - zp_w fit int16 for every int8 x and w
+// when |zp| <= 32640 (any real quantization), and then the tile is an int16
+// GEMM with int32 accumulators: pairs of products (vpmaddwd, vpdpwssd) are
+// exact, and the int32 adds wrap modulo 2^32 like npu_acc_add.
+//
+// Layouts (per tile, in the thread's scratch):
+// - b, the im2col: per group, strips of kStrip output pixels n; in a strip,
+//   for each pair of consecutive k (k = c, kernel row, kernel column), the
+//   kStrip pairs (b[k][n], b[k+1][n]) side by side: [group][strip][k/2][n][2];
+//   padding and the k, n padding are 0.
+// - a, the weights: [m][kp] (kp = k rounded up to even), followed by kRows
+//   zero rows so a register block may read past the tile's last row.
+// - c, the accumulators: [m][np] (np = n rounded up to kStrip), copied from
+//   and back to the ofmap buffer's [m][y][x] once per tile.
+// A kernel adds a * b into c for one group: register blocks of kRows output
+// channels by one or two strips, the k loop innermost over registers.
+
+constexpr std::int32_t kZpInt16Max = 32640;  // 127 + 32640 = 32767, -128 - 32640 = -32768
+constexpr std::size_t kStrip = 16;
+constexpr std::size_t kRows = 6;
+
+bool zero_point_fits_int16(std::int32_t zp) {
+    return zp >= -kZpInt16Max && zp <= kZpInt16Max;
+}
+
+std::int32_t pair_at(const std::int16_t* p) {  // two int16 as one 32-bit word
+    std::int32_t v;
+    std::memcpy(&v, p, 4);
+    return v;
+}
+
+struct Int16Scratch {
+    std::vector<std::int16_t> f, a, b;
+    std::vector<std::int32_t> c;
+};
+thread_local Int16Scratch t_int16;
+
+// nm rows of a (stride kp) times ns strips of b into c (stride np).
+using GroupGemm = void (*)(const std::int16_t* a, std::size_t nm, std::size_t kp,
+                           const std::int16_t* b, std::size_t ns, std::int32_t* c, std::size_t np);
+
+void group_gemm_scalar(const std::int16_t* a, std::size_t nm, std::size_t kp, const std::int16_t* b,
+                       std::size_t ns, std::int32_t* c, std::size_t np) {
+    const std::size_t pairs = kp / 2, strip = pairs * 2 * kStrip;
+    for (std::size_t s = 0; s < ns; ++s)
+        for (std::size_t m = 0; m < nm; ++m) {
+            std::uint32_t acc[kStrip];
+            std::int32_t* cm = c + m * np + s * kStrip;
+            for (std::size_t j = 0; j < kStrip; ++j)
+                acc[j] = static_cast<std::uint32_t>(cm[j]);
+            const std::int16_t* am = a + m * kp;
+            const std::int16_t* bs = b + s * strip;
+            for (std::size_t q = 0; q < pairs; ++q) {
+                const std::int32_t a0 = am[2 * q], a1 = am[2 * q + 1];
+                const std::int16_t* bq = bs + q * 2 * kStrip;
+                for (std::size_t j = 0; j < kStrip; ++j)
+                    acc[j] += static_cast<std::uint32_t>(a0 * bq[2 * j]) +
+                              static_cast<std::uint32_t>(a1 * bq[2 * j + 1]);
+            }
+            for (std::size_t j = 0; j < kStrip; ++j)
+                cm[j] = static_cast<std::int32_t>(acc[j]);
+        }
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define NPU_MAC_X86 1
+
+// AVX2: kRows x one strip (two vectors of 8 int32) = 12 accumulators;
+// vpmaddwd multiplies the pairs, vpaddd accumulates.
+__attribute__((target("avx2"))) void group_gemm_avx2(const std::int16_t* a, std::size_t nm,
+                                                     std::size_t kp, const std::int16_t* b,
+                                                     std::size_t ns, std::int32_t* c,
+                                                     std::size_t np) {
+    const std::size_t pairs = kp / 2, strip = pairs * 2 * kStrip;
+    for (std::size_t s = 0; s < ns; ++s) {
+        const std::int16_t* bs = b + s * strip;
+        for (std::size_t m = 0; m < nm; m += kRows) {
+            const std::size_t mr = std::min(kRows, nm - m);
+            std::int32_t* cb = c + m * np + s * kStrip;
+            const std::int16_t* ab = a + m * kp;
+            __m256i c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+#define NPU_LOAD(r)                                                                          \
+    c##r##0 = r < mr ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(cb + r * np))     \
+                     : _mm256_setzero_si256();                                               \
+    c##r##1 = r < mr ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(cb + r * np + 8)) \
+                     : _mm256_setzero_si256();
+            NPU_LOAD(0)
+            NPU_LOAD(1)
+            NPU_LOAD(2)
+            NPU_LOAD(3) NPU_LOAD(4) NPU_LOAD(5)
+#undef NPU_LOAD
+                for (std::size_t q = 0; q < pairs; ++q) {
+                const __m256i b0 =
+                    _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bs + q * 32));
+                const __m256i b1 =
+                    _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bs + q * 32 + 16));
+#define NPU_ROW(r)                                                         \
+    {                                                                      \
+        const __m256i w = _mm256_set1_epi32(pair_at(ab + r * kp + 2 * q)); \
+        c##r##0 = _mm256_add_epi32(c##r##0, _mm256_madd_epi16(b0, w));     \
+        c##r##1 = _mm256_add_epi32(c##r##1, _mm256_madd_epi16(b1, w));     \
+    }
+                NPU_ROW(0) NPU_ROW(1) NPU_ROW(2) NPU_ROW(3) NPU_ROW(4) NPU_ROW(5)
+#undef NPU_ROW
+            }
+#define NPU_STORE(r)                                                               \
+    if (r < mr) {                                                                  \
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(cb + r * np), c##r##0);     \
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(cb + r * np + 8), c##r##1); \
+    }
+            NPU_STORE(0) NPU_STORE(1) NPU_STORE(2) NPU_STORE(3) NPU_STORE(4) NPU_STORE(5)
+#undef NPU_STORE
+        }
+    }
+}
+
+// AVX-512 VNNI: kRows x two strips (one vector of 16 int32 each) = 12
+// accumulators; vpdpwssd multiplies the pairs and accumulates in one
+// instruction (the non-saturating form: it wraps like vpaddd). An odd last
+// strip runs with both halves on it and stores one.
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) void group_gemm_avx512(
+    const std::int16_t* a, std::size_t nm, std::size_t kp, const std::int16_t* b, std::size_t ns,
+    std::int32_t* c, std::size_t np) {
+    const std::size_t pairs = kp / 2, strip = pairs * 2 * kStrip;
+    for (std::size_t s = 0; s < ns; s += 2) {
+        const bool two = s + 1 < ns;
+        const std::int16_t* bs0 = b + s * strip;
+        const std::int16_t* bs1 = two ? bs0 + strip : bs0;
+        for (std::size_t m = 0; m < nm; m += kRows) {
+            const std::size_t mr = std::min(kRows, nm - m);
+            std::int32_t* cb = c + m * np + s * kStrip;
+            const std::int16_t* ab = a + m * kp;
+            __m512i c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+#define NPU_LOAD(r)                                                              \
+    c##r##0 = r < mr ? _mm512_loadu_si512(cb + r * np) : _mm512_setzero_si512(); \
+    c##r##1 = r < mr && two ? _mm512_loadu_si512(cb + r * np + 16) : _mm512_setzero_si512();
+            NPU_LOAD(0)
+            NPU_LOAD(1)
+            NPU_LOAD(2)
+            NPU_LOAD(3) NPU_LOAD(4) NPU_LOAD(5)
+#undef NPU_LOAD
+                for (std::size_t q = 0; q < pairs; ++q) {
+                const __m512i b0 = _mm512_loadu_si512(bs0 + q * 32);
+                const __m512i b1 = _mm512_loadu_si512(bs1 + q * 32);
+#define NPU_ROW(r)                                                         \
+    {                                                                      \
+        const __m512i w = _mm512_set1_epi32(pair_at(ab + r * kp + 2 * q)); \
+        c##r##0 = _mm512_dpwssd_epi32(c##r##0, b0, w);                     \
+        c##r##1 = _mm512_dpwssd_epi32(c##r##1, b1, w);                     \
+    }
+                NPU_ROW(0) NPU_ROW(1) NPU_ROW(2) NPU_ROW(3) NPU_ROW(4) NPU_ROW(5)
+#undef NPU_ROW
+            }
+#define NPU_STORE(r)                                             \
+    if (r < mr) {                                                \
+        _mm512_storeu_si512(cb + r * np, c##r##0);               \
+        if (two) _mm512_storeu_si512(cb + r * np + 16, c##r##1); \
+    }
+            NPU_STORE(0) NPU_STORE(1) NPU_STORE(2) NPU_STORE(3) NPU_STORE(4) NPU_STORE(5)
+#undef NPU_STORE
+        }
+    }
+}
+#endif
+
+bool kernel_supported(MacKernel k) {
+    switch (k) {
+        case MacKernel::scalar:
+            return true;
+#ifdef NPU_MAC_X86
+        case MacKernel::avx2:
+            return __builtin_cpu_supports("avx2");
+        case MacKernel::avx512:
+            return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                   __builtin_cpu_supports("avx512vnni");
+#endif
+        default:
+            return false;
+    }
+}
+
+MacKernel detect_kernel() {
+    for (MacKernel k : {MacKernel::avx512, MacKernel::avx2})
+        if (kernel_supported(k)) return k;
+    return MacKernel::scalar;
+}
+
+MacKernel g_kernel = detect_kernel();
+
+GroupGemm group_gemm() {
+    switch (g_kernel) {
+#ifdef NPU_MAC_X86
+        case MacKernel::avx512:
+            return group_gemm_avx512;
+        case MacKernel::avx2:
+            return group_gemm_avx2;
+#endif
+        default:
+            return group_gemm_scalar;
+    }
+}
+
+// One tile of an ungrouped conv/gemm on the int16 kernels. The rows of the
+// GEMM are the tile's output pixels n = (y, x), the strips its output
+// channels m, k runs over (kernel row, kernel column, input channel):
+//   1. the ifmap footprint, channels last, as x - zp_in: f[row][col][c];
+//   2. per output pixel, its receptive field: for each kernel row and
+//      column, the ec channels at one (row, col) of f are contiguous, so a
+//      row of the GEMM is ek * el copies (zeros for padding);
+//   3. the weights w - zp_w in (kernel row, kernel column, c) order, packed
+//      in strips of kStrip output channels;
+//   4. the accumulators transposed to [n][m] and back once per tile.
+void mac_tile_int16(const npu_desc_t& d, const std::array<std::uint32_t, NPU_DIMS>& lo,
+                    const std::array<std::uint32_t, NPU_DIMS>& hi, const MacIfmap& in,
+                    const std::uint8_t* wdata, std::uint8_t* odata) {
+    const std::uint64_t em = hi[NPU_DIM_M] - lo[NPU_DIM_M], ec = hi[NPU_DIM_C] - lo[NPU_DIM_C],
+                        ey = hi[NPU_DIM_Y] - lo[NPU_DIM_Y], ex = hi[NPU_DIM_X] - lo[NPU_DIM_X],
+                        ek = hi[NPU_DIM_K] - lo[NPU_DIM_K], el = hi[NPU_DIM_L] - lo[NPU_DIM_L];
+    const std::int32_t zpi = d.zp_in, zpw = d.zp_w;
+    const std::uint64_t nk = ec * ek * el, kp = (nk + 1) & ~std::uint64_t{1}, nn = ey * ex;
+    const std::uint64_t ns = (em + kStrip - 1) / kStrip, mp = ns * kStrip;
+    const std::uint64_t strip = kp * kStrip;  // int16 elements per strip
+    const std::uint64_t nr = in.rows, nc = in.cols;
+    Int16Scratch& t = t_int16;
+
+    // 1. Footprint channels last (absent channels stay 0), in blocks of
+    //    pixels so the block's rows of f stay in L1 across the channels. The
+    //    kRows rows past the end are 0: a register block may read them when f
+    //    serves as the GEMM's rows directly (see 2).
+    const std::uint64_t npix = nr * nc;
+    t.f.assign((npix + kRows) * ec, 0);
+    constexpr std::uint64_t kPixBlock = 64;
+    for (std::uint64_t p0 = 0; p0 < npix; p0 += kPixBlock) {
+        const std::uint64_t pn = std::min(kPixBlock, npix - p0);
+        for (std::uint64_t c = 0; c < ec; ++c) {
+            const std::int32_t chi = in.ch_map[lo[NPU_DIM_C] + c];
+            if (chi < 0) continue;
+            const std::uint8_t* src = in.data + static_cast<std::uint64_t>(chi) * npix + p0;
+            std::int16_t* dst = t.f.data() + p0 * ec + c;
+            for (std::uint64_t i = 0; i < pn; ++i)
+                dst[i * ec] = static_cast<std::int16_t>(static_cast<std::int8_t>(src[i]) - zpi);
+        }
+    }
+    // 2. The GEMM's rows, then kRows zero rows for the last register block.
+    std::vector<std::int64_t> rmap(ey * ek), cmap(ex * el);  // local row / column, or -1
+    for (std::uint64_t y = 0; y < ey; ++y)
+        for (std::uint64_t kk = 0; kk < ek; ++kk) {
+            const long row =
+                static_cast<long>((lo[NPU_DIM_Y] + y) * d.stride_h + lo[NPU_DIM_K] + kk) -
+                d.pad_top;
+            rmap[y * ek + kk] = row < 0 || row >= d.h ? -1 : in.row_map[row];
+        }
+    for (std::uint64_t x = 0; x < ex; ++x)
+        for (std::uint64_t l = 0; l < el; ++l) {
+            const long col =
+                static_cast<long>((lo[NPU_DIM_X] + x) * d.stride_w + lo[NPU_DIM_L] + l) -
+                d.pad_left;
+            cmap[x * el + l] = col < 0 || col >= d.w ? -1 : in.col_map[col];
+        }
+    // A 1x1 window whose footprint is exactly the tile's pixels (stride 1,
+    // or any stride with the rows and columns between untouched): f already
+    // is the GEMM's rows, when they pair up (ec even).
+    bool direct = ek == 1 && el == 1 && kp == nk && nr == ey && nc == ex;
+    for (std::uint64_t y = 0; direct && y < ey; ++y)
+        direct = rmap[y] == static_cast<std::int64_t>(y);
+    for (std::uint64_t x = 0; direct && x < ex; ++x)
+        direct = cmap[x] == static_cast<std::int64_t>(x);
+    if (!direct) t.b.resize((nn + kRows) * kp);
+    for (std::uint64_t y = 0; !direct && y < ey; ++y)
+        for (std::uint64_t x = 0; x < ex; ++x) {
+            std::int16_t* dst = t.b.data() + (y * ex + x) * kp;
+            for (std::uint64_t kk = 0; kk < ek; ++kk) {
+                const std::int64_t ri = rmap[y * ek + kk];
+                for (std::uint64_t l = 0; l < el; ++l, dst += ec) {
+                    const std::int64_t ci = cmap[x * el + l];
+                    if (ri < 0 || ci < 0)
+                        std::fill(dst, dst + ec, std::int16_t{0});
+                    else
+                        std::memcpy(dst, t.f.data() + (ri * nc + ci) * ec, 2 * ec);
+                }
+            }
+            if (kp > nk) *dst = 0;
+        }
+    if (!direct) std::fill(t.b.data() + nn * kp, t.b.data() + (nn + kRows) * kp, std::int16_t{0});
+    // 3. Weights [m][c][k][l] -> strips [m / kStrip][k' / 2][m % kStrip][k' % 2].
+    t.a.assign(ns * strip, 0);
+    for (std::uint64_t m = 0; m < em; ++m) {
+        std::int16_t* am = t.a.data() + (m / kStrip) * strip + (m % kStrip) * 2;
+        const std::uint8_t* wm = wdata + m * nk;
+        for (std::uint64_t c = 0; c < ec; ++c)
+            for (std::uint64_t kk = 0; kk < ek; ++kk)
+                for (std::uint64_t l = 0; l < el; ++l) {
+                    const std::uint64_t k = (kk * el + l) * ec + c;
+                    am[(k >> 1) * 2 * kStrip + (k & 1)] = static_cast<std::int16_t>(
+                        static_cast<std::int8_t>(wm[(c * ek + kk) * el + l]) - zpw);
+                }
+    }
+    // 4. Accumulators [m][n] -> [n][m], the GEMM, and back.
+    t.c.resize(nn * mp);
+    for (std::uint64_t m = 0; m < em; ++m)
+        for (std::uint64_t n = 0; n < nn; ++n)
+            std::memcpy(&t.c[n * mp + m], odata + 4 * (m * nn + n), 4);
+    group_gemm()(direct ? t.f.data() : t.b.data(), nn, kp, t.a.data(), ns, t.c.data(), mp);
+    for (std::uint64_t m = 0; m < em; ++m)
+        for (std::uint64_t n = 0; n < nn; ++n)
+            std::memcpy(odata + 4 * (m * nn + n), &t.c[n * mp + m], 4);
+}
+
+}  // namespace
+
+bool mac_kernel_supported(MacKernel k) {
+    return kernel_supported(k);
+}
+
+MacKernel mac_kernel() {
+    return g_kernel;
+}
+
+void set_mac_kernel(MacKernel k) {
+    g_kernel = k == MacKernel::best || !kernel_supported(k) ? detect_kernel() : k;
+}
+
+const char* mac_kernel_name(MacKernel k) {
+    switch (k) {
+        case MacKernel::scalar:
+            return "scalar";
+        case MacKernel::avx2:
+            return "avx2";
+        case MacKernel::avx512:
+            return "avx512-vnni";
+        default:
+            return "best";
+    }
+}
+
+void mac_tile(const npu_desc_t& d, std::uint32_t groups,
+              const std::array<std::uint32_t, NPU_DIMS>& lo,
+              const std::array<std::uint32_t, NPU_DIMS>& hi, const MacIfmap& in,
+              const std::uint8_t* wdata, std::uint8_t* odata) {
+    if (groups == 1 && zero_point_fits_int16(d.zp_in) && zero_point_fits_int16(d.zp_w))
+        mac_tile_int16(d, lo, hi, in, wdata, odata);
+    else
+        mac_tile_wide(d, groups, lo, hi, in, wdata, odata);
 }
 
 }  // namespace npu

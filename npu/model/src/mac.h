@@ -44,6 +44,15 @@ struct MacIfmap {
     const IndexMap& col_map;
 };
 
+// The instruction set of the int16 MAC kernels: picked at start-up from the
+// CPU (AVX-512 VNNI, else AVX2, else portable C++); tests force each one.
+enum class MacKernel { best, scalar, avx2, avx512 };
+bool mac_kernel_supported(MacKernel k);
+MacKernel mac_kernel();
+// `best` or a kernel this CPU lacks selects the best supported one.
+void set_mac_kernel(MacKernel k);
+const char* mac_kernel_name(MacKernel k);
+
 // Adds the tile [lo, hi) of a conv/gemm kernel (desc d, `groups` groups) to
 // the int32 accumulators `odata` ([m][y][x] of the tile, wrapping modulo
 // 2^32 like npu_acc_add): sum over c, k, l of (x - zp_in) * (w - zp_w),

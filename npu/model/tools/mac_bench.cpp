@@ -2,23 +2,28 @@
 // exact int8 reference GEMM of the same shapes, measured in the same run.
 //
 // Each ResNet-50-shaped convolution runs through npu::Core in functional mode
-// (int32 output, so the raw accumulators come back) and through an im2col +
-// blocked int32 GEMM compiled with the same flags; the two must give the same
-// int32 accumulators. Prints the MAC/s of each (median of several runs) and
-// their ratio; the last line is the geometric mean of the ratios.
+// (int32 output, so the raw accumulators come back) and through the reference
+// (ref_gemm.h): im2col of x - zp_in and weights w - zp_w as int16, then a GEMM
+// with AVX2 vpmaddwd and int32 accumulators in registers (scalar fallback
+// without AVX2). The core, the dispatched reference kernel, its scalar
+// fallback and the textbook loop must give the same int32 accumulators.
+// Prints the MAC/s of the core and of the reference GEMM alone (median of
+// several runs, thread CPU time), their ratio, and the reference's MAC/s with its im2col; the
+// last line is the geometric mean of the ratios.
 //
 //   mac_bench [runs]      (default 5)
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <random>
 #include <vector>
 
 #include "npu/core.h"
 #include "npu_abi/npu_regs.h"
+#include "ref_gemm.h"
 
 namespace {
 
@@ -51,81 +56,45 @@ struct Shape {
     unsigned c, m, h, w, r, s, stride, pad;
 };
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-#define MAC_BENCH_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define MAC_BENCH_CLONES
-#endif
-
-// out[m][n] = sum_k a[m][k] * b[k][n] modulo 2^32, blocked over m (4 rows
-// share each b row) and n (a block of accumulators stays in L1).
-MAC_BENCH_CLONES void gemm_u32(const std::uint32_t* __restrict a, const std::uint32_t* __restrict b,
-                               std::uint32_t* __restrict out, std::size_t M, std::size_t K,
-                               std::size_t N) {
-    constexpr std::size_t kNb = 256;
-    std::fill(out, out + M * N, 0u);
-    for (std::size_t n0 = 0; n0 < N; n0 += kNb) {
-        const std::size_t nb = std::min(kNb, N - n0);
-        std::size_t m = 0;
-        for (; m + 4 <= M; m += 4) {
-            std::uint32_t* __restrict o0 = out + m * N + n0;
-            std::uint32_t* __restrict o1 = o0 + N;
-            std::uint32_t* __restrict o2 = o1 + N;
-            std::uint32_t* __restrict o3 = o2 + N;
-            for (std::size_t k = 0; k < K; ++k) {
-                const std::uint32_t a0 = a[m * K + k], a1 = a[(m + 1) * K + k],
-                                    a2 = a[(m + 2) * K + k], a3 = a[(m + 3) * K + k];
-                const std::uint32_t* br = b + k * N + n0;
-                for (std::size_t n = 0; n < nb; ++n) {
-                    const std::uint32_t v = br[n];
-                    o0[n] += a0 * v;
-                    o1[n] += a1 * v;
-                    o2[n] += a2 * v;
-                    o3[n] += a3 * v;
-                }
-            }
-        }
-        for (; m < M; ++m)
-            for (std::size_t k = 0; k < K; ++k) {
-                const std::uint32_t a0 = a[m * K + k];
-                const std::uint32_t* br = b + k * N + n0;
-                std::uint32_t* o0 = out + m * N + n0;
-                for (std::size_t n = 0; n < nb; ++n)
-                    o0[n] += a0 * br[n];
-            }
-    }
+// x - zp fits int16 for every int8 x: the reference GEMM's operand type.
+bool zero_point_fits_int16(int zp) {
+    return zp >= -32640 && zp <= 32640;
 }
 
-// Reference convolution: im2col of (x - zp_in), weights (w - zp_w), GEMM.
-void reference_conv(const Shape& s, unsigned e, unsigned f, const std::int8_t* in,
-                    const std::int8_t* wt, int zpi, int zpw, std::vector<std::uint32_t>& col,
-                    std::vector<std::uint32_t>& a, std::vector<std::uint32_t>& out) {
+// Reference convolution, operands: im2col of (x - zp_in) (0 for padding) as
+// b [C*R*S][E*F] and weights (w - zp_w) as a [M][C*R*S], packed for the GEMM.
+void reference_operands(const Shape& s, unsigned e, unsigned f, const std::int8_t* in,
+                        const std::int8_t* wt, int zpi, int zpw, std::vector<std::int16_t>& col,
+                        std::vector<std::int16_t>& a, ref_gemm::Packed& packed) {
     const std::size_t K = std::size_t{s.c} * s.r * s.s, N = std::size_t{e} * f;
-    col.assign(K * N, 0u);
+    col.assign(K * N, 0);
     for (unsigned c = 0; c < s.c; ++c)
         for (unsigned kr = 0; kr < s.r; ++kr)
             for (unsigned ks = 0; ks < s.s; ++ks) {
-                std::uint32_t* row = col.data() + ((std::size_t{c} * s.r + kr) * s.s + ks) * N;
+                std::int16_t* row = col.data() + ((std::size_t{c} * s.r + kr) * s.s + ks) * N;
                 for (unsigned y = 0; y < e; ++y) {
                     const long ih = long(y) * s.stride + kr - s.pad;
                     if (ih < 0 || ih >= long(s.h)) continue;
                     for (unsigned x = 0; x < f; ++x) {
                         const long iw = long(x) * s.stride + ks - s.pad;
                         if (iw < 0 || iw >= long(s.w)) continue;
-                        row[std::size_t{y} * f + x] = static_cast<std::uint32_t>(
+                        row[std::size_t{y} * f + x] = static_cast<std::int16_t>(
                             in[(std::size_t{c} * s.h + ih) * s.w + iw] - zpi);
                     }
                 }
             }
     a.resize(std::size_t{s.m} * K);
     for (std::size_t i = 0; i < a.size(); ++i)
-        a[i] = static_cast<std::uint32_t>(wt[i] - zpw);
-    out.resize(std::size_t{s.m} * N);
-    gemm_u32(a.data(), col.data(), out.data(), s.m, K, N);
+        a[i] = static_cast<std::int16_t>(wt[i] - zpw);
+    ref_gemm::pack(packed, a.data(), col.data(), s.m, K, N);
 }
 
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+// This thread's CPU time: the machine is shared, and time spent waiting for
+// a core would count against whichever side was unlucky.
+double cpu_now() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
 }
 
 double median(std::vector<double> v) {
@@ -143,7 +112,9 @@ int main(int argc, char** argv) {
         {"conv3_3x3", 128, 128, 28, 28, 3, 3, 1, 1}, {"conv3_s2", 128, 128, 56, 56, 3, 3, 2, 1},
         {"conv4_3x3", 256, 256, 14, 14, 3, 3, 1, 1}, {"conv5_3x3", 512, 512, 7, 7, 3, 3, 1, 1},
     };
-    std::printf("%-10s %12s %14s %14s %7s\n", "kernel", "MACs", "npu MAC/s", "gemm MAC/s", "ratio");
+    std::printf("reference GEMM kernel: %s\n", ref_gemm::kernel_name(ref_gemm::best_kernel()));
+    std::printf("%-10s %12s %14s %14s %7s %14s\n", "kernel", "MACs", "npu MAC/s", "gemm MAC/s",
+                "ratio", "im2col+gemm");
     double log_sum = 0;
     int n_ratio = 0;
     bool all_exact = true;
@@ -205,33 +176,54 @@ int main(int argc, char** argv) {
             wp[i] = static_cast<std::int8_t>(byte(rng));
 
         const std::uint64_t macs = out * s.c * s.r * s.s;
-        std::vector<double> t_npu, t_ref;
-        std::vector<std::uint32_t> col, a, ref;
+        if (!zero_point_fits_int16(d.zp_in) || !zero_point_fits_int16(d.zp_w)) {
+            std::printf("%-10s zero points outside the int16 reference's range\n", s.name);
+            return 1;
+        }
+        std::vector<double> t_npu, t_gemm, t_conv;
+        std::vector<std::int16_t> col, a;
+        ref_gemm::Packed packed;
+        std::vector<std::int32_t> ref(out);
         for (int i = 0; i < runs; ++i) {
-            auto t0 = std::chrono::steady_clock::now();
+            double t0 = cpu_now();
             const npu::KernelStats st = core.run(d, dram);
-            t_npu.push_back(seconds_since(t0));
+            t_npu.push_back(cpu_now() - t0);
             if (st.error) {
                 std::printf("%-10s npu error %s\n", s.name, npu::error_name(st.error));
                 return 1;
             }
-            t0 = std::chrono::steady_clock::now();
-            reference_conv(s, e, f, ip, wp, d.zp_in, d.zp_w, col, a, ref);
-            t_ref.push_back(seconds_since(t0));
+            // The reference: operands (im2col, pack), then the GEMM alone,
+            // whose MAC/s is the ratio's denominator.
+            t0 = cpu_now();
+            reference_operands(s, e, f, ip, wp, d.zp_in, d.zp_w, col, a, packed);
+            const double t1 = cpu_now();
+            ref_gemm::gemm(packed, ref.data());
+            t_gemm.push_back(cpu_now() - t1);
+            t_conv.push_back(cpu_now() - t0);
         }
-        const bool exact = std::memcmp(ref.data(), dram.at(d.ofmap_addr), 4 * out) == 0;
+        // The dispatched kernel, the scalar fallback, the textbook loop and
+        // the core must all give the same int32 accumulators.
+        std::vector<std::int32_t> check(out);
+        ref_gemm::gemm(packed, check.data(), ref_gemm::Kernel::scalar);
+        bool exact = check == ref;
+        ref_gemm::gemm_plain(a.data(), col.data(), check.data(), s.m, std::size_t{s.c} * s.r * s.s,
+                             std::size_t{e} * f);
+        exact = exact && check == ref;
+        exact = exact && std::memcmp(ref.data(), dram.at(d.ofmap_addr), 4 * out) == 0;
         all_exact = all_exact && exact;
         const double npu_rate = double(macs) / median(t_npu),
-                     ref_rate = double(macs) / median(t_ref), ratio = npu_rate / ref_rate;
+                     ref_rate = double(macs) / median(t_gemm), ratio = npu_rate / ref_rate;
         log_sum += std::log(ratio);
         ++n_ratio;
-        std::printf("%-10s %12llu %14.3e %14.3e %7.3f%s\n", s.name, (unsigned long long)macs,
-                    npu_rate, ref_rate, ratio, exact ? "" : "  MISMATCH");
+        std::printf("%-10s %12llu %14.3e %14.3e %7.3f %14.3e%s\n", s.name, (unsigned long long)macs,
+                    npu_rate, ref_rate, ratio, double(macs) / median(t_conv),
+                    exact ? "" : "  MISMATCH");
     }
     std::printf("mac_ratio %.3f (geometric mean of npu/gemm MAC/s, %d runs each, median)\n",
                 std::exp(log_sum / n_ratio), runs);
     if (!all_exact) {
-        std::printf("mac_bench: the core's int32 accumulators differ from the reference GEMM\n");
+        std::printf(
+            "mac_bench: the core, the reference GEMM kernels and the textbook loop disagree\n");
         return 1;
     }
     return 0;
