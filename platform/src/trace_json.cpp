@@ -204,14 +204,11 @@ TraceJson::Slice TraceJson::step_slice(std::uint32_t value) const {
                                        ",\"kernels\":" + std::to_string(op.arg1)};
         case NPU_PROG_CPU:
             if (op.arg0 < m_image->steps.size()) {
-                const std::uint32_t layer = m_image->steps[op.arg0].layer;
-                std::string what =
-                    layer < m_image->layers.size()
-                        ? fixed_name(m_image->layers[layer].op, sizeof m_image->layers[layer].op)
-                        : std::string("step");
-                return {"cpu " + what + " " + layer_name(layer),
-                        op_arg + ",\"cpu_step\":" + std::to_string(op.arg0) +
-                            ",\"layer\":" + std::to_string(layer)};
+                const npu_cpu_step_t& st = m_image->steps[op.arg0];
+                return {
+                    std::string("cpu ") + npu_step_kind_name(st.kind) + " " + layer_name(st.layer),
+                    op_arg + ",\"cpu_step\":" + std::to_string(op.arg0) +
+                        ",\"layer\":" + std::to_string(st.layer)};
             }
             return {"cpu step", op_arg};
         case NPU_PROG_LOOP:

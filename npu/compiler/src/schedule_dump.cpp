@@ -44,27 +44,6 @@ std::string tiling_text(const npu_desc_t& d) {
     return s;
 }
 
-const char* step_name(unsigned kind) {
-    switch (kind) {
-        case NPU_STEP_COPY:
-            return "copy";
-        case NPU_STEP_SOFTMAX:
-            return "softmax";
-        case NPU_STEP_LRN:
-            return "lrn";
-        case NPU_STEP_LSTM_CELL:
-            return "lstm_cell";
-        case NPU_STEP_GRU_CELL:
-            return "gru_cell";
-        case NPU_STEP_ATTN_SOFTMAX:
-            return "attn_softmax";
-        case NPU_STEP_TRANSPOSE:
-            return "transpose";
-        default:
-            return "?";
-    }
-}
-
 }  // namespace
 
 std::string dump_schedule(const CompiledModel& m) {
@@ -151,7 +130,7 @@ std::string dump_schedule(const CompiledModel& m) {
         } else if (op.opcode == NPU_PROG_CPU) {
             const npu_cpu_step_t& s = img.steps[op.arg0];
             std::snprintf(line, sizeof line, "%s%5s %-24.24s cpu %s\n", indent.c_str(), "-",
-                          img.layers[s.layer].name, step_name(s.kind));
+                          img.layers[s.layer].name, npu_step_kind_name(s.kind));
             os << line;
             cpu_steps += mult;
         }

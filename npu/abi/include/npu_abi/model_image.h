@@ -204,6 +204,28 @@ static inline void npu_patch_apply(void* obj, const npu_patch_t* p, uint32_t val
 #define NPU_STEP_ATTN_SOFTMAX 6u
 #define NPU_STEP_TRANSPOSE 7u
 #define NPU_STEP_KIND_COUNT 8u
+
+/* A CPU step kind's name for listings and timelines ("?" when unknown). */
+static inline const char* npu_step_kind_name(unsigned kind) {
+    switch (kind) {
+        case NPU_STEP_COPY:
+            return "copy";
+        case NPU_STEP_SOFTMAX:
+            return "softmax";
+        case NPU_STEP_LRN:
+            return "lrn";
+        case NPU_STEP_LSTM_CELL:
+            return "lstm_cell";
+        case NPU_STEP_GRU_CELL:
+            return "gru_cell";
+        case NPU_STEP_ATTN_SOFTMAX:
+            return "attn_softmax";
+        case NPU_STEP_TRANSPOSE:
+            return "transpose";
+        default:
+            return "?";
+    }
+}
 #define NPU_STEP_ADDRS 6u
 #define NPU_STEP_PARAMS 9u
 
