@@ -395,14 +395,24 @@ LAYERS_COLUMNS = ([("run_id", "INTEGER"), ("layer_index", "INTEGER"), ("name", "
 
 
 def open_db(path):
-    db = sqlite3.connect(path)
-    cols = ", ".join(f"{n} {t}" for n, t in RUNS_COLUMNS)
-    db.execute(f"CREATE TABLE IF NOT EXISTS runs ({cols}, UNIQUE(key))")
-    cols = ", ".join(f"{n} {t}" for n, t in LAYERS_COLUMNS)
-    db.execute(f"CREATE TABLE IF NOT EXISTS layers ({cols}, "
-               "FOREIGN KEY(run_id) REFERENCES runs(id))")
-    db.execute("CREATE INDEX IF NOT EXISTS layers_run ON layers(run_id)")
-    db.commit()
+    """Opens (or creates) a sweep database; a database made by an older
+    vp_sweep.py gains the columns added since (NULL in its rows)."""
+    try:
+        db = sqlite3.connect(path)
+        cols = ", ".join(f"{n} {t}" for n, t in RUNS_COLUMNS)
+        db.execute(f"CREATE TABLE IF NOT EXISTS runs ({cols}, UNIQUE(key))")
+        cols = ", ".join(f"{n} {t}" for n, t in LAYERS_COLUMNS)
+        db.execute(f"CREATE TABLE IF NOT EXISTS layers ({cols}, "
+                   "FOREIGN KEY(run_id) REFERENCES runs(id))")
+        db.execute("CREATE INDEX IF NOT EXISTS layers_run ON layers(run_id)")
+        for table, columns in (("runs", RUNS_COLUMNS), ("layers", LAYERS_COLUMNS)):
+            have = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+            for name, kind in columns:
+                if name not in have:
+                    db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
+        db.commit()
+    except sqlite3.Error as e:
+        raise SpecError(f"--db '{path}': {e}") from None
     return db
 
 

@@ -316,6 +316,12 @@ class Sweep(unittest.TestCase):
             lines = proc.stderr.strip().splitlines()
             self.assertEqual(len(lines), 1, proc.stderr)
             self.assertIn(message, lines[0], text)
+        garbage = os.path.join(self.tmp, "garbage.sqlite")
+        with open(garbage, "w", encoding="utf-8") as f:
+            f.write("not a database, but a file someone named .sqlite\n")
+        proc = sweep(CI_SPEC, "--db", garbage, "--vp-run", VP_RUN, check=False)
+        self.assertEqual((proc.returncode, proc.stderr),
+                         (2, f"vp_sweep.py: --db '{garbage}': file is not a database\n"))
 
     def test_a_vp_run_that_cannot_start_is_an_error_per_point(self):
         spec = os.path.join(self.tmp, "missing.yaml")
