@@ -227,9 +227,11 @@ class Sweep(unittest.TestCase):
         env = dict(os.environ, DASK_DISTRIBUTED__WORKER__DAEMON="False")
         try:
             procs.append(subprocess.Popen(
+                # --idle-timeout, --death-timeout: should this test itself be killed
+                # (ctest's timeout), what it started still ends on its own.
                 find_dask_command("scheduler") + ["--host", "127.0.0.1", "--port", "0",
                                                   "--no-dashboard", "--scheduler-file",
-                                                  sched_file],
+                                                  sched_file, "--idle-timeout", "120s"],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
                 env=env))
             deadline = time.monotonic() + 60
@@ -245,7 +247,7 @@ class Sweep(unittest.TestCase):
                 procs.append(subprocess.Popen(
                     find_dask_command("worker") + [address, "--nthreads", "1", "--nworkers",
                                                    "1", "--no-dashboard", "--host",
-                                                   "127.0.0.1"],
+                                                   "127.0.0.1", "--death-timeout", "30"],
                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                     start_new_session=True, env=env))
             warnings.filterwarnings("ignore", category=DeprecationWarning)  # tornado's, Debian 12
