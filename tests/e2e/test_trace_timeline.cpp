@@ -267,6 +267,20 @@ TEST(TraceTimeline, IrqControlTracksAddUpToTheReport) {
     EXPECT_GE(count_named(cpu, "launch list"), 1u);
     EXPECT_GE(count_named(cpu, "wait list"), 1u);
     EXPECT_EQ(count_named(cpu, "cpu softmax prob"), 1u);  // the CPU step after the list
+    // Cause before effect, across tracks: the CPU starts the list before the
+    // first kernel starts and takes the list's interrupt after the last ends.
+    const auto& kernels = track(t, "command processor");
+    for (const json& e : cpu) {
+        if (e["name"] == "wait list") {
+            EXPECT_LE(e["ts"].get<double>(), kernels.front()["ts"].get<double>());
+            break;
+        }
+    }
+    const json& last = kernels.back();
+    for (const json& e : cpu)
+        if (e["name"] == "irq handler") {
+            EXPECT_GE(e["ts"].get<double>(), last["ts"].get<double>() + last["dur"].get<double>());
+        }
     EXPECT_EQ(t.trace["displayTimeUnit"], "ns");
 }
 
@@ -280,6 +294,27 @@ TEST(TraceTimeline, CallControlShowsLaunchWaitAndHandlers) {
     EXPECT_EQ(count_named(cpu, "launch lstm1"), 4u);
     EXPECT_GE(count_named(cpu, "wait lstm1"), 4u);           // a handler splits a wait in two
     EXPECT_EQ(count_named(cpu, "cpu lstm_cell lstm1"), 4u);  // the cell step after each kernel
+    // Cause before effect, kernel by kernel: launch i ends (START written)
+    // before kernel i starts, and handler i starts after kernel i ends.
+    const auto& kernels = track(t, "command processor");
+    std::vector<double> launch_end, handler_start;
+    for (const json& e : cpu) {
+        if (e["name"] == "launch lstm1")
+            launch_end.push_back(e["ts"].get<double>() + e["dur"].get<double>());
+        if (e["name"] == "irq handler") handler_start.push_back(e["ts"].get<double>());
+    }
+    ASSERT_EQ(kernels.size(), 4u);
+    ASSERT_EQ(launch_end.size(), 4u);
+    ASSERT_EQ(handler_start.size(), 4u);
+    for (std::size_t i = 0; i < 4; ++i) {
+        EXPECT_LE(launch_end[i], kernels[i]["ts"].get<double>() + 1e-9) << i;
+        EXPECT_GE(handler_start[i] + 1e-9,
+                  kernels[i]["ts"].get<double>() + kernels[i]["dur"].get<double>())
+            << i;
+        if (i + 1 < 4) {
+            EXPECT_LT(handler_start[i], kernels[i + 1]["ts"].get<double>()) << i;
+        }
+    }
 }
 
 TEST(TraceTimeline, LargeKernelsAreAggregated) {
