@@ -36,6 +36,7 @@ import os
 import re
 import sqlite3
 import sys
+import textwrap
 import urllib.parse
 
 # matplotlib is imported when there is something to draw (load_matplotlib):
@@ -216,12 +217,17 @@ def parse_report(path, control=None):
 # Shared drawing helpers
 
 
-def si(x, _pos=None):
-    """Axis numbers in engineering form: 1.5M, 20k."""
+def si(x, digits=4):
+    """Numbers in engineering form: 1.5M, 20k."""
     for div, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
         if abs(x) >= div:
-            return f"{x / div:.4g}{suffix}"
-    return f"{x:g}"
+            return f"{x / div:.{digits}g}{suffix}"
+    return f"{x:.{digits}g}"
+
+
+def si_tick(x, _pos=None):
+    """Tick labels: enough digits that ticks of a narrow range differ (1.3675M)."""
+    return si(x, 6)
 
 
 def si_bytes(x):
@@ -295,7 +301,7 @@ def plot_cycles(r):
     ax.set_title(f"NPU cycles per layer: {si(tc + ts)} in total, {100 * ts / max(1, tc + ts):.0f}% stalls"
                  f"{note}\n" + subtitle(r), fontsize=10)
     ax.set_ylabel("NPU cycles")
-    ax.yaxis.set_major_formatter(FuncFormatter(si))
+    ax.yaxis.set_major_formatter(FuncFormatter(si_tick))
     layer_axis(ax, [l["name"] for l in L])
     ax.grid(axis="y", alpha=0.3)
     legend_on_top(ax, max(l["cycles"] for l in L))
@@ -353,7 +359,7 @@ def plot_dram(r):
         title += f", {si_bytes(sum(p for _, p in pred))} predicted"
     ax.set_title(title + "\n" + subtitle(r), fontsize=10)
     ax.set_ylabel("DRAM bytes (read + written)")
-    ax.yaxis.set_major_formatter(FuncFormatter(si))
+    ax.yaxis.set_major_formatter(FuncFormatter(si_tick))
     layer_axis(ax, [l["name"] for l in L])
     ax.grid(axis="y", alpha=0.3)
     legend_on_top(ax, max([l["dram"] for l in L] + [p for _, p in pred]))
@@ -574,6 +580,20 @@ def config_names(cols):
     return " ".join(out)
 
 
+def workload_label(wl, width=14):
+    """A zoo spec's parameters on their own lines: 'lstm\nhidden=128,input=64'."""
+    name, _, params = str(wl).partition(":")
+    if not params:
+        return name
+    lines, line = [], ""
+    for p in params.split(","):
+        if line and len(line) + len(p) > width:
+            lines.append(line)
+            line = ""
+        line += ("," if line else "") + p
+    return "\n".join([name] + lines + [line])
+
+
 def failed_note(s):
     return f" ({s['failed']} failed, not drawn)" if s["failed"] else ""
 
@@ -618,7 +638,7 @@ def spread_scale(ax, axis, values):
         (ax.set_xscale if axis == "x" else ax.set_yscale)("log")
         # 1-2-5 labels: a decade or two of data still gets several numbers.
         target.set_major_locator(matplotlib.ticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
-    fmt = FuncFormatter(si)
+    fmt = FuncFormatter(si_tick)
     target.set_major_formatter(fmt)
     target.set_minor_formatter(FuncFormatter(lambda v, p: ""))
 
@@ -741,8 +761,10 @@ def plot_pareto(s, which):
         spread_scale(ax, "y", [p[1] for p in pts])
         ax.set_xlabel("NPU DRAM bytes (read + written)")
         ax.set_ylabel(cycles_label(which))
-        ax.set_title(f"{wl}: {len(front)} of {len(rs)} runs on the front\nlabels: "
-                     f"{config_names(label_cols) or 'one configuration'}", fontsize=9)
+        labels = textwrap.fill("labels: " + (config_names(label_cols) or "one configuration"),
+                               width=max(30, 90 // ncols))
+        ax.set_title(f"{workload_label(wl, 40 // ncols)}\n{len(front)} of {len(rs)} runs on the front\n{labels}",
+                     fontsize=9)
         ax.grid(which="both", alpha=0.25)
         ax.legend(fontsize=7, loc="upper right")
     for k in range(n, nrows * ncols):
@@ -771,31 +793,49 @@ def plot_control(s, which):
             no_data(ax, "the sweep ran one control scheme\nper configuration: nothing to compare")
         return fig
     keys = list(groups)
-    xlabels = [k[0] + ("\n" + config_label(next(iter(groups[k].values())), others) if others else "")
-               for k in keys]
+
+    # The first scheme a group ran (irq unless irq refused the network, as it
+    # refuses run-time loops) is the one the others are measured against.
+    def base(g):
+        return next(m for m in names if m in g)
+
+    xlabels = []
+    for k in keys:
+        g = groups[k]
+        text = workload_label(k[0])
+        if others:
+            text += "\n" + config_label(next(iter(g.values())), others)
+        if base(g) != "irq":
+            text += f"\n(vs {base(g)})"
+        xlabels.append(text)
     width = 0.8 / len(names)
     panels = [
-        (axes[0], lambda r, g: 100 * (r["cycles"] / g["irq"]["cycles"] - 1) if "irq" in g else None,
-         "run cycles above irq's (%)"),
+        (axes[0], lambda r, g: 100 * (r["cycles"] / g[base(g)]["cycles"] - 1),
+         "run cycles above irq's (%)\n(call+irq's where irq cannot run)"),
         (axes[1], lambda r, g: r["npu_idle_cycles"], "NPU idle cycles between kernels"),
         (axes[2], lambda r, g: r["cpu_busy_cycles"], "CPU busy cycles (not asleep in WFI)"),
     ]
-    for ax, value, ylabel in panels:
+    for n, (ax, value, ylabel) in enumerate(panels):
+        vals = []
         for j, m in enumerate(names):
             xs, ys = [], []
             for i, k in enumerate(keys):
                 g = groups[k]
                 if m in g:
                     v = value(g[m], g)
-                    if v is not None:
-                        xs.append(i + (j - (len(names) - 1) / 2) * width)
-                        ys.append(v)
+                    xs.append(i + (j - (len(names) - 1) / 2) * width)
+                    ys.append(v)
             ax.bar(xs, ys, width=width, color=CONTROL_COLORS[m], label=m)
+            vals += ys
         ax.set_xticks(range(len(keys)))
         ax.set_xticklabels(xlabels, fontsize=7, rotation=30 if len(keys) > 4 else 0, ha="right"
                            if len(keys) > 4 else "center")
         ax.set_ylabel(ylabel)
-        ax.yaxis.set_major_formatter(FuncFormatter(si))
+        if n == 0:
+            ax.yaxis.set_major_formatter(FuncFormatter(si_tick))
+        else:
+            # Workloads differ by decades (an LSTM's call loop against a CNN's list).
+            spread_scale(ax, "y", vals)
         ax.set_title(ylabel, fontsize=9)
         ax.grid(axis="y", which="both", alpha=0.3)
     axes[0].legend(fontsize=8, title="control", title_fontsize=8, loc="upper left")
