@@ -2,11 +2,15 @@
 // paths (CSRs, traps, MMIO). See core.h for the model and its timing.
 #include "rv/core.h"
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <stdexcept>
+#include <string>
+#include <utility>
 
 namespace rv {
 
@@ -35,6 +39,19 @@ enum Op : std::uint8_t {
 
 namespace {
 
+// A slot's handler index (Insn::op): the operation, twice, once per length,
+// so the dispatch loop's handlers step to the next slot by a constant.
+constexpr std::uint8_t handler(Op op, unsigned step) {
+    return static_cast<std::uint8_t>(op << 1 | (step == 2 ? 1 : 0));
+}
+constexpr Op op_of(const Core::Insn& in) {
+    return static_cast<Op>(in.op >> 1);
+}
+
+}  // namespace
+
+namespace {
+
 constexpr std::uint32_t kMstatusMie = 1u << 3;
 constexpr std::uint32_t kMstatusMpie = 1u << 7;
 constexpr std::uint32_t kMstatusMpp = 3u << 11;
@@ -42,6 +59,19 @@ constexpr std::uint32_t kMisa = (1u << 30) | (1u << 8) | (1u << 12) | (1u << 2);
 constexpr std::uint32_t kMieMask = kMipMeip | kMipMtip | kMipMsip;
 constexpr std::uint32_t kSlliMarker = 0x01f01013u;  // slli x0, x0, 0x1f
 constexpr std::uint32_t kSraiMarker = 0x40705013u;  // srai x0, x0, 7
+
+// run() counts cycles and retired instructions in one 64-bit register:
+// cycles since the last sync in the high half, instructions in the low half,
+// so one add per instruction advances both. Each instruction costs at least
+// one cycle, so within a chunk of at most kChunkCycles cycles the low half
+// stays below 2^31 and never carries; an instruction's cost (with the
+// memory latency) is at most kMaxCost, so the high half never overflows.
+constexpr unsigned kCountShift = 32;
+constexpr std::uint64_t kChunkCycles = std::uint64_t{1} << 30;
+constexpr std::uint64_t kMaxCost = std::uint64_t{1} << 24;
+constexpr std::uint64_t count_word(std::uint64_t cycles) {
+    return (cycles << kCountShift) | 1u;
+}
 
 std::int32_t sext(std::uint32_t v, unsigned width) {
     const std::uint32_t m = 1u << (width - 1);
@@ -111,6 +141,17 @@ void Core::set_timing(const CpuTiming& timing) {
     m_timing.mul = at_least_1(timing.mul);
     m_timing.div = at_least_1(timing.div);
     m_timing.branch_taken = at_least_1(timing.branch_taken);
+    const std::pair<const char*, unsigned> costs[] = {{"alu", m_timing.alu},
+                                                      {"load_store", m_timing.load_store},
+                                                      {"mul", m_timing.mul},
+                                                      {"div", m_timing.div},
+                                                      {"branch_taken", m_timing.branch_taken}};
+    for (const auto& [name, cycles] : costs)
+        if (cycles > kMaxCost / 2)
+            throw std::invalid_argument("CPU timing: " + std::string(name) + " = " +
+                                        std::to_string(cycles) + " cycles is too large (at most " +
+                                        std::to_string(kMaxCost / 2) + ")");
+    rebuild_windows();
 }
 
 void Core::reset(std::uint32_t pc) {
@@ -135,12 +176,30 @@ void Core::reset(std::uint32_t pc) {
 
 void Core::add_fast_region(const FastRegion& region) {
     if (region.host == nullptr || region.size < 4) return;
+    for (const std::uint32_t latency : {region.read_latency, region.write_latency})
+        if (latency > kMaxCost / 2) {
+            char base[16];
+            std::snprintf(base, sizeof base, "0x%08" PRIx32, region.base);
+            throw std::invalid_argument("fast region at " + std::string(base) + ": latency " +
+                                        std::to_string(latency) + " cycles is too large (at most " +
+                                        std::to_string(kMaxCost / 2) + ")");
+        }
     m_regions.insert(m_regions.begin(), region);
+    rebuild_windows();
+}
+
+void Core::rebuild_windows() {
     m_read_regions.clear();
     m_write_regions.clear();
     for (const FastRegion& r : m_regions) {
-        if (r.readable) m_read_regions.push_back(r);
-        if (r.writable) m_write_regions.push_back(r);
+        if (r.readable)
+            m_read_regions.push_back(
+                {r.host, r.base, r.size,
+                 count_word(std::uint64_t{m_timing.load_store} + r.read_latency)});
+        if (r.writable)
+            m_write_regions.push_back(
+                {r.host, r.base, r.size,
+                 count_word(std::uint64_t{m_timing.load_store} + r.write_latency)});
     }
 }
 
@@ -170,7 +229,7 @@ bool Core::read(std::uint32_t addr, void* data, std::size_t size) {
     for (std::size_t i = 0; i < size; ++i) {
         const std::uint32_t a = addr + static_cast<std::uint32_t>(i);
         bool done = false;
-        for (const FastRegion& r : m_read_regions) {
+        for (const Window& r : m_read_regions) {
             if (static_cast<std::uint64_t>(a - r.base) < r.size) {
                 out[i] = r.host[a - r.base];
                 done = true;
@@ -191,7 +250,7 @@ bool Core::write(std::uint32_t addr, const void* data, std::size_t size) {
     for (std::size_t i = 0; i < size; ++i) {
         const std::uint32_t a = addr + static_cast<std::uint32_t>(i);
         bool done = false;
-        for (const FastRegion& r : m_write_regions) {
+        for (const Window& r : m_write_regions) {
             if (static_cast<std::uint64_t>(a - r.base) < r.size) {
                 r.host[a - r.base] = in[i];
                 done = true;
@@ -216,7 +275,7 @@ void Core::reset_page(Page& page) {
     for (unsigned i = 0; i < kSlots + 2; ++i) {
         Insn& s = page.slots[i];
         s = Insn{};
-        s.op = i < kSlots ? OP_DECODE : OP_PAGE_END;
+        s.op = handler(i < kSlots ? OP_DECODE : OP_PAGE_END, 1);
         s.pc = page.base + 2 * i;
         s.step = 1;
     }
@@ -240,7 +299,7 @@ void Core::invalidate_decode() {
         std::uint8_t& code = m_code_pages[page->base >> kPageBits];
         if (!code) continue;
         for (unsigned i = 0; i < kSlots; ++i)
-            page->slots[i].op = OP_DECODE;
+            page->slots[i].op = handler(OP_DECODE, 1);
         code = 0;
     }
 }
@@ -255,12 +314,12 @@ void Core::invalidate_code(std::uint32_t addr, std::uint32_t size) {
     const std::uint32_t count = (size + 3) / 2 + 1;
     for (std::uint32_t i = 0; i < count; ++i, a += 2) {
         Page* p = m_page_table[a >> kPageBits];
-        if (p) p->slots[(a & (kPageSize - 1)) >> 1].op = OP_DECODE;  // keeps step
+        if (p) p->slots[(a & (kPageSize - 1)) >> 1].op = handler(OP_DECODE, 1);  // keeps step
     }
 }
 
 bool Core::fetch(std::uint32_t addr, void* data, unsigned size) {
-    for (const FastRegion& r : m_read_regions) {
+    for (const Window& r : m_read_regions) {
         if (static_cast<std::uint64_t>(addr - r.base) + size <= r.size) {
             std::memcpy(data, r.host + (addr - r.base), size);
             return true;
@@ -282,7 +341,7 @@ bool Core::decode_slot(Insn& slot) {
     } else {
         const std::uint32_t expanded = expand_compressed(lo);
         if (expanded == 0) {
-            slot.op = OP_ILLEGAL;
+            slot.op = handler(OP_ILLEGAL, 1);
             slot.imm = lo;
             slot.step = 1;
         } else {
@@ -431,7 +490,7 @@ void Core::decode32(Insn& s, std::uint32_t b, std::uint32_t raw, unsigned len) {
     s.step = static_cast<std::uint8_t>(len / 2);
     if (op == OP_ILLEGAL) imm = raw;
     s.imm = imm;  // for CSR ops too: set above
-    s.op = op;
+    s.op = handler(static_cast<Op>(op), s.step);
 }
 
 // --------------------------------------------------------------------------
@@ -703,7 +762,7 @@ bool Core::try_semihost(const Insn& in) {
 }
 
 Core::Action Core::exec_system(const Insn& in) {
-    switch (in.op) {
+    switch (op_of(in)) {
         case OP_ECALL:
             if (!raise(kEcallM, 0)) return Action::stop;
             return Action::jump;
@@ -774,24 +833,22 @@ StopReason Core::run(std::uint64_t cycle_budget) {
     check_interrupts();
     if (m_halt != HaltKind::none) return StopReason::halted;
 
-    static void* const labels[OP_COUNT] = {
-#define RV_OP_LABEL(name) &&L_##name,
+    static void* const labels[2 * OP_COUNT] = {
+#define RV_OP_LABEL(name) &&L_##name##_2, &&L_##name##_4,
         RV_OPS(RV_OP_LABEL)
 #undef RV_OP_LABEL
     };
 
     std::uint32_t* const x = m_x;
     const std::uint8_t* const code = m_code_pages.get();
-    const std::uint32_t c_alu = m_timing.alu, c_ls = m_timing.load_store, c_mul = m_timing.mul,
-                        c_div = m_timing.div, c_br = m_timing.branch_taken;
-    std::uint64_t cycles = m_stats.cycles;
-    std::uint64_t instret = m_stats.instructions;
-    std::uint64_t dmi = m_stats.dmi_bytes;
-    const std::uint64_t end = cycles + (cycle_budget ? cycle_budget : 1);
-    const FastRegion* rr = m_read_regions.data();
-    const FastRegion* rr_end = rr + m_read_regions.size();
-    const FastRegion* wr = m_write_regions.data();
-    const FastRegion* wr_end = wr + m_write_regions.size();
+    // Counter increments (see count_word): cycles << 32 | one instruction.
+    const std::uint64_t w_alu = count_word(m_timing.alu), w_mul = count_word(m_timing.mul),
+                        w_div = count_word(m_timing.div), w_br = count_word(m_timing.branch_taken);
+    if (cycle_budget == 0) cycle_budget = 1;
+    const std::uint64_t end = m_stats.cycles + std::min(cycle_budget, ~m_stats.cycles);
+    // Member state at the last sync, and the packed count since then.
+    std::uint64_t base_cycles = 0, base_instret = 0, count = 0, count_end = 0, dmi = 0;
+    const Window *rr = nullptr, *rr_end = nullptr, *wr = nullptr, *wr_end = nullptr;
 
     Page* page = page_for(m_pc);
     std::uint32_t page_base = page->base;
@@ -800,22 +857,25 @@ StopReason Core::run(std::uint64_t cycle_budget) {
     Action act = Action::jump;
     std::uint32_t cause = 0, tval = 0;
 
-#define SYNC_OUT()                      \
-    do {                                \
-        m_stats.cycles = cycles;        \
-        m_stats.instructions = instret; \
-        m_stats.dmi_bytes = dmi;        \
-        m_pc = s->pc;                   \
+#define SYNC_OUT()                                                   \
+    do {                                                             \
+        m_stats.cycles = base_cycles + (count >> kCountShift);       \
+        m_stats.instructions = base_instret + (count & 0xffffffffu); \
+        m_stats.dmi_bytes = dmi;                                     \
+        m_pc = s->pc;                                                \
     } while (0)
-#define SYNC_IN()                             \
-    do {                                      \
-        cycles = m_stats.cycles;              \
-        instret = m_stats.instructions;       \
-        dmi = m_stats.dmi_bytes;              \
-        rr = m_read_regions.data();           \
-        rr_end = rr + m_read_regions.size();  \
-        wr = m_write_regions.data();          \
-        wr_end = wr + m_write_regions.size(); \
+#define SYNC_IN()                                                                        \
+    do {                                                                                 \
+        base_cycles = m_stats.cycles;                                                    \
+        base_instret = m_stats.instructions;                                             \
+        count = 0;                                                                       \
+        count_end = (base_cycles >= end ? 0 : std::min(end - base_cycles, kChunkCycles)) \
+                    << kCountShift;                                                      \
+        dmi = m_stats.dmi_bytes;                                                         \
+        rr = m_read_regions.data();                                                      \
+        rr_end = rr + m_read_regions.size();                                             \
+        wr = m_write_regions.data();                                                     \
+        wr_end = wr + m_write_regions.size();                                            \
     } while (0)
 #define GOTO_PC(target)                      \
     do {                                     \
@@ -827,34 +887,47 @@ StopReason Core::run(std::uint64_t cycle_budget) {
         }                                    \
         s = slots + ((t_ - page_base) >> 1); \
     } while (0)
-#define DISPATCH()                                        \
-    do {                                                  \
-        if (__builtin_expect(cycles >= end, 0)) goto out; \
-        goto* labels[s->op];                              \
+    // Every handler ends in its own indirect jump (threaded dispatch): the
+    // file is compiled with -fno-crossjumping -fno-gcse (CMakeLists.txt) so
+    // GCC does not merge them into one shared, unpredictable jump.
+#define DISPATCH()                                             \
+    do {                                                       \
+        if (__builtin_expect(count >= count_end, 0)) goto out; \
+        goto* labels[s->op];                                   \
     } while (0)
-#define NEXT(cost)        \
-    do {                  \
-        cycles += (cost); \
-        ++instret;        \
-        s += s->step;     \
-        DISPATCH();       \
+#define NEXT(word)       \
+    do {                 \
+        count += (word); \
+        s += kStep;      \
+        DISPATCH();      \
     } while (0)
-#define JUMP(target, cost) \
+#define JUMP(target, word) \
     do {                   \
-        cycles += (cost);  \
-        ++instret;         \
+        count += (word);   \
         GOTO_PC(target);   \
         DISPATCH();        \
     } while (0)
+    // Two copies of a handler, for a 2-byte and a 4-byte instruction: the
+    // step to the next slot is a constant, not a load from the slot (a load
+    // would put the L1 latency on the chain from one instruction to the next).
+#define TWIN(name, ...)               \
+    L_##name##_2 : {                  \
+        constexpr unsigned kStep = 1; \
+        __VA_ARGS__                   \
+    }                                 \
+    L_##name##_4 : {                  \
+        constexpr unsigned kStep = 2; \
+        __VA_ARGS__                   \
+    }
 #define ALU(expr)          \
     do {                   \
         x[s->rd] = (expr); \
-        NEXT(c_alu);       \
+        NEXT(w_alu);       \
     } while (0)
 #define BRANCH(cond)                  \
     do {                              \
-        if (cond) JUMP(s->imm, c_br); \
-        NEXT(c_alu);                  \
+        if (cond) JUMP(s->imm, w_br); \
+        NEXT(w_alu);                  \
     } while (0)
 #define LOAD(T, SIGNED)                                                           \
     do {                                                                          \
@@ -864,13 +937,13 @@ StopReason Core::run(std::uint64_t cycle_budget) {
             tval = a;                                                             \
             goto trap;                                                            \
         }                                                                         \
-        for (const FastRegion* r = rr; r != rr_end; ++r) {                        \
+        for (const Window* r = rr; r != rr_end; ++r) {                            \
             if (static_cast<std::uint64_t>(a - r->base) <= r->size - sizeof(T)) { \
                 T v;                                                              \
                 std::memcpy(&v, r->host + (a - r->base), sizeof(T));              \
                 x[s->rd] = static_cast<std::uint32_t>(v);                         \
                 dmi += sizeof(T);                                                 \
-                NEXT(c_ls + r->read_latency);                                     \
+                NEXT(r->cost);                                                    \
             }                                                                     \
         }                                                                         \
         SYNC_OUT();                                                               \
@@ -885,13 +958,13 @@ StopReason Core::run(std::uint64_t cycle_budget) {
             tval = a;                                                                              \
             goto trap;                                                                             \
         }                                                                                          \
-        for (const FastRegion* r = wr; r != wr_end; ++r) {                                         \
+        for (const Window* r = wr; r != wr_end; ++r) {                                             \
             if (static_cast<std::uint64_t>(a - r->base) <= r->size - sizeof(T)) {                  \
                 const T v = static_cast<T>(x[s->rs2]);                                             \
                 std::memcpy(r->host + (a - r->base), &v, sizeof(T));                               \
                 dmi += sizeof(T);                                                                  \
                 if (__builtin_expect(code[a >> kPageBits] != 0, 0)) invalidate_code(a, sizeof(T)); \
-                NEXT(c_ls + r->write_latency);                                                     \
+                NEXT(r->cost);                                                                     \
             }                                                                                      \
         }                                                                                          \
         SYNC_OUT();                                                                                \
@@ -899,9 +972,11 @@ StopReason Core::run(std::uint64_t cycle_budget) {
         goto after_slow;                                                                           \
     } while (0)
 
+    SYNC_IN();
     DISPATCH();
 
-L_DECODE:
+L_DECODE_2:
+L_DECODE_4:
     SYNC_OUT();
     if (!decode_slot(*s)) {
         if (m_halt != HaltKind::none) return StopReason::halted;
@@ -911,154 +986,108 @@ L_DECODE:
     }
     SYNC_IN();
     goto* labels[s->op];
-L_PAGE_END:
+L_PAGE_END_2:
+L_PAGE_END_4:
     GOTO_PC(s->pc);
     DISPATCH();
-L_ILLEGAL:
+L_ILLEGAL_2:
+L_ILLEGAL_4:
     cause = kIllegalInsn;
     tval = s->imm;
     goto trap;
-L_LI:
-    ALU(s->imm);
-L_JAL : {
-    x[s->rd] = s->pc + 2u * s->step;
-    JUMP(s->imm, c_br);
-}
-L_JALR : {
-    const std::uint32_t t = (x[s->rs1] + s->imm) & ~1u;
-    x[s->rd] = s->pc + 2u * s->step;
-    JUMP(t, c_br);
-}
-L_BEQ:
-    BRANCH(x[s->rs1] == x[s->rs2]);
-L_BNE:
-    BRANCH(x[s->rs1] != x[s->rs2]);
-L_BLT:
-    BRANCH(static_cast<std::int32_t>(x[s->rs1]) < static_cast<std::int32_t>(x[s->rs2]));
-L_BGE:
-    BRANCH(static_cast<std::int32_t>(x[s->rs1]) >= static_cast<std::int32_t>(x[s->rs2]));
-L_BLTU:
-    BRANCH(x[s->rs1] < x[s->rs2]);
-L_BGEU:
-    BRANCH(x[s->rs1] >= x[s->rs2]);
-L_LB:
-    LOAD(std::int8_t, true);
-L_LH:
-    LOAD(std::int16_t, true);
-L_LW:
-    LOAD(std::uint32_t, false);
-L_LBU:
-    LOAD(std::uint8_t, false);
-L_LHU:
-    LOAD(std::uint16_t, false);
-L_SB:
-    STORE(std::uint8_t);
-L_SH:
-    STORE(std::uint16_t);
-L_SW:
-    STORE(std::uint32_t);
-L_ADDI:
-    ALU(x[s->rs1] + s->imm);
-L_SLTI:
-    ALU(static_cast<std::int32_t>(x[s->rs1]) < static_cast<std::int32_t>(s->imm) ? 1u : 0u);
-L_SLTIU:
-    ALU(x[s->rs1] < s->imm ? 1u : 0u);
-L_XORI:
-    ALU(x[s->rs1] ^ s->imm);
-L_ORI:
-    ALU(x[s->rs1] | s->imm);
-L_ANDI:
-    ALU(x[s->rs1] & s->imm);
-L_SLLI:
-    ALU(x[s->rs1] << s->imm);
-L_SRLI:
-    ALU(x[s->rs1] >> s->imm);
-L_SRAI:
-    ALU(static_cast<std::uint32_t>(static_cast<std::int32_t>(x[s->rs1]) >> s->imm));
-L_ADD:
-    ALU(x[s->rs1] + x[s->rs2]);
-L_SUB:
-    ALU(x[s->rs1] - x[s->rs2]);
-L_SLL:
-    ALU(x[s->rs1] << (x[s->rs2] & 31));
-L_SLT:
-    ALU(static_cast<std::int32_t>(x[s->rs1]) < static_cast<std::int32_t>(x[s->rs2]) ? 1u : 0u);
-L_SLTU:
-    ALU(x[s->rs1] < x[s->rs2] ? 1u : 0u);
-L_XOR:
-    ALU(x[s->rs1] ^ x[s->rs2]);
-L_SRL:
-    ALU(x[s->rs1] >> (x[s->rs2] & 31));
-L_SRA:
-    ALU(static_cast<std::uint32_t>(static_cast<std::int32_t>(x[s->rs1]) >> (x[s->rs2] & 31)));
-L_OR:
-    ALU(x[s->rs1] | x[s->rs2]);
-L_AND:
-    ALU(x[s->rs1] & x[s->rs2]);
-L_MUL:
-    x[s->rd] = x[s->rs1] * x[s->rs2];
-    NEXT(c_mul);
-L_MULH:
-    x[s->rd] = static_cast<std::uint32_t>(
-        (static_cast<std::int64_t>(static_cast<std::int32_t>(x[s->rs1])) *
-         static_cast<std::int64_t>(static_cast<std::int32_t>(x[s->rs2]))) >>
-        32);
-    NEXT(c_mul);
-L_MULHSU:
-    x[s->rd] = static_cast<std::uint32_t>(
-        static_cast<std::uint64_t>(static_cast<std::int64_t>(static_cast<std::int32_t>(x[s->rs1])) *
-                                   static_cast<std::int64_t>(x[s->rs2])) >>
-        32);
-    NEXT(c_mul);
-L_MULHU:
-    x[s->rd] = static_cast<std::uint32_t>(
-        (static_cast<std::uint64_t>(x[s->rs1]) * static_cast<std::uint64_t>(x[s->rs2])) >> 32);
-    NEXT(c_mul);
-L_DIV : {
-    const auto a = static_cast<std::int32_t>(x[s->rs1]);
-    const auto b = static_cast<std::int32_t>(x[s->rs2]);
-    x[s->rd] = b == 0                        ? ~0u
-               : (a == INT32_MIN && b == -1) ? static_cast<std::uint32_t>(a)
-                                             : static_cast<std::uint32_t>(a / b);
-    NEXT(c_div);
-}
-L_DIVU : {
-    const std::uint32_t b = x[s->rs2];
-    x[s->rd] = b == 0 ? ~0u : x[s->rs1] / b;
-    NEXT(c_div);
-}
-L_REM : {
-    const auto a = static_cast<std::int32_t>(x[s->rs1]);
-    const auto b = static_cast<std::int32_t>(x[s->rs2]);
-    x[s->rd] = b == 0                        ? static_cast<std::uint32_t>(a)
-               : (a == INT32_MIN && b == -1) ? 0u
-                                             : static_cast<std::uint32_t>(a % b);
-    NEXT(c_div);
-}
-L_REMU : {
-    const std::uint32_t b = x[s->rs2];
-    x[s->rd] = b == 0 ? x[s->rs1] : x[s->rs1] % b;
-    NEXT(c_div);
-}
-L_FENCE:
-    NEXT(c_alu);
-L_FENCE_I:
-    invalidate_decode();  // resets slots in place; s stays valid
-    NEXT(c_alu);
-L_WFI:
-    cycles += c_alu;
-    ++instret;
-    s += s->step;
-    if ((m_mip & m_mie) != 0) DISPATCH();  // an enabled interrupt is pending: a nop
-    SYNC_OUT();
-    return StopReason::wfi;
-L_ECALL:
-L_EBREAK:
-L_MRET:
+    TWIN(LI, ALU(s->imm);)
+    TWIN(JAL, x[s->rd] = s->pc + 2u * kStep; JUMP(s->imm, w_br);)
+    TWIN(JALR, const std::uint32_t t = (x[s->rs1] + s->imm) & ~1u; x[s->rd] = s->pc + 2u * kStep;
+         JUMP(t, w_br);)
+    TWIN(BEQ, BRANCH(x[s->rs1] == x[s->rs2]);)
+    TWIN(BNE, BRANCH(x[s->rs1] != x[s->rs2]);)
+    TWIN(BLT, BRANCH(static_cast<std::int32_t>(x[s->rs1]) < static_cast<std::int32_t>(x[s->rs2]));)
+    TWIN(BGE, BRANCH(static_cast<std::int32_t>(x[s->rs1]) >= static_cast<std::int32_t>(x[s->rs2]));)
+    TWIN(BLTU, BRANCH(x[s->rs1] < x[s->rs2]);)
+    TWIN(BGEU, BRANCH(x[s->rs1] >= x[s->rs2]);)
+    TWIN(LB, LOAD(std::int8_t, true);)
+    TWIN(LH, LOAD(std::int16_t, true);)
+    TWIN(LW, LOAD(std::uint32_t, false);)
+    TWIN(LBU, LOAD(std::uint8_t, false);)
+    TWIN(LHU, LOAD(std::uint16_t, false);)
+    TWIN(SB, STORE(std::uint8_t);)
+    TWIN(SH, STORE(std::uint16_t);)
+    TWIN(SW, STORE(std::uint32_t);)
+    TWIN(ADDI, ALU(x[s->rs1] + s->imm);)
+    TWIN(SLTI,
+         ALU(static_cast<std::int32_t>(x[s->rs1]) < static_cast<std::int32_t>(s->imm) ? 1u : 0u);)
+    TWIN(SLTIU, ALU(x[s->rs1] < s->imm ? 1u : 0u);)
+    TWIN(XORI, ALU(x[s->rs1] ^ s->imm);)
+    TWIN(ORI, ALU(x[s->rs1] | s->imm);)
+    TWIN(ANDI, ALU(x[s->rs1] & s->imm);)
+    TWIN(SLLI, ALU(x[s->rs1] << s->imm);)
+    TWIN(SRLI, ALU(x[s->rs1] >> s->imm);)
+    TWIN(SRAI, ALU(static_cast<std::uint32_t>(static_cast<std::int32_t>(x[s->rs1]) >> s->imm));)
+    TWIN(ADD, ALU(x[s->rs1] + x[s->rs2]);)
+    TWIN(SUB, ALU(x[s->rs1] - x[s->rs2]);)
+    TWIN(SLL, ALU(x[s->rs1] << (x[s->rs2] & 31));)
+    TWIN(
+        SLT,
+        ALU(static_cast<std::int32_t>(x[s->rs1]) < static_cast<std::int32_t>(x[s->rs2]) ? 1u : 0u);)
+    TWIN(SLTU, ALU(x[s->rs1] < x[s->rs2] ? 1u : 0u);)
+    TWIN(XOR, ALU(x[s->rs1] ^ x[s->rs2]);)
+    TWIN(SRL, ALU(x[s->rs1] >> (x[s->rs2] & 31));)
+    TWIN(SRA,
+         ALU(static_cast<std::uint32_t>(static_cast<std::int32_t>(x[s->rs1]) >> (x[s->rs2] & 31)));)
+    TWIN(OR, ALU(x[s->rs1] | x[s->rs2]);)
+    TWIN(AND, ALU(x[s->rs1] & x[s->rs2]);)
+    TWIN(MUL, x[s->rd] = x[s->rs1] * x[s->rs2]; NEXT(w_mul);)
+    TWIN(MULH, x[s->rd] = static_cast<std::uint32_t>(
+                   (static_cast<std::int64_t>(static_cast<std::int32_t>(x[s->rs1])) *
+                    static_cast<std::int64_t>(static_cast<std::int32_t>(x[s->rs2]))) >>
+                   32);
+         NEXT(w_mul);)
+    TWIN(MULHSU, x[s->rd] = static_cast<std::uint32_t>(
+                     static_cast<std::uint64_t>(
+                         static_cast<std::int64_t>(static_cast<std::int32_t>(x[s->rs1])) *
+                         static_cast<std::int64_t>(x[s->rs2])) >>
+                     32);
+         NEXT(w_mul);)
+    TWIN(MULHU,
+         x[s->rd] = static_cast<std::uint32_t>(
+             (static_cast<std::uint64_t>(x[s->rs1]) * static_cast<std::uint64_t>(x[s->rs2])) >> 32);
+         NEXT(w_mul);)
+    TWIN(DIV, const auto a = static_cast<std::int32_t>(x[s->rs1]);
+         const auto b = static_cast<std::int32_t>(x[s->rs2]);
+         x[s->rd] = b == 0                        ? ~0u
+                    : (a == INT32_MIN && b == -1) ? static_cast<std::uint32_t>(a)
+                                                  : static_cast<std::uint32_t>(a / b);
+         NEXT(w_div);)
+    TWIN(DIVU, const std::uint32_t b = x[s->rs2]; x[s->rd] = b == 0 ? ~0u : x[s->rs1] / b;
+         NEXT(w_div);)
+    TWIN(REM, const auto a = static_cast<std::int32_t>(x[s->rs1]);
+         const auto b = static_cast<std::int32_t>(x[s->rs2]);
+         x[s->rd] = b == 0                        ? static_cast<std::uint32_t>(a)
+                    : (a == INT32_MIN && b == -1) ? 0u
+                                                  : static_cast<std::uint32_t>(a % b);
+         NEXT(w_div);)
+    TWIN(REMU, const std::uint32_t b = x[s->rs2]; x[s->rd] = b == 0 ? x[s->rs1] : x[s->rs1] % b;
+         NEXT(w_div);)
+    TWIN(FENCE, NEXT(w_alu);)
+    TWIN(FENCE_I,
+         invalidate_decode();  // resets slots in place; s stays valid
+         NEXT(w_alu);)
+    TWIN(WFI,
+         count += w_alu;
+         s += kStep;
+         if ((m_mip & m_mie) != 0) DISPATCH();  // an enabled interrupt is pending: a nop
+         SYNC_OUT(); return StopReason::wfi;)
+L_ECALL_2:
+L_ECALL_4:
+L_EBREAK_2:
+L_EBREAK_4:
+L_MRET_2:
+L_MRET_4:
     SYNC_OUT();
     act = exec_system(*s);
     goto after_slow;
-L_CSR:
+L_CSR_2:
+L_CSR_4:
     SYNC_OUT();
     act = exec_csr(*s);
     goto after_slow;
@@ -1084,6 +1113,10 @@ after_slow:
 
 out:
     SYNC_OUT();
+    if (m_stats.cycles < end) {  // only a counting chunk ended
+        SYNC_IN();
+        goto* labels[s->op];
+    }
     return StopReason::budget;
 
 #undef SYNC_OUT
@@ -1094,6 +1127,7 @@ out:
 #undef JUMP
 #undef ALU
 #undef BRANCH
+#undef TWIN
 #undef LOAD
 #undef STORE
 }

@@ -3,6 +3,7 @@
 // rv_asm.h and run on a flat RAM at 0x80000000 (FlatMachine).
 #include <climits>
 #include <cstdint>
+#include <stdexcept>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -693,6 +694,36 @@ TEST_F(CoreTest, BudgetBoundsARun) {
     m.core.request_stop();
     EXPECT_EQ(m.core.run(1000), StopReason::halted);
     EXPECT_EQ(m.core.halt_kind(), rv::HaltKind::stop_requested);
+}
+
+TEST(CoreTiming, RunsCountExactlyPastTheCountersChunk) {
+    // run() keeps cycles and instructions in one packed counter that it
+    // resynchronises every 2^30 cycles; 300 divisions of 2^23 cycles cross
+    // that boundary twice, and an unbounded budget must not overflow.
+    rv::CpuTiming t;
+    t.div = 1u << 23;
+    t.branch_taken = 3;
+    FlatMachine m(1u << 20, t);
+    m.load({addi(5, 0, 300), div(6, 6, 7), addi(5, 5, -1), bne(5, 0, -8), ebreak()});
+    m.core.reset(FlatMachine::kRamBase);
+    ASSERT_EQ(m.core.run(~0ull), StopReason::halted);
+    EXPECT_EQ(m.core.last_trap().mcause, rv::kBreakpoint);
+    EXPECT_EQ(m.core.stats().instructions, 1u + 300 * 3);
+    EXPECT_EQ(m.core.stats().cycles, 1u + 300ull * ((1u << 23) + 1) + 299 * 3 + 1);
+    // Budgets stop at the first instruction boundary at or past them, also
+    // across a chunk: the division that crosses 2^31 cycles is the 256th.
+    m.core.reset(FlatMachine::kRamBase);
+    ASSERT_EQ(m.core.run(1ull << 31), StopReason::budget);
+    EXPECT_EQ(m.core.stats().instructions, 1u + 255 * 3 + 1);
+    EXPECT_EQ(m.core.stats().cycles, 1u + 256ull * (1u << 23) + 255 * (1 + 3));
+}
+
+TEST(CoreTiming, OutOfRangeCostsAreRefused) {
+    rv::CpuTiming t;
+    t.mul = (1u << 23) + 1;
+    EXPECT_THROW(FlatMachine(1u << 20, t), std::invalid_argument);
+    FlatMachine m;
+    EXPECT_THROW(m.map_ram((1u << 23) + 1, 0), std::invalid_argument);
 }
 
 // ----- decode cache --------------------------------------------------------------

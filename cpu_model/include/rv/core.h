@@ -227,7 +227,7 @@ class Core final : public GuestMemory {
 
     // A decoded instruction slot (public for the decoder in core.cpp).
     struct Insn {
-        std::uint8_t op;
+        std::uint8_t op;  // handler: operation << 1 | 1 for a 4-byte instruction
         std::uint8_t rd;  // 32 = discard (x0)
         std::uint8_t rs1;
         std::uint8_t rs2;
@@ -299,9 +299,18 @@ class Core final : public GuestMemory {
     MemoryInterface* m_mem = nullptr;
     SemihostHandler* m_semihost = nullptr;
     std::function<std::uint64_t()> m_time;
-    std::vector<FastRegion> m_regions;        // all
-    std::vector<FastRegion> m_read_regions;   // readable, most recently added first
-    std::vector<FastRegion> m_write_regions;  // writable
+    // A fast region as run() uses it: the access's cost already packed as
+    // run()'s counter increment (cycles << 32 | one instruction).
+    struct Window {
+        std::uint8_t* host;
+        std::uint32_t base;
+        std::uint64_t size;
+        std::uint64_t cost;  // (load_store + latency) << 32 | 1
+    };
+    void rebuild_windows();
+    std::vector<FastRegion> m_regions;    // all, most recently added first
+    std::vector<Window> m_read_regions;   // readable
+    std::vector<Window> m_write_regions;  // writable
 
     // Decode cache: page table over the 4 GiB space (1M entries, zero pages
     // untouched until used), pages owned by m_page_pool.
