@@ -752,7 +752,7 @@ def plot_pareto(s, which):
         ax.scatter([pts[i][0] for i in front], [pts[i][1] for i in front], s=80, marker="*",
                    color=[colour(rs[i][hue]) for i in front], edgecolors="black", linewidths=0.8, zorder=3)
         ax.scatter([], [], s=80, marker="*", color="white", edgecolors="black", linewidths=0.8,
-                   label="Pareto front")
+                   label="Pareto front (labelled)")
         for j, i in enumerate(front):
             ax.annotate(config_label(rs[i], label_cols), pts[i], textcoords="offset points",
                         xytext=(6, (8, -12, 20)[j % 3]), fontsize=7,
@@ -766,12 +766,11 @@ def plot_pareto(s, which):
         ax.set_title(f"{workload_label(wl, 40 // ncols)}\n{len(front)} of {len(rs)} runs on the front\n{labels}",
                      fontsize=9)
         ax.grid(which="both", alpha=0.25)
-        ax.legend(fontsize=7, loc="upper right")
+        ax.legend(fontsize=7, loc="best")
     for k in range(n, nrows * ncols):
         axes[k // ncols][k % ncols].set_visible(False)
     fig.suptitle(f"Pareto front of cycles against DRAM bytes: {len(s['runs'])} runs of "
-                 f"{os.path.basename(s['path'])}{failed_note(s)}; front points (stars) labelled by "
-                 f"configuration", fontsize=10)
+                 f"{os.path.basename(s['path'])}{failed_note(s)}", fontsize=10)
     return fig
 
 
