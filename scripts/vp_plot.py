@@ -477,6 +477,8 @@ def read_sqlite(path):
         cur = db.execute("SELECT * FROM runs")
         cols = [d[0] for d in cur.description]
         return cols, [dict(zip(cols, row)) for row in cur]
+    except sqlite3.OperationalError as e:
+        raise InputError(f"{path}: cannot read the database: {e}")
     except sqlite3.DatabaseError as e:
         raise InputError(f"{path}: not an SQLite database ({e})")
     finally:
