@@ -372,7 +372,9 @@ def plot_roofline(r):
     peak = r["rows"] * r["cols"]
     bw = r["dram_bw"]
     pts = [l for l in L if l["macs"] > 0 and l["dram"] > 0 and l["cycles"] > 0]
-    skipped = len(L) - len(pts)
+    no_macs = [l for l in L if l["macs"] <= 0]
+    # MACs but no DRAM byte (everything resident): infinite intensity, no point.
+    no_bytes = [l for l in L if l["macs"] > 0 and (l["dram"] <= 0 or l["cycles"] <= 0)]
     if pts:
         ois = [l["macs"] / l["dram"] for l in pts]
         perf = [l["macs"] / l["cycles"] for l in pts]
@@ -428,8 +430,13 @@ def plot_roofline(r):
     ax.set_ylim(max(ymin, 1e-3), peak * 2.5)
     ax.set_xlabel("operational intensity (MACs per DRAM byte)")
     ax.set_ylabel("achieved MACs per cycle")
-    skipped_ops = ", ".join(sorted({l["op"] for l in L if l not in pts}))
-    note = f"\n{plural(skipped, 'layer')} without MACs ({skipped_ops}) not shown" if skipped else ""
+    missing = []
+    if no_macs:
+        ops = ", ".join(sorted({l["op"] for l in no_macs}))
+        missing.append(f"{plural(len(no_macs), 'layer')} without MACs ({ops})")
+    if no_bytes:
+        missing.append(f"{plural(len(no_bytes), 'layer')} without DRAM traffic")
+    note = "\n" + " and ".join(missing) + " not shown" if missing else ""
     ax.set_title(f"Roofline per layer: marker area ~ MACs, ridge at {ridge:g} MACs/byte{note}\n"
                  + subtitle(r), fontsize=9)
     ax.grid(which="both", alpha=0.25)
@@ -455,12 +462,12 @@ SWEEP_NEEDS = ["status", "workload", "dataflow", "control_scheme", "array", "ifm
 # Configuration columns that can tell two runs of one workload apart, in the
 # order a label names them.
 SWEEP_CONFIG = ["dataflow", "array", "ifmap_kb", "weight_kb", "ofmap_kb", "control_scheme", "dram_bw",
-                "dram_latency", "dram_atom", "dma_burst", "objective", "schedule", "mode", "seq_len", "seed", "freq_mhz",
-                "irq_per_layer"]
+                "dram_latency", "dram_atom", "dma_burst", "objective", "schedule", "mode", "seq_len", "seed",
+                "freq_mhz", "irq_per_layer"]
 BUFFERS = ["ifmap_kb", "weight_kb", "ofmap_kb"]
 NUMERIC = {"ifmap_kb", "weight_kb", "ofmap_kb", "cycles", "npu_busy_cycles", "npu_idle_cycles",
-           "cpu_busy_cycles", "npu_dram_bytes", "dram_bw", "dram_latency", "dram_atom", "dma_burst", "seq_len", "seed",
-           "freq_mhz", "irq_per_layer"}
+           "cpu_busy_cycles", "npu_dram_bytes", "dram_bw", "dram_latency", "dram_atom", "dma_burst", "seq_len",
+           "seed", "freq_mhz", "irq_per_layer"}
 
 
 def read_sqlite(path):
