@@ -404,9 +404,11 @@ def plot_roofline(r):
     spots = {}
     for i in range(len(pts)):
         spots.setdefault((round(ois[i], 6), round(perf[i], 6)), []).append(i)
-    # Points crowd near the ridge: the labels stand in a column in the empty
-    # lower right, joined to their points by leader lines.
-    ranked = sorted(spots.values(), key=lambda g: -sum(pts[i]["macs"] for i in g))[:6]
+    # A few points are named beside them; many crowd near the ridge, so the
+    # labels of the six largest stand in a column in the empty lower right,
+    # joined to their points by leader lines.
+    few = len(spots) <= 8
+    ranked = sorted(spots.values(), key=lambda g: -sum(pts[i]["macs"] for i in g))[:8 if few else 6]
     ranked.sort(key=lambda g: -perf[g[0]])
     # Beside their points: the layer furthest below its roof and the one of
     # least intensity (often a lone fc), when not named above.
@@ -420,9 +422,13 @@ def plot_roofline(r):
     for k, g in enumerate(ranked):
         i = g[0]
         text = pts[i]["name"] + (f" (+{len(g) - 1} alike)" if len(g) > 1 else "")
-        ax.annotate(text, (ois[i], perf[i]), textcoords="axes fraction", fontsize=7,
-                    xytext=(0.74, 0.66 - 0.05 * k), ha="left", va="center",
-                    arrowprops=dict(arrowstyle="-", color="#888888", linewidth=0.5, shrinkB=3))
+        if few:
+            ax.annotate(text, (ois[i], perf[i]), textcoords="offset points", xytext=(9, -4), fontsize=7,
+                        va="top")
+        else:
+            ax.annotate(text, (ois[i], perf[i]), textcoords="axes fraction", fontsize=7,
+                        xytext=(0.74, 0.66 - 0.05 * k), ha="left", va="center",
+                        arrowprops=dict(arrowstyle="-", color="#888888", linewidth=0.5, shrinkB=3))
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlim(lo, hi)
@@ -440,7 +446,10 @@ def plot_roofline(r):
     ax.set_title(f"Roofline per layer: marker area ~ MACs, ridge at {ridge:g} MACs/byte{note}\n"
                  + subtitle(r), fontsize=9)
     ax.grid(which="both", alpha=0.25)
-    ax.legend(loc="lower right", fontsize=8, title="op", title_fontsize=8)
+    leg = ax.legend(loc="lower right", fontsize=8, title="op", title_fontsize=8)
+    for h in leg.legendHandles:
+        if hasattr(h, "set_sizes"):
+            h.set_sizes([30])  # one marker size in the legend, whatever the first layer's MACs
     # The bandwidth roof's label follows its slope on screen (once the layout is final).
     fig.canvas.draw()
     xt = lo * 2
