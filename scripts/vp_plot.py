@@ -447,7 +447,8 @@ def plot_roofline(r):
                  + subtitle(r), fontsize=9)
     ax.grid(which="both", alpha=0.25)
     leg = ax.legend(loc="lower right", fontsize=8, title="op", title_fontsize=8)
-    for h in leg.legendHandles:
+    # legend_handles from matplotlib 3.7 (legendHandles is deprecated there).
+    for h in getattr(leg, "legend_handles", None) or leg.legendHandles:
         if hasattr(h, "set_sizes"):
             h.set_sizes([30])  # one marker size in the legend, whatever the first layer's MACs
     # The bandwidth roof's label follows its slope on screen (once the layout is final).
