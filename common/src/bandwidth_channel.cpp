@@ -4,6 +4,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "vp/dram_atom.h"
+
 namespace vp {
 
 BandwidthChannel::BandwidthChannel(double bytes_per_cycle, std::uint64_t latency_cycles)
@@ -11,6 +13,14 @@ BandwidthChannel::BandwidthChannel(double bytes_per_cycle, std::uint64_t latency
     if (std::isnan(bytes_per_cycle) || bytes_per_cycle < 0.0)
         throw std::invalid_argument("bandwidth must be >= 0 bytes per cycle (0: unlimited)");
     m_unlimited = bytes_per_cycle == 0.0 || std::isinf(bytes_per_cycle);
+}
+
+BandwidthChannel::BandwidthChannel(double bytes_per_cycle, std::uint64_t latency_cycles,
+                                   std::uint64_t atom)
+    : BandwidthChannel(bytes_per_cycle, latency_cycles) {
+    if (const std::string why = dram_atom_error(atom); !why.empty())
+        throw std::invalid_argument(why);
+    m_atom = atom;
 }
 
 std::uint64_t BandwidthChannel::occupancy(std::uint64_t bytes) const {
@@ -47,6 +57,35 @@ BandwidthChannel::Grant BandwidthChannel::request_bursts(std::uint64_t t_req, st
     // starts where the previous one ended: the occupancies add up.
     const std::uint64_t n = (bytes + burst - 1) / burst;
     const std::uint64_t occ = (n - 1) * occupancy(burst) + occupancy(bytes - (n - 1) * burst);
+    Grant g{};
+    g.start = std::max(t_req, m_busy_until);
+    g.done = g.start + occ;
+    m_busy_until = g.done;
+    m_busy_cycles += occ;
+    g.complete = g.done + m_latency;
+    return g;
+}
+
+std::uint64_t BandwidthChannel::run_bus_bytes(std::uint64_t addr, std::uint64_t bytes,
+                                              std::uint64_t burst) const {
+    return dram_run_bus_bytes(addr, bytes, burst, m_atom);
+}
+
+BandwidthChannel::Grant BandwidthChannel::request_run(std::uint64_t t_req, std::uint64_t addr,
+                                                      std::uint64_t bytes, std::uint64_t burst) {
+    if (m_atom <= 1 || m_unlimited) return request_bursts(t_req, bytes, burst);
+    if (burst == 0 || bytes <= burst) return request(t_req, dram_bus_bytes(addr, bytes, m_atom));
+    // One burst after the other, each for its atoms (as request_bursts: the
+    // later bursts start where the previous one left the channel).
+    const std::uint64_t n = (bytes + burst - 1) / burst;
+    std::uint64_t occ = 0;
+    if (burst % m_atom == 0) {
+        occ = (n - 1) * occupancy(dram_bus_bytes(addr, burst, m_atom));
+    } else {
+        for (std::uint64_t i = 0; i + 1 < n; ++i)
+            occ += occupancy(dram_bus_bytes(addr + i * burst, burst, m_atom));
+    }
+    occ += occupancy(dram_bus_bytes(addr + (n - 1) * burst, bytes - (n - 1) * burst, m_atom));
     Grant g{};
     g.start = std::max(t_req, m_busy_until);
     g.done = g.start + occ;

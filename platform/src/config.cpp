@@ -15,6 +15,7 @@
 
 #include <boost/program_options.hpp>
 
+#include "vp/dram_atom.h"
 #include "workloads/load.h"
 
 namespace po = boost::program_options;
@@ -302,7 +303,10 @@ ParseResult parse_config(int argc, const char* const argv[]) {
     mem.add_options()("dram-bw", po::value<std::string>()->default_value("16"),
                       "DRAM bandwidth, bytes/cycle")(
         "dram-latency", po::value<std::string>()->default_value("100"),
-        "DRAM access latency, cycles")("dram-mb", po::value<std::string>()->default_value("256"),
+        "DRAM access latency, cycles")(
+        "dram-atom", po::value<std::string>()->default_value("32"),
+        "DRAM access granularity, bytes (power of two): every transaction occupies the "
+        "channel for the aligned atoms it touches")("dram-mb", po::value<std::string>()->default_value("256"),
                                        "DRAM size, MiB (at 0x80000000)")(
         "sram-kb", po::value<std::string>()->default_value("1024"),
         "on-chip SRAM size, KiB (at 0x08000000)")(
@@ -430,6 +434,9 @@ ParseResult parse_config(int argc, const char* const argv[]) {
     c.dram_bw = parse_double("dram-bw", get(vm, "dram-bw"), 0.001, 4096);
     c.dram_latency =
         static_cast<unsigned>(parse_u64("dram-latency", get(vm, "dram-latency"), 0, 1000000));
+    c.dram_atom = static_cast<unsigned>(parse_u64("dram-atom", get(vm, "dram-atom"), 1, 4096));
+    if (!dram_atom_error(c.dram_atom).empty())
+        bad("dram-atom", get(vm, "dram-atom"), "must be a power of two in 1..4096");
     c.dram_mb = static_cast<unsigned>(parse_u64("dram-mb", get(vm, "dram-mb"), 1, 2048));
     c.sram_kb = static_cast<unsigned>(parse_u64("sram-kb", get(vm, "sram-kb"), 1, 65536));
     c.sram_latency =

@@ -247,6 +247,11 @@ int sc_main(int argc, char* argv[]) {
           "npu.dram_read_bytes.bias", "npu.dram_read_bytes.lut", "npu.dram_write_bytes.ofmap",
           "npu.dram_write_bytes.psum"})
         run.npu_dram_bytes += stat_or_zero(key);
+    for (const char* key : {"npu.dram_bus_read_bytes.ifmap", "npu.dram_bus_read_bytes.weight",
+                            "npu.dram_bus_read_bytes.psum", "npu.dram_bus_read_bytes.bias",
+                            "npu.dram_bus_read_bytes.lut", "npu.dram_bus_write_bytes.ofmap",
+                            "npu.dram_bus_write_bytes.psum"})
+        run.npu_dram_bus_bytes += stat_or_zero(key);
     run.resident_weight_bytes = stat_or_zero("npu.resident_weight_bytes");
     // Control traffic: the CPU's register accesses to the NPU (launch window
     // included) plus the descriptors the NPU fetched itself.

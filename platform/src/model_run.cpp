@@ -48,6 +48,7 @@ npu::compiler::CompileOptions compile_options(const Config& c, std::uint32_t seq
     o.arch.core.weight_bytes = c.weight_kb * 1024u;
     o.arch.core.ofmap_bytes = c.ofmap_kb * 1024u;
     o.arch.core.dma_burst_bytes = c.dma_burst_bytes;
+    o.arch.core.dram_atom_bytes = c.dram_atom;
     o.arch.core.functional = c.mode == SimMode::functional;
     o.arch.core.dram_base = VP_DRAM_BASE;
     o.arch.core.dram_size = std::uint64_t{c.dram_mb} << 20;
@@ -78,6 +79,36 @@ std::string tensor_name(const npu_img_tensor_t& t) {
     return std::string(t.name, strnlen(t.name, sizeof t.name));
 }
 
+// The bytes on the DRAM bus a saved image's layers are predicted to move
+// (the image's layer table has no room for them): each launch's
+// predict_kernel, summed per layer, as the compiler sums them. Only for an
+// image without loops (every descriptor launched once as stored); empty
+// otherwise, and the report then has no bus prediction.
+std::vector<npu::compiler::LayerBusPrediction> setup_layer_bus(
+    const npu::compiler::ModelImage& img, const npu::compiler::ArchConfig& arch) {
+    std::vector<npu::compiler::LayerBusPrediction> bus(img.layers.size());
+    for (const npu_prog_op_t& op : img.ops)
+        if (op.opcode == NPU_PROG_LOOP || op.patch_count) return {};
+    for (const npu_prog_op_t& op : img.ops) {
+        if (op.opcode != NPU_PROG_KERNEL || op.arg0 >= img.descs.size()) continue;
+        const npu_desc_t& d = img.descs[op.arg0];
+        if (d.kernel_id >= bus.size()) return {};
+        npu::compiler::KernelPrediction p;
+        try {
+            p = npu::compiler::predict_kernel(d, arch);
+        } catch (const std::invalid_argument&) {
+            return {};  // the NPU will name the bad descriptor
+        }
+        npu::compiler::LayerBusPrediction& b = bus[d.kernel_id];
+        b.rd_ifmap += p.bus_rd_ifmap;
+        b.rd_weight += p.bus_rd_weight;
+        b.rd_psum += p.bus_rd_psum;
+        b.wr_ofmap += p.bus_wr_ofmap;
+        b.wr_psum += p.bus_wr_psum;
+    }
+    return bus;
+}
+
 }  // namespace
 
 ModelPrep prepare_model(Config& config) {
@@ -105,6 +136,7 @@ ModelPrep prepare_model(Config& config) {
             throw ConfigError(
                 "--verify needs the network's graph: run it with --workload "
                 "(a saved image holds no reference)");
+        run.layer_bus = setup_layer_bus(run.image, compile_options(config, 0).arch);
     } else {
         wl::Graph graph;
         try {
@@ -147,6 +179,7 @@ ModelPrep prepare_model(Config& config) {
             return prep;
         }
         run.image = std::move(model.image);
+        run.layer_bus = std::move(model.layer_bus);
         run.graph = std::move(graph);
     }
 
@@ -324,6 +357,12 @@ std::vector<LayerReport> model_layer_reports(const npu::Npu& npu, const ModelRun
         l.has_prediction = h.seq_len_max == 0 || run.seq_len == h.seq_len_default;
         l.predicted_read = {il.pred_rd_ifmap, il.pred_rd_weight, 0, il.pred_rd_psum};
         l.predicted_write = {0, 0, il.pred_wr_ofmap, il.pred_wr_psum};
+        l.has_bus_prediction = l.has_prediction && i < run.layer_bus.size();
+        if (l.has_bus_prediction) {
+            const npu::compiler::LayerBusPrediction& b = run.layer_bus[i];
+            l.predicted_bus_read = {b.rd_ifmap, b.rd_weight, 0, b.rd_psum};
+            l.predicted_bus_write = {0, 0, b.wr_ofmap, b.wr_psum};
+        }
         l.has_formula = i < formula.size();
         l.formula_cycles = l.has_formula ? formula[i] : 0;
         layers.push_back(l);

@@ -56,6 +56,12 @@ nlohmann::json layer_json(const LayerReport& l) {
         l.has_prediction ? bytes_json(l.predicted_write, false) : nlohmann::json();
     j["sram_reads"] = sram_json(l.sram_reads);
     j["sram_writes"] = sram_json(l.sram_writes);
+    j["dram_bus_read_bytes"] = bytes_json(l.dram_bus_read, true);
+    j["dram_bus_write_bytes"] = bytes_json(l.dram_bus_write, false);
+    j["predicted_dram_bus_read_bytes"] =
+        l.has_bus_prediction ? bytes_json(l.predicted_bus_read, true) : nlohmann::json();
+    j["predicted_dram_bus_write_bytes"] =
+        l.has_bus_prediction ? bytes_json(l.predicted_bus_write, false) : nlohmann::json();
     return j;
 }
 
@@ -63,6 +69,7 @@ LayerReport totals_of(const std::vector<LayerReport>& layers) {
     LayerReport t;
     t.name = "total";
     t.has_prediction = !layers.empty();
+    t.has_bus_prediction = !layers.empty();
     t.has_formula = !layers.empty();
     for (const LayerReport& l : layers) {
         t.has_prediction = t.has_prediction && l.has_prediction;
@@ -80,6 +87,11 @@ LayerReport totals_of(const std::vector<LayerReport>& layers) {
         add(t.predicted_write, l.predicted_write);
         add(t.sram_reads, l.sram_reads);
         add(t.sram_writes, l.sram_writes);
+        t.has_bus_prediction = t.has_bus_prediction && l.has_bus_prediction;
+        add(t.dram_bus_read, l.dram_bus_read);
+        add(t.dram_bus_write, l.dram_bus_write);
+        add(t.predicted_bus_read, l.predicted_bus_read);
+        add(t.predicted_bus_write, l.predicted_bus_write);
     }
     return t;
 }
@@ -100,6 +112,7 @@ nlohmann::json config_to_json(const Config& c) {
     j["weight_kb"] = c.weight_kb;
     j["ofmap_kb"] = c.ofmap_kb;
     j["dma_burst"] = c.dma_burst_bytes;
+    j["dram_atom"] = c.dram_atom;
     j["mode"] = to_string(c.mode);
     j["verify"] = c.verify;
     j["verify_layers"] = c.verify_layers;
@@ -151,6 +164,7 @@ nlohmann::json make_report(const Config& config, const std::vector<LayerReport>&
                 {"npu_busy_cycles", run.npu_busy_cycles},
                 {"npu_idle_cycles", run.npu_idle_cycles},
                 {"npu_dram_bytes", run.npu_dram_bytes},
+                {"npu_dram_bus_bytes", run.npu_dram_bus_bytes},
                 {"resident_weight_bytes", run.resident_weight_bytes},
                 {"host_seconds", run.host_seconds},
                 {"host_sim_seconds", run.host_sim_seconds},
@@ -172,7 +186,12 @@ std::string make_csv(const std::vector<LayerReport>& layers) {
           "predicted_dram_read_bytes.ifmap,predicted_dram_read_bytes.weight,"
           "predicted_dram_read_bytes.psum,predicted_dram_write_bytes.ofmap,"
           "predicted_dram_write_bytes.psum,sram_reads.ifmap,sram_reads.weight,sram_reads.ofmap,"
-          "sram_writes.ifmap,sram_writes.weight,sram_writes.ofmap\n";
+          "sram_writes.ifmap,sram_writes.weight,sram_writes.ofmap,"
+          "dram_bus_read_bytes.ifmap,dram_bus_read_bytes.weight,dram_bus_read_bytes.psum,"
+          "dram_bus_write_bytes.ofmap,dram_bus_write_bytes.psum,"
+          "predicted_dram_bus_read_bytes.ifmap,predicted_dram_bus_read_bytes.weight,"
+          "predicted_dram_bus_read_bytes.psum,predicted_dram_bus_write_bytes.ofmap,"
+          "predicted_dram_bus_write_bytes.psum\n";
     auto row = [&os](const LayerReport& l) {
         os << l.name << ',' << l.op << ',' << l.launches << ',' << l.macs << ',' << l.cycles << ','
            << l.compute_cycles << ',';
@@ -188,7 +207,16 @@ std::string make_csv(const std::vector<LayerReport>& layers) {
             os << ",,,,,";
         os << l.sram_reads.ifmap << ',' << l.sram_reads.weight << ',' << l.sram_reads.ofmap << ','
            << l.sram_writes.ifmap << ',' << l.sram_writes.weight << ',' << l.sram_writes.ofmap
-           << '\n';
+           << ',' << l.dram_bus_read.ifmap << ',' << l.dram_bus_read.weight << ','
+           << l.dram_bus_read.psum << ',' << l.dram_bus_write.ofmap << ',' << l.dram_bus_write.psum
+           << ',';
+        if (l.has_bus_prediction)
+            os << l.predicted_bus_read.ifmap << ',' << l.predicted_bus_read.weight << ','
+               << l.predicted_bus_read.psum << ',' << l.predicted_bus_write.ofmap << ','
+               << l.predicted_bus_write.psum;
+        else
+            os << ",,,,";
+        os << '\n';
     };
     for (const LayerReport& l : layers)
         row(l);
@@ -212,6 +240,7 @@ std::string format_summary(const std::vector<LayerReport>& layers, const RunRepo
            << "stalls" << std::setw(7) << "util" << std::setw(12) << "dram_rd" << std::setw(12)
            << "dram_wr";
         if (predicted) os << std::setw(12) << "pred_rd" << std::setw(12) << "pred_wr";
+        os << std::setw(12) << "dram_bus";
         os << '\n';
         auto row = [&](const LayerReport& l) {
             const auto rd = l.dram_read.ifmap + l.dram_read.weight + l.dram_read.psum;
@@ -227,6 +256,10 @@ std::string format_summary(const std::vector<LayerReport>& layers, const RunRepo
                    << std::setw(12) << l.predicted_write.ofmap + l.predicted_write.psum;
             else if (predicted)
                 os << std::setw(12) << "-" << std::setw(12) << "-";
+            // Bytes on the DRAM bus (whole atoms), reads and writes.
+            os << std::setw(12)
+               << l.dram_bus_read.ifmap + l.dram_bus_read.weight + l.dram_bus_read.psum +
+                      l.dram_bus_write.ofmap + l.dram_bus_write.psum;
             if (!l.error.empty()) os << "  error: " << l.error;
             os << '\n';
         };

@@ -17,6 +17,7 @@ MemoryTiming dram_timing(const Config& c) {
     MemoryTiming t;
     t.latency_cycles = c.dram_latency;
     t.bytes_per_cycle = c.dram_bw;
+    t.atom_bytes = c.dram_atom;
     return t;
 }
 
@@ -44,6 +45,7 @@ npu::NpuConfig npu_config(const Config& c) {
     n.weight_bytes = c.weight_kb * 1024u;
     n.ofmap_bytes = c.ofmap_kb * 1024u;
     n.dma_burst_bytes = c.dma_burst_bytes;
+    n.dram_atom_bytes = c.dram_atom;
     n.dma_coalesce_bursts = true;  // the bus and the DRAM book vp::BurstExt
     n.functional = c.mode == SimMode::functional || c.verify;
     n.dram_base = VP_DRAM_BASE;
@@ -230,6 +232,12 @@ LayerReport layer_report_of(const npu::KernelStats& k, std::uint64_t pes) {
     l.dram_read.psum = k.dram_read_bytes.psum;
     l.dram_write.ofmap = k.dram_write_bytes.ofmap;
     l.dram_write.psum = k.dram_write_bytes.psum;
+    l.dram_bus_read.ifmap = k.dram_bus_read_bytes.ifmap;
+    l.dram_bus_read.weight =
+        k.dram_bus_read_bytes.weight + k.dram_bus_read_bytes.bias + k.dram_bus_read_bytes.lut;
+    l.dram_bus_read.psum = k.dram_bus_read_bytes.psum;
+    l.dram_bus_write.ofmap = k.dram_bus_write_bytes.ofmap;
+    l.dram_bus_write.psum = k.dram_bus_write_bytes.psum;
     l.sram_reads = {k.sram_reads.ifmap, k.sram_reads.weight, k.sram_reads.ofmap, 0};
     l.sram_writes = {k.sram_writes.ifmap, k.sram_writes.weight, k.sram_writes.ofmap, 0};
     return l;

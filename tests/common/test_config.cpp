@@ -41,6 +41,7 @@ TEST(Config, DefaultsAreTheDocumentedOnes) {
     EXPECT_EQ(c.weight_kb, 64u);
     EXPECT_EQ(c.ofmap_kb, 64u);
     EXPECT_DOUBLE_EQ(c.dram_bw, 16.0);
+    EXPECT_EQ(c.dram_atom, 32u);
     EXPECT_EQ(c.dram_latency, 100u);
     EXPECT_DOUBLE_EQ(c.freq_mhz, 1000.0);
     EXPECT_EQ(c.mode, vp::SimMode::timing);
@@ -86,6 +87,10 @@ TEST(Config, BadValuesGiveOneClearLine) {
               "--dram-bw '0': must be between 0.001 and 4096");
     EXPECT_EQ(error_of({"--demo", "--dma-burst", "48"}),
               "--dma-burst '48': must be a power of two");
+    EXPECT_EQ(error_of({"--demo", "--dram-atom", "48"}),
+              "--dram-atom '48': must be a power of two in 1..4096");
+    EXPECT_EQ(error_of({"--demo", "--dram-atom", "8192"}),
+              "--dram-atom '8192': must be between 1 and 4096");
     EXPECT_EQ(error_of({"--demo", "--mode", "fast"}), "--mode 'fast': expected functional|timing");
     EXPECT_EQ(error_of({"--workload", "resnet50", "--completion", "poll"}),
               "--completion poll needs --control call (irq control always completes by interrupt)");

@@ -67,8 +67,10 @@ TEST(Report, TotalsSumTheLayers) {
 TEST(Report, CsvHasOneRowPerLayerAndATotal) {
     const std::string csv = vp::make_csv({layer("a", 800, 250), layer("b", 200, 50)});
     EXPECT_EQ(csv.rfind("name,op,launches,macs,cycles,", 0), 0u);
-    EXPECT_NE(csv.find("\na,conv,0,800,250,240,,10,0.8,100,200,30,400,30,,,,,,0,0,0,0,0,0\n"),
-              std::string::npos)
+    EXPECT_NE(
+        csv.find("\na,conv,0,800,250,240,,10,0.8,100,200,30,400,30,,,,,,0,0,0,0,0,0,0,0,0,0,0,,,,"
+                 ",\n"),
+        std::string::npos)
         << csv;
     EXPECT_NE(csv.find("\ntotal,,0,1000,300,280,,20,"), std::string::npos);
     EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 4);
@@ -86,6 +88,32 @@ TEST(Report, PredictionAndErrorAppearWhenKnown) {
     EXPECT_EQ(j["totals"]["predicted_dram_write_bytes"]["ofmap"], 400);
     const std::string csv = vp::make_csv({l});
     EXPECT_NE(csv.find(",400,30,100,200,30,400,30,"), std::string::npos) << csv;
+}
+
+// Bytes on the DRAM bus: per layer and summed in the totals, beside the
+// useful bytes; the prediction null (empty CSV cells) unless known.
+TEST(Report, BusBytesAndTheirPrediction) {
+    vp::LayerReport a = layer("a", 800, 250), b = layer("b", 200, 50);
+    a.dram_bus_read = {128, 224, 0, 32};
+    a.dram_bus_write = {0, 0, 416, 64};
+    b.dram_bus_read = {32, 0, 0, 0};
+    a.has_bus_prediction = true;
+    a.predicted_bus_read = a.dram_bus_read;
+    a.predicted_bus_write = a.dram_bus_write;
+    auto j = vp::make_report(demo_config(), {a, b}, {}, {}, {}, "");
+    EXPECT_EQ(j["layers"][0]["dram_bus_read_bytes"]["weight"], 224);
+    EXPECT_EQ(j["layers"][0]["dram_bus_write_bytes"]["psum"], 64);
+    EXPECT_EQ(j["layers"][0]["predicted_dram_bus_read_bytes"]["ifmap"], 128);
+    EXPECT_TRUE(j["layers"][1]["predicted_dram_bus_read_bytes"].is_null());
+    EXPECT_EQ(j["totals"]["dram_bus_read_bytes"]["ifmap"], 160);
+    EXPECT_TRUE(j["totals"]["predicted_dram_bus_write_bytes"].is_null());
+    EXPECT_EQ(j["layers"][0]["dram_read_bytes"]["ifmap"], 100);  // useful bytes unchanged
+    const std::string csv = vp::make_csv({a, b});
+    EXPECT_NE(csv.find(",128,224,32,416,64,128,224,32,416,64\n"), std::string::npos) << csv;
+    EXPECT_NE(csv.find(",32,0,0,0,0,,,,,\n"), std::string::npos) << csv;
+    const std::string table = vp::format_summary({a, b}, {});
+    EXPECT_NE(table.find("dram_bus"), std::string::npos) << table;
+    EXPECT_NE(table.find(std::to_string(128 + 224 + 32 + 416 + 64)), std::string::npos) << table;
 }
 
 // formula_cycles: the layer's value when known, the sum in the totals only

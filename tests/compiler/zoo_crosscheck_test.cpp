@@ -4,6 +4,10 @@
 // times) moves exactly the DRAM bytes per tensor the compiler predicted.
 // Two independent computations: the compiler's closed form never walks the
 // tiles; the NPU walks them and moves the bytes.
+// Bytes on the DRAM bus (whole atoms of the default --dram-atom, 32): the
+// compiler's prediction (its walk against its DRAM channel), the core's own
+// counters and this port's count of every transaction it receives (the
+// rule of vp/dram_atom.h applied to each burst) agree per kernel and tensor.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -14,6 +18,7 @@
 #include "npu/core.h"
 #include "npu_abi/npu_regs.h"
 #include "npu_compiler/compile.h"
+#include "vp/dram_atom.h"
 #include "workloads/zoo.h"
 
 namespace {
@@ -24,18 +29,22 @@ namespace nc = npu::compiler;
 // compiler assumes) but stores nothing: timing mode needs no data.
 class CountingDram : public npu::DmaPort {
   public:
-    CountingDram(double bw, std::uint64_t latency) : m_bw(bw), m_latency(latency) {}
-    bool read(std::uint64_t, std::uint8_t*, std::uint32_t len, std::uint64_t request,
+    CountingDram(double bw, std::uint64_t latency, std::uint64_t atom)
+        : m_bw(bw), m_latency(latency), m_atom(atom) {}
+    bool read(std::uint64_t addr, std::uint8_t*, std::uint32_t len, std::uint64_t request,
               std::uint64_t& done) override {
         done = timing(len, request);
+        bus += vp::dram_bus_bytes(addr, len, m_atom);
         return true;
     }
-    bool write(std::uint64_t, const std::uint8_t*, std::uint32_t len, std::uint64_t request,
+    bool write(std::uint64_t addr, const std::uint8_t*, std::uint32_t len, std::uint64_t request,
                std::uint64_t& done) override {
         done = timing(len, request);
+        bus += vp::dram_bus_bytes(addr, len, m_atom);
         return true;
     }
-    void reset() { m_busy = 0; }
+    void reset() { m_busy = 0, bus = 0; }
+    std::uint64_t bus = 0;  // bytes on the DRAM bus of every transaction since reset()
 
   private:
     std::uint64_t timing(std::uint32_t len, std::uint64_t request) {
@@ -44,7 +53,7 @@ class CountingDram : public npu::DmaPort {
         return m_busy + m_latency;
     }
     double m_bw;
-    std::uint64_t m_latency, m_busy = 0;
+    std::uint64_t m_latency, m_atom, m_busy = 0;
 };
 
 bool in_zoo(const std::string& spec) {
@@ -60,8 +69,8 @@ void cross_check(const std::string& spec, const nc::CompileOptions& opt) {
     npu::CoreConfig cfg = opt.arch.core;
     cfg.functional = false;
     npu::Core core(cfg);
-    CountingDram dram(opt.arch.dram_bw, opt.arch.dram_latency);
-    std::uint64_t predicted = 0, moved = 0, spilling = 0;
+    CountingDram dram(opt.arch.dram_bw, opt.arch.dram_latency, cfg.dram_atom_bytes);
+    std::uint64_t predicted = 0, moved = 0, spilling = 0, bus = 0, by_rows = 0;
     for (std::size_t i = 0; i < m.image.descs.size(); ++i) {
         const npu_desc_t& d = m.image.descs[i];
         const nc::KernelPrediction& p = m.predictions[i];
@@ -79,18 +88,33 @@ void cross_check(const std::string& spec, const nc::CompileOptions& opt) {
         EXPECT_EQ(st.dram_write_bytes.ofmap, p.wr_ofmap) << what;
         EXPECT_EQ(st.dram_write_bytes.psum, p.wr_psum) << what;
         EXPECT_EQ(st.macs, p.macs) << what;
+        // Bus bytes: the core's counters, the port's count, the prediction.
+        EXPECT_EQ(st.dram_bus_read_bytes.total() + st.dram_bus_write_bytes.total(), dram.bus)
+            << what;
+        EXPECT_EQ(st.dram_bus_read_bytes.ifmap, p.bus_rd_ifmap) << what;
+        EXPECT_EQ(st.dram_bus_read_bytes.weight + st.dram_bus_read_bytes.bias +
+                      st.dram_bus_read_bytes.lut,
+                  p.bus_rd_weight)
+            << what;
+        EXPECT_EQ(st.dram_bus_read_bytes.psum, p.bus_rd_psum) << what;
+        EXPECT_EQ(st.dram_bus_write_bytes.ofmap, p.bus_wr_ofmap) << what;
+        EXPECT_EQ(st.dram_bus_write_bytes.psum, p.bus_wr_psum) << what;
+        EXPECT_GE(p.dram_bus_bytes(), p.dram_bytes()) << what;
         if (::testing::Test::HasFailure()) return;
+        bus += dram.bus;
+        by_rows += (d.flags & NPU_DESC_F_IFMAP_ROWS) != 0;
         predicted += p.dram_bytes();
         moved += st.dram_read_bytes.total() + st.dram_write_bytes.total();
         spilling += p.wr_psum > 0;
     }
     EXPECT_EQ(moved, predicted);
     std::printf(
-        "%s (%s, %s, dataflow %u): %zu kernels, %llu DRAM bytes moved = predicted, %llu spill "
-        "psums\n",
+        "%s (%s, %s, dataflow %u): %zu kernels, %llu DRAM bytes moved = predicted, %llu on the "
+        "bus = predicted, %llu spill psums, %llu fetch ifmap rows\n",
         spec.c_str(), nc::to_string(opt.objective), nc::to_string(opt.mode), unsigned{opt.dataflow},
         m.image.descs.size(), static_cast<unsigned long long>(moved),
-        static_cast<unsigned long long>(spilling));
+        static_cast<unsigned long long>(bus), static_cast<unsigned long long>(spilling),
+        static_cast<unsigned long long>(by_rows));
 }
 
 class ZooCrossCheck : public ::testing::TestWithParam<const char*> {};

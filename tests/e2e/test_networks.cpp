@@ -49,7 +49,11 @@ nlohmann::json run_report(std::vector<std::string> args, int expect_status = 0,
     return j;
 }
 
-// Every layer's simulated DRAM bytes equal the compiler's prediction, tensor by tensor.
+// Every layer's simulated DRAM bytes equal the compiler's prediction, tensor
+// by tensor: the useful bytes and the bytes on the DRAM bus (whole atoms).
+// The NPU's bus bytes of the whole run equal what the DRAM itself counted
+// for the NPU's transactions (its own application of the atom rule), less
+// the descriptors the NPU fetched (128-byte aligned: whole atoms).
 void expect_traffic_as_predicted(const nlohmann::json& j, const std::string& what) {
     ASSERT_TRUE(j.contains("layers")) << what;
     ASSERT_FALSE(j["layers"].empty()) << what;
@@ -58,7 +62,20 @@ void expect_traffic_as_predicted(const nlohmann::json& j, const std::string& wha
         EXPECT_EQ(l["dram_read_bytes"], l["predicted_dram_read_bytes"]) << what << " " << l["name"];
         EXPECT_EQ(l["dram_write_bytes"], l["predicted_dram_write_bytes"])
             << what << " " << l["name"];
+        ASSERT_FALSE(l["predicted_dram_bus_read_bytes"].is_null()) << what << " " << l["name"];
+        EXPECT_EQ(l["dram_bus_read_bytes"], l["predicted_dram_bus_read_bytes"])
+            << what << " " << l["name"];
+        EXPECT_EQ(l["dram_bus_write_bytes"], l["predicted_dram_bus_write_bytes"])
+            << what << " " << l["name"];
     }
+    const nlohmann::json& st = j["stats"];
+    ASSERT_TRUE(st.contains("dram")) << what;
+    const std::uint64_t dram_counted =
+        st["dram"]["read_bus_bytes"]["npu_dma"].get<std::uint64_t>() +
+        st["dram"]["write_bus_bytes"]["npu_dma"].get<std::uint64_t>();
+    const std::uint64_t desc_fetch = st["npu"]["desc_fetch_bytes"].get<std::uint64_t>();
+    EXPECT_EQ(j["run"]["npu_dram_bus_bytes"].get<std::uint64_t>() + desc_fetch, dram_counted)
+        << what;
 }
 
 std::uint64_t total_dram(const nlohmann::json& j) {
@@ -317,12 +334,15 @@ TEST(Networks, ReportHasTheDocumentedShape) {
     for (const char* k :
          {"name", "op", "launches", "macs", "cycles", "compute_cycles", "formula_cycles",
           "stall_cycles", "utilization", "dram_read_bytes", "dram_write_bytes",
-          "predicted_dram_read_bytes", "predicted_dram_write_bytes", "sram_reads", "sram_writes"})
+          "predicted_dram_read_bytes", "predicted_dram_write_bytes", "sram_reads", "sram_writes",
+          "dram_bus_read_bytes", "dram_bus_write_bytes", "predicted_dram_bus_read_bytes",
+          "predicted_dram_bus_write_bytes"})
         EXPECT_TRUE(j["layers"][0].contains(k)) << k;
-    for (const char* k : {"cycles", "sim_time_ns", "cpu_instructions", "cpu_busy_cycles",
-                          "cpu_sleep_cycles", "interrupts", "kernel_launches", "control_bus_bytes",
-                          "npu_busy_cycles", "npu_idle_cycles", "npu_dram_bytes",
-                          "resident_weight_bytes", "host_seconds", "host_mips", "exit_status"})
+    for (const char* k :
+         {"cycles", "sim_time_ns", "cpu_instructions", "cpu_busy_cycles", "cpu_sleep_cycles",
+          "interrupts", "kernel_launches", "control_bus_bytes", "npu_busy_cycles",
+          "npu_idle_cycles", "npu_dram_bytes", "npu_dram_bus_bytes", "resident_weight_bytes",
+          "host_seconds", "host_mips", "exit_status"})
         EXPECT_TRUE(j["run"].contains(k)) << k;
     EXPECT_EQ(j["config"]["workload"], "lenet5");
     EXPECT_EQ(j["layers"][0]["name"], "c1");

@@ -1,4 +1,5 @@
 #include "vp/bandwidth_channel.h"
+#include "vp/dram_atom.h"
 
 #include <algorithm>
 #include <cmath>
@@ -181,4 +182,86 @@ TEST(BandwidthChannel, RequestBurstsEqualsOneRequestPerBurst) {
             }
         }
     }
+}
+
+// ---------------------------------------------------------------------------
+// DRAM atoms (vp/dram_atom.h)
+
+TEST(DramAtom, AlignedAtomsTouched) {
+    using vp::dram_atoms;
+    using vp::dram_bus_bytes;
+    EXPECT_EQ(dram_atoms(0, 0, 32), 0u);
+    EXPECT_EQ(dram_atoms(0, 1, 32), 1u);
+    EXPECT_EQ(dram_atoms(31, 1, 32), 1u);
+    EXPECT_EQ(dram_atoms(31, 2, 32), 2u);  // straddles a boundary
+    EXPECT_EQ(dram_atoms(0, 32, 32), 1u);
+    EXPECT_EQ(dram_atoms(16, 32, 32), 2u);  // 32 bytes, misaligned: two atoms
+    EXPECT_EQ(dram_atoms(0x80000007, 56, 32), 2u);
+    EXPECT_EQ(dram_atoms(0x80000018, 56, 32), 3u);
+    EXPECT_EQ(dram_bus_bytes(5, 1, 32), 32u);
+    EXPECT_EQ(dram_bus_bytes(5, 3, 1), 3u);  // atom 1: byte granular
+    EXPECT_EQ(dram_bus_bytes(100, 64, 64), 128u);
+}
+
+TEST(DramAtom, RunBusBytesSumOverItsBursts) {
+    for (const std::uint64_t atom : {1u, 4u, 32u, 64u, 128u})
+        for (const std::uint64_t burst : {0u, 12u, 32u, 64u, 100u})
+            for (const std::uint64_t addr : {0u, 1u, 31u, 32u, 77u})
+                for (const std::uint64_t len : {1u, 31u, 64u, 65u, 1000u}) {
+                    std::uint64_t want = 0;
+                    const std::uint64_t step = burst ? burst : len;
+                    for (std::uint64_t off = 0; off < len; off += step)
+                        want += vp::dram_bus_bytes(addr + off, std::min(step, len - off), atom);
+                    EXPECT_EQ(vp::dram_run_bus_bytes(addr, len, burst, atom), want)
+                        << atom << " " << burst << " " << addr << " " << len;
+                }
+}
+
+TEST(DramAtom, OnlyPowersOfTwoUpTo4096) {
+    EXPECT_TRUE(vp::dram_atom_error(1).empty());
+    EXPECT_TRUE(vp::dram_atom_error(32).empty());
+    EXPECT_TRUE(vp::dram_atom_error(4096).empty());
+    for (const std::uint64_t bad : {0u, 3u, 48u, 8192u})
+        EXPECT_NE(vp::dram_atom_error(bad).find("--dram-atom"), std::string::npos) << bad;
+    EXPECT_THROW(BandwidthChannel(16.0, 0, 24), std::invalid_argument);
+}
+
+// A run booked with request_run equals one request of each burst's bus bytes
+// at the same cycle; atom 1 equals request_bursts.
+TEST(DramAtom, RequestRunEqualsOneRequestPerBurstOfItsAtoms) {
+    for (const double rate : {16.0, 3.5, 0.0})
+        for (const std::uint64_t atom : {1u, 32u, 64u})
+            for (const std::uint64_t burst : {0u, 64u, 100u})
+                for (const std::uint64_t addr : {0u, 7u, 48u})
+                    for (const std::uint64_t bytes : {1u, 33u, 64u, 1000u}) {
+                        BandwidthChannel one(rate, 40, atom), many(rate, 40);
+                        one.request(0, 300);
+                        many.request(0, 300);
+                        const auto g = one.request_run(5, addr, bytes, burst);
+                        BandwidthChannel::Grant first{}, last{};
+                        const std::uint64_t step = burst ? burst : bytes;
+                        for (std::uint64_t off = 0; off < bytes; off += step) {
+                            last = many.request(
+                                5,
+                                vp::dram_bus_bytes(addr + off, std::min(step, bytes - off), atom));
+                            if (off == 0) first = last;
+                        }
+                        const std::string what = std::to_string(rate) + " " + std::to_string(atom) +
+                                                 " " + std::to_string(burst) + " " +
+                                                 std::to_string(addr) + " " + std::to_string(bytes);
+                        EXPECT_EQ(g.start, first.start) << what;
+                        EXPECT_EQ(g.done, last.done) << what;
+                        EXPECT_EQ(g.complete, last.complete) << what;
+                        EXPECT_EQ(one.busy_cycles(), many.busy_cycles()) << what;
+                        if (atom == 1) {
+                            BandwidthChannel plain(rate, 40);
+                            plain.request(0, 300);
+                            EXPECT_EQ(plain.request_bursts(5, bytes, burst).complete, g.complete)
+                                << what;
+                        }
+                    }
+    // 16 B/cycle, atom 32: a 1-byte read occupies the channel for 2 cycles.
+    BandwidthChannel ch(16.0, 100, 32);
+    EXPECT_EQ(ch.request_run(0, 0x80000005, 1, 64).done, 2u);
+    EXPECT_EQ(ch.run_bus_bytes(0x80000005, 1, 64), 32u);
 }

@@ -15,6 +15,11 @@
 // used twice) and serves requests first-come-first-served in simulation
 // order; it misplaces individual waits by at most the initiators' quantum.
 //
+// DRAM granularity (dram_atom.h): a channel built with an atom of A bytes
+// books a transaction at an address for the atoms it touches, so its
+// occupancy is ceil(bus bytes / bytes_per_cycle) (request_run). Atom 1: the
+// transaction's own bytes, as request() and request_bursts() book.
+//
 // Lives in common/ (below every model) so that the platform memory and the
 // compiler's cycle prediction book the same channel arithmetic.
 #pragma once
@@ -34,6 +39,9 @@ class BandwidthChannel {
     // bytes_per_cycle: 0 or +infinity mean no bandwidth limit (only latency);
     // negative or NaN throw std::invalid_argument.
     BandwidthChannel(double bytes_per_cycle, std::uint64_t latency_cycles);
+    // With a DRAM atom (a power of two, dram_atom_error; throws
+    // std::invalid_argument otherwise) that request_run books by.
+    BandwidthChannel(double bytes_per_cycle, std::uint64_t latency_cycles, std::uint64_t atom);
 
     // Cycles `bytes` occupy the channel: ceil(bytes / bytes_per_cycle), with a
     // quotient within a relative 1e-9 of an integer taken as that integer, so
@@ -48,10 +56,18 @@ class BandwidthChannel {
     // burst books (each burst starts when the previous one leaves the
     // channel), in one step. burst 0 or >= bytes: one request().
     Grant request_bursts(std::uint64_t t_req, std::uint64_t bytes, std::uint64_t burst);
+    // request_bursts of a run at DRAM address `addr`, each burst occupying
+    // the channel for its bus bytes (dram_bus_bytes with this channel's atom):
+    // exactly what one request_run per burst books. Atom 1: request_bursts.
+    Grant request_run(std::uint64_t t_req, std::uint64_t addr, std::uint64_t bytes,
+                      std::uint64_t burst);
+    // Bus bytes of such a run (dram_run_bus_bytes with this channel's atom).
+    std::uint64_t run_bus_bytes(std::uint64_t addr, std::uint64_t bytes, std::uint64_t burst) const;
 
     bool unlimited() const { return m_unlimited; }
     double bytes_per_cycle() const { return m_bytes_per_cycle; }
     std::uint64_t latency() const { return m_latency; }
+    std::uint64_t atom() const { return m_atom; }
     std::uint64_t busy_until() const { return m_busy_until; }
     std::uint64_t busy_cycles() const { return m_busy_cycles; }  // sum of occupancies
 
@@ -59,6 +75,7 @@ class BandwidthChannel {
     double m_bytes_per_cycle;
     std::uint64_t m_latency;
     bool m_unlimited;
+    std::uint64_t m_atom = 1;
     std::uint64_t m_busy_until = 0;
     std::uint64_t m_busy_cycles = 0;
 };

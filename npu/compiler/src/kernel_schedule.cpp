@@ -32,17 +32,18 @@ bool is_mac(unsigned op) {
 }
 
 // The DRAM as the platform's memory times it: one channel for reads and
-// writes, start = max(t, busy), ceil(n / bw) cycles on it, done + latency.
+// writes, start = max(t, busy), ceil(bus bytes / bw) cycles on it (whole
+// atoms at the transaction's address), done + latency.
 class ChannelDram : public npu::DmaPort {
   public:
-    ChannelDram(double bw, u64 latency) : m_ch(bw, latency) {}
-    bool read(u64, std::uint8_t*, std::uint32_t len, u64 request, u64& done) override {
-        done = m_ch.request(request, len).complete;
+    ChannelDram(double bw, u64 latency, u64 atom) : m_ch(bw, latency, atom) {}
+    bool read(u64 addr, std::uint8_t*, std::uint32_t len, u64 request, u64& done) override {
+        done = m_ch.request_run(request, addr, len, 0).complete;
         ++bursts;
         return true;
     }
-    bool write(u64, const std::uint8_t*, std::uint32_t len, u64 request, u64& done) override {
-        done = m_ch.request(request, len).complete;
+    bool write(u64 addr, const std::uint8_t*, std::uint32_t len, u64 request, u64& done) override {
+        done = m_ch.request_run(request, addr, len, 0).complete;
         ++bursts;
         return true;
     }
@@ -130,8 +131,13 @@ RunCost run_cost(u64 run_bytes, u64 runs, const ArchConfig& a) {
     const u64 burst = std::max<u64>(1, a.core.dma_burst_bytes);
     const u64 full = run_bytes / burst, rem = run_bytes % burst;
     const double bw = a.dram_bw > 0 ? a.dram_bw : 1e18;
-    const double burst_cycles = std::ceil(double(burst) / bw);
-    const double rem_cycles = rem ? std::ceil(double(rem) / bw) : 0.0;
+    // A burst occupies the channel for its atoms (vp/dram_atom.h), taken
+    // here as starting on an atom boundary: the estimate does not know the
+    // runs' addresses (the walk does).
+    const u64 atom = std::max<u64>(1, a.core.dram_atom_bytes);
+    auto on_bus = [atom](u64 n) { return double(ceil_div(n, atom) * atom); };
+    const double burst_cycles = std::ceil(on_bus(burst) / bw);
+    const double rem_cycles = rem ? std::ceil(on_bus(rem) / bw) : 0.0;
     const double bursts = double(full + (rem ? 1 : 0));
     r.bursts_per_byte = bursts / double(run_bytes);
     r.cycles_per_byte = (double(full) * burst_cycles + rem_cycles) / double(run_bytes);
@@ -291,8 +297,21 @@ class Scheduler {
             const u64 rws = std::min<u64>(m_d.h, (Ty - 1) * sh + T[NPU_DIM_K]);
             u64 run = dense_in ? block_run(1, rws, cols, m_d.h, m_d.w) : cols;
             if (T[NPU_DIM_K] < sh) run = std::min(run, cols);
-            if (T[NPU_DIM_L] < sw) run = 1;
-            t.in = run_cost(run * ib, 1, m_a);
+            if (T[NPU_DIM_L] < sw) {
+                // Column gaps: a gather moves runs of T_l elements, a fetch
+                // by rows (NPU_DESC_F_IFMAP_ROWS) the whole span for the
+                // touched columns; the cheaper one is what walk_choosing_fetch
+                // will pick.
+                t.in = run_cost(T[NPU_DIM_L] * ib, 1, m_a);
+                const u64 touched = std::min<u64>(m_d.w, Tx * T[NPU_DIM_L]);
+                RunCost rows = run_cost(cols * ib, 1, m_a);
+                const double f = double(cols) / double(std::max<u64>(1, touched));
+                rows.cycles_per_byte *= f;
+                rows.bursts_per_byte *= f;
+                if (rows.cycles_per_byte < t.in.cycles_per_byte) t.in = rows;
+            } else {
+                t.in = run_cost(run * ib, 1, m_a);
+            }
         }
         if (is_mac(m_d.op)) {
             const u64 cg = m_e.n[NPU_DIM_C], R = m_e.n[NPU_DIM_K], S = m_e.n[NPU_DIM_L];
@@ -367,13 +386,38 @@ WalkResult walk(const npu_desc_t& d, const ArchConfig& a) {
     npu::CoreConfig cfg = a.core;
     cfg.functional = false;
     npu::Core core(cfg);
-    ChannelDram dram(a.dram_bw, a.dram_latency);
+    ChannelDram dram(a.dram_bw, a.dram_latency, a.core.dram_atom_bytes);
     WalkResult r;
     npu_desc_t cold = d;
     r.st = core.run(cold, dram);
     if (r.st.error != NPU_ERR_NONE) throw std::invalid_argument(error_line(d, r.st.error));
     r.bursts = dram.bursts;
     return r;
+}
+
+// NPU_DESC_F_IFMAP_ROWS, per descriptor: where the ifmap footprint's columns
+// leave gaps (a filter tile narrower than the horizontal stride), walk the
+// kernel both ways and keep the cheaper fetch by the objective: fewer
+// predicted cycles, then fewer bytes on the DRAM bus (objective dram: the
+// other way round); the gather on a tie. Elsewhere the flag is cleared (it
+// would change nothing). Returns the walk of the choice.
+std::pair<u64, u64> key_of(Objective o, u64 cycles, u64 bytes);
+
+WalkResult walk_choosing_fetch(npu_desc_t& d, const ArchConfig& a, Objective o) {
+    d.flags = static_cast<std::uint16_t>(d.flags & ~NPU_DESC_F_IFMAP_ROWS);
+    const bool window = is_mac(d.op) || d.op == NPU_OP_MAXPOOL || d.op == NPU_OP_AVGPOOL;
+    WalkResult gather = walk(d, a);
+    if (!window || d.tile[NPU_DIM_L] >= d.stride_w) return gather;
+    npu_desc_t rows = d;
+    rows.flags = static_cast<std::uint16_t>(rows.flags | NPU_DESC_F_IFMAP_ROWS);
+    WalkResult by_rows = walk(rows, a);
+    auto bus = [](const WalkResult& w) {
+        return w.st.dram_bus_read_bytes.total() + w.st.dram_bus_write_bytes.total();
+    };
+    if (key_of(o, by_rows.st.cycles, bus(by_rows)) >= key_of(o, gather.st.cycles, bus(gather)))
+        return gather;
+    d = rows;
+    return by_rows;
 }
 
 void set_tiling(npu_desc_t& d, const std::array<u64, NPU_DIMS>& T,
@@ -475,6 +519,14 @@ KernelPrediction make_prediction(const npu_desc_t& d, const ArchConfig& a, const
     p.rd_psum = static_cast<u64>(t.dram_read_bytes.psum);
     p.wr_ofmap = static_cast<u64>(t.dram_write_bytes.ofmap);
     p.wr_psum = static_cast<u64>(t.dram_write_bytes.psum);
+    const npu::KernelStats& s = w.st;
+    p.bus_rd_ifmap = s.dram_bus_read_bytes.ifmap;
+    p.bus_rd_weight =
+        s.dram_bus_read_bytes.weight + s.dram_bus_read_bytes.bias + s.dram_bus_read_bytes.lut;
+    p.bus_rd_filter = s.dram_bus_read_bytes.weight;
+    p.bus_rd_psum = s.dram_bus_read_bytes.psum;
+    p.bus_wr_ofmap = s.dram_bus_write_bytes.ofmap;
+    p.bus_wr_psum = s.dram_bus_write_bytes.psum;
     npu::Kernel k;
     npu::decode_kernel(d, a.core, k);
     const npu::FootprintBytes fb = npu::max_footprints(k);
@@ -624,7 +676,7 @@ std::vector<ScheduleChoice> rank_schedules(const npu_desc_t& desc_in, const Arch
         opt.confirm_all ? all.size() : std::min(all.size(), size_t(std::max(1u, opt.confirm_top)));
     std::vector<ScheduleChoice> out;
     for (size_t i = 0; i < n; ++i) {
-        const WalkResult w = walk(all[i].desc, arch);
+        const WalkResult w = walk_choosing_fetch(all[i].desc, arch, objective);
         ScheduleChoice ch;
         ch.desc = all[i].desc;
         ch.prediction = make_prediction(all[i].desc, arch, w);
@@ -645,6 +697,7 @@ KernelPrediction schedule_kernel(npu_desc_t& desc, const ArchConfig& arch, Objec
                                  ScheduleMode mode, const ScheduleOptions& opt) {
     if (mode == ScheduleMode::fixed) {
         fixed_tiling(desc, arch);
+        walk_choosing_fetch(desc, arch, objective);
         return predict_kernel(desc, arch);
     }
     const std::vector<ScheduleChoice> r = rank_schedules(desc, arch, objective, opt);

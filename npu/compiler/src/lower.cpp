@@ -890,6 +890,7 @@ struct Lowerer {
         std::vector<std::uint64_t> trips;
         std::uint64_t mult = 1;
         open.clear();
+        out.layer_bus.assign(out.image.layers.size(), LayerBusPrediction{});
         for (std::size_t i = 0; i < call.size(); ++i) {
             const npu_prog_op_t& op = call[i];
             if (op.opcode == NPU_PROG_LOOP) {
@@ -910,12 +911,21 @@ struct Lowerer {
                 l.pred_rd_psum += p.rd_psum * mult;
                 l.pred_wr_ofmap += p.wr_ofmap * mult;
                 l.pred_wr_psum += p.wr_psum * mult;
+                LayerBusPrediction& b = out.layer_bus[d.kernel_id];
+                b.rd_ifmap += p.bus_rd_ifmap * mult;
+                b.rd_weight += p.bus_rd_weight * mult;
+                b.rd_psum += p.bus_rd_psum * mult;
+                b.wr_ofmap += p.bus_wr_ofmap * mult;
+                b.wr_psum += p.bus_wr_psum * mult;
                 // Patched launches differ from the stored descriptor: predicted cold.
                 if ((op.flags & NPU_PROG_F_RESIDENT_AFTER_FIRST) && op.patch_count == 0 &&
                     !open.empty() && trips.back() > 1 && weight_kernels[open.back()] == 1) {
                     const std::uint64_t saved =
                         resident_saving(d) * (trips.back() - 1) * (mult / trips.back());
                     l.pred_rd_weight -= saved;
+                    // The whole weight tensor, loaded once per launch: its bus bytes too.
+                    if (saved)
+                        b.rd_weight -= p.bus_rd_filter * (trips.back() - 1) * (mult / trips.back());
                     out.resident_saved_bytes += saved;
                 }
             }

@@ -9,6 +9,7 @@
 #include "mac.h"
 #include "npu_abi/arith.h"
 #include "npu_abi/npu_regs.h"
+#include "vp/dram_atom.h"
 
 namespace npu {
 
@@ -103,6 +104,8 @@ std::string CoreConfig::validate() const {
         return "npu: dma burst must be a multiple of 4 in 4..4096 bytes";
     if (dram_size == 0 || dram_base + dram_size > (std::uint64_t{1} << 32))
         return "npu: DRAM window must lie in the 32-bit address space";
+    if (!vp::dram_atom_error(dram_atom_bytes).empty())
+        return "npu: DRAM atom must be a power of two in 1..4096 bytes";
     return {};
 }
 
@@ -389,12 +392,17 @@ class Core::Walk {
     }
     Footprint make_fp(bool ifmap) const;
     std::vector<Run> ifmap_runs(const Footprint& fp) const;
+    // NPU_DESC_F_IFMAP_ROWS: one run per (channel, row) over the column
+    // span, into a staging buffer of ch x rows x span elements; empty when
+    // the footprint's columns have no gap (ifmap_runs then is the same).
+    std::vector<Run> ifmap_span_runs(const Footprint& fp) const;
     std::vector<Run> weight_runs(const Footprint& fp) const;
     std::vector<Run> mxy_runs(const Footprint& fp, const TensorView& view) const;
-    // Issues every burst of `runs` at cycle `start`; returns the last completion.
+    // Issues every burst of `runs` at cycle `start`; returns the last
+    // completion, the bytes moved and the bytes on the DRAM bus (atoms).
     bool transfer(bool write, std::uint64_t base, std::uint32_t esize, const std::vector<Run>& runs,
-                  std::uint8_t* buf, std::uint64_t start, std::uint64_t& done,
-                  std::uint64_t& bytes);
+                  std::uint8_t* buf, std::uint64_t start, std::uint64_t& done, std::uint64_t& bytes,
+                  std::uint64_t& bus);
     bool load_inputs();
     bool change_ofmap();
     bool writeback_ofmap(std::uint64_t ready);
@@ -522,6 +530,21 @@ std::vector<Run> Core::Walk::ifmap_runs(const Footprint& fp) const {
     return runs;
 }
 
+std::vector<Run> Core::Walk::ifmap_span_runs(const Footprint& fp) const {
+    std::vector<Run> runs;
+    const std::uint64_t nr = fp.rows.size(), nc = fp.cols.size();
+    if (nc == 0) return runs;
+    const std::uint64_t span = std::uint64_t(fp.cols[nc - 1] - fp.cols[0]) + 1;
+    if (span == nc) return runs;  // no gap: the gather is already whole rows
+    for (std::size_t ci = 0; ci < fp.ch.size(); ++ci)
+        for (std::size_t ri = 0; ri < nr; ++ri)
+            push_run(runs,
+                     m_k.ifmap_view.elem(std::uint64_t(fp.ch[ci]), std::uint64_t(fp.rows[ri]),
+                                         std::uint64_t(fp.cols[0])),
+                     (ci * nr + ri) * span, span);
+    return runs;
+}
+
 std::vector<Run> Core::Walk::weight_runs(const Footprint& fp) const {
     std::vector<Run> runs;
     const std::uint64_t cg = m_d.c / m_k.groups, R = m_d.r, S = m_d.s;
@@ -564,9 +587,10 @@ std::vector<Run> Core::Walk::mxy_runs(const Footprint& fp, const TensorView& vie
 
 bool Core::Walk::transfer(bool write, std::uint64_t base, std::uint32_t esize,
                           const std::vector<Run>& runs, std::uint8_t* buf, std::uint64_t start,
-                          std::uint64_t& done, std::uint64_t& bytes) {
+                          std::uint64_t& done, std::uint64_t& bytes, std::uint64_t& bus) {
     done = start;
     bytes = 0;
+    bus = 0;
     const std::uint64_t burst = std::max<std::uint32_t>(1, m_cfg.dma_burst_bytes);
     // A coalescing port takes a run in pieces of whole bursts (as large as
     // a transaction's 32-bit length allows) and books them as the bursts.
@@ -585,6 +609,8 @@ bool Core::Walk::transfer(bool write, std::uint64_t base, std::uint32_t esize,
             done = std::max(done, t);
         }
         bytes += len;
+        // The run's bursts start at its address, whichever path carries them.
+        bus += vp::dram_run_bus_bytes(base + r.elem * esize, len, burst, m_cfg.dram_atom_bytes);
     }
     if (bytes) m_dma.activity(write ? 1 : 0, start, done);
     return true;
@@ -616,9 +642,12 @@ bool Core::Walk::load_inputs() {
         std::uint64_t base = 0, elems = 0;
         std::uint32_t esize = 1;
         std::vector<std::int64_t> tag;
+        bool span = false;  // NPU_DESC_F_IFMAP_ROWS: runs are whole column spans
         switch (in.kind) {
             case 0:
-                runs = ifmap_runs(fp);
+                if (m_d.flags & NPU_DESC_F_IFMAP_ROWS) runs = ifmap_span_runs(fp);
+                span = !runs.empty();
+                if (!span) runs = ifmap_runs(fp);
                 base = m_d.ifmap_addr;
                 esize = m_k.in_elem_bytes;
                 elems = fp.ch.size() * fp.rows.size() * fp.cols.size();
@@ -670,8 +699,24 @@ bool Core::Walk::load_inputs() {
         std::vector<std::uint8_t>& data = weight_buf ? m_core.m_weight_halves[h].data : b.data[h];
         data.assign(elems * esize, 0);
         const std::uint64_t start = std::max(m_rd_free, b.free_at[h]);
-        std::uint64_t done = start, bytes = 0;
-        if (!transfer(false, base, esize, runs, data.data(), start, done, bytes)) return false;
+        std::uint64_t done = start, bytes = 0, bus = 0;
+        if (span) {
+            // Read the spans into a staging buffer, keep the touched columns.
+            const std::uint64_t nr = fp.rows.size(), nc = fp.cols.size();
+            const std::uint64_t sp = std::uint64_t(fp.cols[nc - 1] - fp.cols[0]) + 1;
+            std::vector<std::uint8_t> stage(fp.ch.size() * nr * sp * esize, 0);
+            if (!transfer(false, base, esize, runs, stage.data(), start, done, bytes, bus))
+                return false;
+            if (m_cfg.functional)
+                for (std::uint64_t cr = 0; cr < fp.ch.size() * nr; ++cr)
+                    for (std::uint64_t j = 0; j < nc; ++j)
+                        std::memcpy(data.data() + (cr * nc + j) * esize,
+                                    stage.data() + (cr * sp + std::uint64_t(fp.cols[j] - fp.cols[0])) * esize,
+                                    esize);
+            bytes = elems * esize;  // useful bytes: what the footprint holds
+        } else if (!transfer(false, base, esize, runs, data.data(), start, done, bytes, bus)) {
+            return false;
+        }
         m_rd_free = done;
         m_loads_done = std::max(m_loads_done, done);
         b.cur = h;
@@ -679,15 +724,18 @@ bool Core::Walk::load_inputs() {
         switch (in.kind) {
             case 0:
                 m_st.dram_read_bytes.ifmap += bytes;
+                m_st.dram_bus_read_bytes.ifmap += bus;
                 m_st.sram_writes.ifmap += bytes;
                 break;
             case 1:
             case 2:
                 m_st.dram_read_bytes.weight += bytes;
+                m_st.dram_bus_read_bytes.weight += bus;
                 m_st.sram_writes.weight += bytes;
                 break;
             default:  // bias and requantization table: per-channel parameters
                 m_st.dram_read_bytes.bias += bytes;
+                m_st.dram_bus_read_bytes.bias += bus;
                 break;
         }
         if (weight_buf) {
@@ -779,20 +827,22 @@ bool Core::Walk::writeback_ofmap(std::uint64_t ready) {
     const std::uint64_t t = o_tile_index(tidx);
     const bool final = m_visits[t] == m_n_red;
     const std::uint64_t start = std::max(m_wr_free, ready);
-    std::uint64_t done = start, bytes = 0;
+    std::uint64_t done = start, bytes = 0, bus = 0;
     if (final) {
         std::vector<std::uint8_t> out;
         finalize(fp, m_out.data[h], out);
         if (!transfer(true, m_d.ofmap_addr, m_k.out_elem_bytes, mxy_runs(fp, m_k.ofmap_view),
-                      out.data(), start, done, bytes))
+                      out.data(), start, done, bytes, bus))
             return false;
         m_st.dram_write_bytes.ofmap += bytes;
+        m_st.dram_bus_write_bytes.ofmap += bus;
         m_st.sram_reads.ofmap += bytes / m_k.out_elem_bytes * 4;
     } else {
         if (!transfer(true, m_d.psum_addr, 4, mxy_runs(fp, m_k.psum_view), m_out.data[h].data(),
-                      start, done, bytes))
+                      start, done, bytes, bus))
             return false;
         m_st.dram_write_bytes.psum += bytes;
+        m_st.dram_bus_write_bytes.psum += bus;
         m_st.sram_reads.ofmap += bytes;
         m_has_copy[t] = 1;
     }
@@ -818,10 +868,11 @@ bool Core::Walk::change_ofmap() {
     const std::uint64_t t = o_tile_index(m_idx);
     if (m_has_copy[t]) {
         const std::uint64_t start = std::max(m_rd_free, m_out.free_at[h]);
-        std::uint64_t done = start, bytes = 0;
+        std::uint64_t done = start, bytes = 0, bus = 0;
         if (!transfer(false, m_d.psum_addr, 4, mxy_runs(fp, m_k.psum_view), data.data(), start,
-                      done, bytes))
+                      done, bytes, bus))
             return false;
+        m_st.dram_bus_read_bytes.psum += bus;
         m_rd_free = done;
         m_loads_done = std::max(m_loads_done, done);
         m_st.dram_read_bytes.psum += bytes;
@@ -972,9 +1023,11 @@ bool Core::Walk::run() {
     m_has_copy.assign(o_tiles, 0);
     if (m_k.uses_lut) {
         m_core.m_lut.assign(256, 0);
-        std::uint64_t done = 0, bytes = 0;
-        if (!transfer(false, m_d.lut_addr, 1, {{0, 0, 256}}, m_core.m_lut.data(), 0, done, bytes))
+        std::uint64_t done = 0, bytes = 0, bus = 0;
+        if (!transfer(false, m_d.lut_addr, 1, {{0, 0, 256}}, m_core.m_lut.data(), 0, done, bytes,
+                      bus))
             return false;
+        m_st.dram_bus_read_bytes.lut += bus;
         m_rd_free = done;
         m_loads_done = done;
         m_st.dram_read_bytes.lut += bytes;

@@ -241,6 +241,13 @@ void accumulate(KernelStats& a, const KernelStats& b) {
     a.dram_read_bytes.lut += b.dram_read_bytes.lut;
     a.dram_write_bytes.ofmap += b.dram_write_bytes.ofmap;
     a.dram_write_bytes.psum += b.dram_write_bytes.psum;
+    a.dram_bus_read_bytes.ifmap += b.dram_bus_read_bytes.ifmap;
+    a.dram_bus_read_bytes.weight += b.dram_bus_read_bytes.weight;
+    a.dram_bus_read_bytes.psum += b.dram_bus_read_bytes.psum;
+    a.dram_bus_read_bytes.bias += b.dram_bus_read_bytes.bias;
+    a.dram_bus_read_bytes.lut += b.dram_bus_read_bytes.lut;
+    a.dram_bus_write_bytes.ofmap += b.dram_bus_write_bytes.ofmap;
+    a.dram_bus_write_bytes.psum += b.dram_bus_write_bytes.psum;
     a.sram_reads.ifmap += b.sram_reads.ifmap;
     a.sram_reads.weight += b.sram_reads.weight;
     a.sram_reads.ofmap += b.sram_reads.ofmap;
@@ -271,6 +278,14 @@ void Npu::register_stats() {
     s.add_counter("npu.dram_read_bytes.lut", &m_totals.dram_read_bytes.lut);
     s.add_counter("npu.dram_write_bytes.ofmap", &m_totals.dram_write_bytes.ofmap);
     s.add_counter("npu.dram_write_bytes.psum", &m_totals.dram_write_bytes.psum);
+    // The same transfers as bytes on the DRAM bus (whole atoms, --dram-atom).
+    s.add_counter("npu.dram_bus_read_bytes.ifmap", &m_totals.dram_bus_read_bytes.ifmap);
+    s.add_counter("npu.dram_bus_read_bytes.weight", &m_totals.dram_bus_read_bytes.weight);
+    s.add_counter("npu.dram_bus_read_bytes.psum", &m_totals.dram_bus_read_bytes.psum);
+    s.add_counter("npu.dram_bus_read_bytes.bias", &m_totals.dram_bus_read_bytes.bias);
+    s.add_counter("npu.dram_bus_read_bytes.lut", &m_totals.dram_bus_read_bytes.lut);
+    s.add_counter("npu.dram_bus_write_bytes.ofmap", &m_totals.dram_bus_write_bytes.ofmap);
+    s.add_counter("npu.dram_bus_write_bytes.psum", &m_totals.dram_bus_write_bytes.psum);
     s.add_counter("npu.sram_reads.ifmap", &m_totals.sram_reads.ifmap);
     s.add_counter("npu.sram_reads.weight", &m_totals.sram_reads.weight);
     s.add_counter("npu.sram_reads.ofmap", &m_totals.sram_reads.ofmap);

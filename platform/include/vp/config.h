@@ -67,6 +67,7 @@ struct Config {
     // Memory system and clock (one clock domain; all latencies in its cycles)
     double dram_bw = 16.0;        // bytes per cycle
     unsigned dram_latency = 100;  // cycles
+    unsigned dram_atom = 32;      // DRAM access granularity, bytes (vp/dram_atom.h)
     unsigned dram_mb = 256;
     unsigned sram_kb = 1024;
     unsigned sram_latency = 1;  // cycles

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "npu/npu.h"
+#include "npu_compiler/compile.h"
 #include "npu_compiler/image.h"
 #include "vp/config.h"
 #include "vp/report.h"
@@ -28,6 +29,10 @@ struct ModelRun {
     std::optional<wl::Graph> graph;   // when compiled from --workload (needed by --verify)
     std::vector<wl::Tensor8> inputs;  // graph inputs at their run-time shapes
     std::uint32_t seq_len = 0;        // run-time sequence length (0: none)
+    // Per layer of the image: the compiler's predicted bytes on the DRAM bus
+    // (a --setup image does not carry them: predicted again from its
+    // descriptors when it has no loops, else empty).
+    std::vector<npu::compiler::LayerBusPrediction> layer_bus;
 };
 
 struct ModelPrep {

@@ -34,6 +34,12 @@ struct LayerReport {
     bool has_prediction = false;
     Bytes predicted_read, predicted_write;
     Bytes sram_reads, sram_writes;  // ifmap, weight, ofmap buffers (psum unused)
+    // The same DRAM transfers as bytes on the DRAM bus (whole atoms,
+    // --dram-atom), and the compiler's prediction of them (absent for a
+    // --setup image with loops: the image does not carry it).
+    Bytes dram_bus_read, dram_bus_write;
+    bool has_bus_prediction = false;
+    Bytes predicted_bus_read, predicted_bus_write;
     // The untiled layer's systolic compute cycles (model_run.h,
     // untiled_compute_cycles); absent (JSON null, empty CSV cell) without
     // the layer's descriptors.
@@ -54,6 +60,7 @@ struct RunReport {
     std::uint64_t npu_busy_cycles = 0;        // inside kernels
     std::uint64_t npu_idle_cycles = 0;        // between the end of one kernel and the next's start
     std::uint64_t npu_dram_bytes = 0;         // read and written by the NPU's DMA
+    std::uint64_t npu_dram_bus_bytes = 0;     // the same on the DRAM bus (whole atoms)
     std::uint64_t resident_weight_bytes = 0;  // weight loads skipped: still in the scratchpad
     double host_seconds = 0;      // wall time of the whole vp_run (compile, elaborate, simulate)
     double host_sim_seconds = 0;  // of which simulating

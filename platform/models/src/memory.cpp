@@ -19,7 +19,7 @@ Memory::Memory(sc_core::sc_module_name name, std::uint64_t size_bytes, MemoryTim
       m_size(size_bytes),
       m_timing(timing),
       m_cycle(cycle),
-      m_channel(timing.bytes_per_cycle, timing.latency_cycles) {
+      m_channel(timing.bytes_per_cycle, timing.latency_cycles, timing.atom_bytes) {
     if (size_bytes == 0) throw std::invalid_argument(std::string(this->name()) + ": size is 0");
     if (cycle == sc_core::SC_ZERO_TIME)
         throw std::invalid_argument(std::string(this->name()) + ": cycle is 0");
@@ -44,6 +44,10 @@ Memory::Memory(sc_core::sc_module_name name, std::uint64_t size_bytes, MemoryTim
                         "bytes read through b_transport");
         reg.add_counter(m_stats_prefix + ".write_bytes." + who, &m_write_bytes[i],
                         "bytes written through b_transport");
+        reg.add_counter(m_stats_prefix + ".read_bus_bytes." + who, &m_read_bus_bytes[i],
+                        "bytes read on the DRAM bus (whole atoms)");
+        reg.add_counter(m_stats_prefix + ".write_bus_bytes." + who, &m_write_bus_bytes[i],
+                        "bytes written on the DRAM bus (whole atoms)");
         reg.add_counter(m_stats_prefix + ".reads." + who, &m_reads[i], "read transactions");
         reg.add_counter(m_stats_prefix + ".writes." + who, &m_writes[i], "write transactions");
     }
@@ -124,11 +128,15 @@ void Memory::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) 
     if (cmd == tlm::TLM_IGNORE_COMMAND) return;
     const std::uint64_t len = gp.get_data_length();
     const InitiatorTag::Id who = initiator_of(gp);
+    const std::uint64_t addr = gp.get_address();
+    const std::uint64_t bus = m_channel.run_bus_bytes(addr, len, burst_bytes_of(gp));
     if (cmd == tlm::TLM_READ_COMMAND) {
         m_read_bytes[who] += len;
+        m_read_bus_bytes[who] += bus;
         m_reads[who] += bursts_of(gp);
     } else {
         m_write_bytes[who] += len;
+        m_write_bus_bytes[who] += bus;
         m_writes[who] += bursts_of(gp);
     }
     // Integer time arithmetic in units of the kernel's time resolution.
@@ -136,7 +144,7 @@ void Memory::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) 
     const sc_core::sc_time::value_type now = sc_core::sc_time_stamp().value();
     const sc_core::sc_time::value_type t_local = now + delay.value();
     const std::uint64_t t_req = (t_local + cyc - 1) / cyc;  // next cycle edge
-    const BandwidthChannel::Grant g = m_channel.request_bursts(t_req, len, burst_bytes_of(gp));
+    const BandwidthChannel::Grant g = m_channel.request_run(t_req, addr, len, burst_bytes_of(gp));
     m_busy_cycles = m_channel.busy_cycles();
     delay = sc_core::sc_time::from_value(g.complete * cyc - now);
 }

@@ -108,6 +108,16 @@
  * a negative one as 0. The table is loaded like the bias (relevant to m
  * only) and its bytes are counted with the bias. */
 #define NPU_DESC_F_QTABLE (1u << 4)
+/* Ifmap fetch by rows: where the ifmap footprint's columns leave gaps (a
+ * filter tile narrower than the horizontal stride, e.g. a stride-2 1x1 conv),
+ * the DMA reads each footprint row's whole column span [first, last touched
+ * column] as one run and drops the columns it does not need before the
+ * scratchpad, instead of gathering every touched column as its own run. The
+ * scratchpad content, its capacity and the useful byte counts are the same;
+ * only the DRAM transactions (and so the bus bytes and cycles) differ. The
+ * compiler sets it when it predicts fewer bytes on the DRAM bus. Without gaps
+ * it changes nothing. */
+#define NPU_DESC_F_IFMAP_ROWS (1u << 5)
 
 /* tensor strides (ifmap_/ofmap_/opb_*_stride): 0 selects the dense layout */
 #define NPU_STRIDE_DENSE 0u

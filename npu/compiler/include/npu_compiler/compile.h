@@ -54,6 +54,13 @@ struct Allocation {
     int first = 0, last = 0;
 };
 
+// A layer's predicted bytes on the DRAM bus (KernelPrediction::bus_*),
+// summed like the layer table's predicted bytes (loops at the default
+// sequence length, resident weight loads left out).
+struct LayerBusPrediction {
+    std::uint64_t rd_ifmap = 0, rd_weight = 0, rd_psum = 0, wr_ofmap = 0, wr_psum = 0;
+};
+
 struct CompiledModel {
     ModelImage image;  // header (addresses, counts), tables, constants
     CompileOptions options;
@@ -65,6 +72,9 @@ struct CompiledModel {
     // weights still in the scratchpad (at the default sequence length; see
     // README). The cycles are predicted cold.
     std::uint64_t resident_saved_bytes = 0;
+    // Per layer (index as image.layers): predicted bytes on the DRAM bus.
+    // Host-side only: the image's layer table has no room for them.
+    std::vector<LayerBusPrediction> layer_bus;
     // The activation arena's buffers (not the image's constants).
     std::vector<Allocation> allocations;
     std::uint64_t arena_base = 0;       // first byte above the image and input header

@@ -32,7 +32,7 @@ const char* to_string(ScheduleMode m);
 
 // The NPU and memory system the schedules are chosen for.
 struct ArchConfig {
-    npu::CoreConfig core;              // array, scratchpads, DMA burst, DRAM window
+    npu::CoreConfig core;  // array, scratchpads, DMA burst, DRAM atom, DRAM window
     double dram_bw = 16.0;             // bytes per cycle
     std::uint64_t dram_latency = 100;  // cycles
 };
@@ -52,6 +52,15 @@ struct KernelPrediction {
     // Largest footprint per scratchpad, bytes (occupancy).
     std::uint64_t buf_ifmap = 0, buf_weight = 0, buf_ofmap = 0;
     std::uint64_t dram_bytes() const { return rd_ifmap + rd_weight + rd_psum + wr_ofmap + wr_psum; }
+    // The same transfers as bytes on the DRAM bus (whole atoms of
+    // arch.core.dram_atom_bytes, vp/dram_atom.h), same keys; from the NPU
+    // core's walk of the descriptor (its run lists at the tensors' addresses).
+    std::uint64_t bus_rd_ifmap = 0, bus_rd_weight = 0, bus_rd_psum = 0;
+    std::uint64_t bus_wr_ofmap = 0, bus_wr_psum = 0;
+    std::uint64_t bus_rd_filter = 0;  // of bus_rd_weight: the weights alone (no bias, LUT)
+    std::uint64_t dram_bus_bytes() const {
+        return bus_rd_ifmap + bus_rd_weight + bus_rd_psum + bus_wr_ofmap + bus_wr_psum;
+    }
 };
 
 // How the search runs (the defaults are what the compiler uses).

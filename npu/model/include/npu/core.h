@@ -53,6 +53,11 @@ struct CoreConfig {
     // as a whole, where per burst the bursts before the bad one were booked
     // and counted first (the kernel stops with NPU_ERR_DMA either way).
     bool dma_coalesce_bursts = false;
+    // DRAM access granularity (vp/dram_atom.h): the bus-byte counters count
+    // every DMA burst as the aligned atoms it touches. Only counted here; the
+    // DRAM's channel (the platform's memory, the compiler's ChannelDram)
+    // books the same atoms for time.
+    std::uint32_t dram_atom_bytes = 32;
     bool functional = true;
     std::uint64_t dram_base = 0x80000000u;
     std::uint64_t dram_size = 0x10000000u;
@@ -84,6 +89,11 @@ struct KernelStats {
         std::uint64_t ofmap = 0, psum = 0;
         std::uint64_t total() const { return ofmap + psum; }
     } dram_write_bytes;
+    // Bytes on the DRAM bus (whole atoms, CoreConfig::dram_atom_bytes) for
+    // the same transfers; dram_read_bytes/dram_write_bytes stay the useful
+    // bytes (the elements the footprints hold).
+    Reads dram_bus_read_bytes;
+    Writes dram_bus_write_bytes;
     struct Sram {
         std::uint64_t ifmap = 0, weight = 0, ofmap = 0;
     } sram_reads, sram_writes;

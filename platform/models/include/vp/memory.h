@@ -18,6 +18,10 @@
 // carrying a vp::BurstExt is booked on the channel and counted as the bursts
 // it stands for (BandwidthChannel::request_bursts), exactly as if they came
 // one b_transport each.
+// DRAM granularity (MemoryTiming::atom_bytes, vp/dram_atom.h): every burst
+// occupies the channel for the atoms it touches (aligned to the atom from
+// the memory's first byte); "<basename>.read_bus_bytes.<initiator>" and
+// ".write_bus_bytes." count those bytes beside the transactions' own bytes.
 // transport_dbg: reads/writes without time or counters.
 // DMI: granted over the whole memory when timing.dmi_allowed, read and write
 // latency = latency_cycles per access. DMI accesses bypass the bandwidth
@@ -45,6 +49,7 @@ struct MemoryTiming {
     std::uint64_t latency_cycles = 0;
     double bytes_per_cycle = 0.0;  // 0 or infinity: no bandwidth limit
     bool dmi_allowed = true;
+    std::uint64_t atom_bytes = 1;  // DRAM atom (power of two); 1: byte granular
 };
 
 class Memory : public sc_core::sc_module {
@@ -77,6 +82,9 @@ class Memory : public sc_core::sc_module {
     std::uint64_t write_bytes(InitiatorTag::Id who) const { return m_write_bytes[who]; }
     std::uint64_t reads(InitiatorTag::Id who) const { return m_reads[who]; }
     std::uint64_t writes(InitiatorTag::Id who) const { return m_writes[who]; }
+    // Bytes the transactions moved on the DRAM bus: whole atoms.
+    std::uint64_t read_bus_bytes(InitiatorTag::Id who) const { return m_read_bus_bytes[who]; }
+    std::uint64_t write_bus_bytes(InitiatorTag::Id who) const { return m_write_bus_bytes[who]; }
 
   private:
     void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
@@ -96,6 +104,8 @@ class Memory : public sc_core::sc_module {
     std::uint64_t m_write_bytes[InitiatorTag::count] = {};
     std::uint64_t m_reads[InitiatorTag::count] = {};
     std::uint64_t m_writes[InitiatorTag::count] = {};
+    std::uint64_t m_read_bus_bytes[InitiatorTag::count] = {};
+    std::uint64_t m_write_bus_bytes[InitiatorTag::count] = {};
     std::uint64_t m_busy_cycles = 0;
     std::uint64_t m_errors = 0;
 };
