@@ -489,6 +489,10 @@ void Core::decode32(Insn& s, std::uint32_t b, std::uint32_t raw, unsigned len) {
     s.rs2 = static_cast<std::uint8_t>(rs2);
     s.step = static_cast<std::uint8_t>(len / 2);
     if (op == OP_ILLEGAL) imm = raw;
+    // Branches and jal to a target on the same page step there by a slot
+    // offset (no page lookup); near == 0 means far (or to itself).
+    if ((op == OP_JAL || (op >= OP_BEQ && op <= OP_BGEU)) && ((imm ^ s.pc) & ~(kPageSize - 1)) == 0)
+        s.near = static_cast<std::int16_t>(static_cast<std::int32_t>(imm - s.pc) / 2);
     s.imm = imm;  // for CSR ops too: set above
     s.op = handler(static_cast<Op>(op), s.step);
 }
@@ -849,6 +853,9 @@ StopReason Core::run(std::uint64_t cycle_budget) {
     // Member state at the last sync, and the packed count since then.
     std::uint64_t base_cycles = 0, base_instret = 0, count = 0, count_end = 0, dmi = 0;
     const Window *rr = nullptr, *rr_end = nullptr, *wr = nullptr, *wr_end = nullptr;
+    // The first readable and writable windows (nearly every access hits
+    // them), checked before the loop over all; size 0 when there is none.
+    Window r0{}, w0{};
 
     Page* page = page_for(m_pc);
     std::uint32_t page_base = page->base;
@@ -876,6 +883,8 @@ StopReason Core::run(std::uint64_t cycle_budget) {
         rr_end = rr + m_read_regions.size();                                             \
         wr = m_write_regions.data();                                                     \
         wr_end = wr + m_write_regions.size();                                            \
+        r0 = rr != rr_end ? *rr : Window{};                                              \
+        w0 = wr != wr_end ? *wr : Window{};                                              \
     } while (0)
 #define GOTO_PC(target)                      \
     do {                                     \
@@ -924,10 +933,20 @@ StopReason Core::run(std::uint64_t cycle_budget) {
         x[s->rd] = (expr); \
         NEXT(w_alu);       \
     } while (0)
-#define BRANCH(cond)                  \
-    do {                              \
-        if (cond) JUMP(s->imm, w_br); \
-        NEXT(w_alu);                  \
+#define TAKE(target)        \
+    do {                    \
+        count += w_br;      \
+        if (s->near != 0) { \
+            s += s->near;   \
+            DISPATCH();     \
+        }                   \
+        GOTO_PC(target);    \
+        DISPATCH();         \
+    } while (0)
+#define BRANCH(cond)            \
+    do {                        \
+        if (cond) TAKE(s->imm); \
+        NEXT(w_alu);            \
     } while (0)
 #define LOAD(T, SIGNED)                                                           \
     do {                                                                          \
@@ -936,6 +955,13 @@ StopReason Core::run(std::uint64_t cycle_budget) {
             cause = kLoadMisaligned;                                              \
             tval = a;                                                             \
             goto trap;                                                            \
+        }                                                                         \
+        if (static_cast<std::uint64_t>(a - r0.base) + sizeof(T) <= r0.size) {     \
+            T v;                                                                  \
+            std::memcpy(&v, r0.host + (a - r0.base), sizeof(T));                  \
+            x[s->rd] = static_cast<std::uint32_t>(v);                             \
+            dmi += sizeof(T);                                                     \
+            NEXT(r0.cost);                                                        \
         }                                                                         \
         for (const Window* r = rr; r != rr_end; ++r) {                            \
             if (static_cast<std::uint64_t>(a - r->base) <= r->size - sizeof(T)) { \
@@ -957,6 +983,13 @@ StopReason Core::run(std::uint64_t cycle_budget) {
             cause = kStoreMisaligned;                                                              \
             tval = a;                                                                              \
             goto trap;                                                                             \
+        }                                                                                          \
+        if (static_cast<std::uint64_t>(a - w0.base) + sizeof(T) <= w0.size) {                      \
+            const T v = static_cast<T>(x[s->rs2]);                                                 \
+            std::memcpy(w0.host + (a - w0.base), &v, sizeof(T));                                   \
+            dmi += sizeof(T);                                                                      \
+            if (__builtin_expect(code[a >> kPageBits] != 0, 0)) invalidate_code(a, sizeof(T));     \
+            NEXT(w0.cost);                                                                         \
         }                                                                                          \
         for (const Window* r = wr; r != wr_end; ++r) {                                             \
             if (static_cast<std::uint64_t>(a - r->base) <= r->size - sizeof(T)) {                  \
@@ -996,7 +1029,7 @@ L_ILLEGAL_4:
     tval = s->imm;
     goto trap;
     TWIN(LI, ALU(s->imm);)
-    TWIN(JAL, x[s->rd] = s->pc + 2u * kStep; JUMP(s->imm, w_br);)
+    TWIN(JAL, x[s->rd] = s->pc + 2u * kStep; TAKE(s->imm);)
     TWIN(JALR, const std::uint32_t t = (x[s->rs1] + s->imm) & ~1u; x[s->rd] = s->pc + 2u * kStep;
          JUMP(t, w_br);)
     TWIN(BEQ, BRANCH(x[s->rs1] == x[s->rs2]);)
@@ -1127,6 +1160,7 @@ out:
 #undef JUMP
 #undef ALU
 #undef BRANCH
+#undef TAKE
 #undef TWIN
 #undef LOAD
 #undef STORE

@@ -235,7 +235,10 @@ class Core final : public GuestMemory {
         std::uint32_t pc;
         std::uint8_t step;  // slots to the next instruction: 1 or 2
         std::uint8_t aux;   // funct3 for CSR ops
-        std::uint16_t csr;
+        union {
+            std::uint16_t csr;  // CSR ops: the CSR number
+            std::int16_t near;  // branches, jal: slots to an in-page target (0: far)
+        };
     };
     static constexpr unsigned kPageBits = 12;
     static constexpr std::uint32_t kPageSize = 1u << kPageBits;
