@@ -1,7 +1,8 @@
 // The functional MAC of conv/gemm tiles (npu/model/src/mac.cpp) on each of
 // its kernels this CPU has (portable C++, AVX2, AVX-512 VNNI): the core's
 // int32 accumulators and int8 outputs equal a naive reference for shapes that
-// exercise every path: the int16 GEMM with its padding of k (odd C*R*S), of
+// exercise every path: the footprint turned channels-last in blocks and
+// element by element, the int16 GEMM with its padding of k (odd C*R*S), of
 // output channels (M not a multiple of 16 or 6) and of the last register
 // block, the 1x1 case that uses the footprint directly, strided and padded
 // windows split across tiles, psums, and the uint32 path for grouped
@@ -47,9 +48,9 @@ std::vector<std::int32_t> wrapping_reference(const Layer& L, const Tensors& t) {
 }
 
 std::vector<std::int32_t> run_core(const Layer& L, std::array<unsigned, 6> tile,
-                                   std::array<unsigned, 6> order) {
+                                   std::array<unsigned, 6> order, std::uint32_t seed = 5) {
     TestDram dram(1 << 20);
-    const Tensors t = make_tensors(L, 5);
+    const Tensors t = make_tensors(L, seed);
     const Addrs a = place(L, t, dram.mem);
     npu::CoreConfig cfg = small_config(true);
     cfg.ifmap_bytes = cfg.weight_bytes = cfg.ofmap_bytes = 64 * 1024;
@@ -75,6 +76,13 @@ std::vector<Case> cases() {
     L.zp_in = 3, L.zp_w = -2, L.bias = true;
     v.push_back({"conv3x3_split", L, {7, 3, 4, 5, 3, 2}, kCKLMYX, true});
     v.push_back({"conv3x3_whole", L, {19, 5, 9, 11, 3, 3}, kMCYXKL, true});
+    // 16 + 3 channels and 5 x 7 pixels: blocks of 8 x 8 and the rest, when
+    // the footprint is turned channels-last.
+    L = Layer{};
+    L.C = 19, L.H = 5, L.W = 7, L.M = 21, L.R = 3, L.S = 3, L.pt = L.pl = L.pb = L.pr = 1;
+    L.zp_in = -5, L.zp_w = 7, L.int32_out = true;
+    v.push_back({"conv3x3_c19", L, {21, 19, 5, 7, 3, 3}, kMCYXKL, true});
+    v.push_back({"conv3x3_c19_split", L, {8, 11, 3, 4, 2, 3}, kYXKMLC, true});
     // 1x1 with whole rows: the footprint serves as the GEMM's rows.
     L = Layer{};
     L.C = 8, L.H = 8, L.W = 8, L.M = 20, L.zp_in = -7, L.zp_w = 4, L.int32_out = true;
@@ -143,6 +151,20 @@ INSTANTIATE_TEST_SUITE_P(Kernels, NpuMacKernels,
                                                     ? "avx512"
                                                     : npu::mac_kernel_name(p.param));
                          });
+
+// The GEMM's rows are kept between tiles while the footprint's bytes and
+// geometry are unchanged: the same layer on other data, at the same addresses
+// in a fresh core, must not reuse them (nor must the next tile's reload).
+TEST(NpuMacKernel, RowsAreRebuiltWhenTheBytesChange) {
+    Layer L;
+    L.C = 16, L.H = 6, L.W = 8, L.M = 24, L.R = 3, L.S = 3, L.pt = L.pl = L.pb = L.pr = 1;
+    L.zp_in = 2, L.int32_out = true;
+    for (std::uint32_t seed : {11u, 12u, 11u}) {
+        SCOPED_TRACE(seed);
+        EXPECT_EQ(run_core(L, {8, 16, 6, 8, 3, 3}, kYXKMLC, seed),
+                  wrapping_reference(L, make_tensors(L, seed)));
+    }
+}
 
 // The start-up choice is the best kernel the CPU has.
 TEST(NpuMacKernel, BestIsPickedAtStartUp) {

@@ -1,5 +1,8 @@
-// Functional MAC of one conv/gemm tile (see mac.h): the tile's ifmap
-// footprint gathered into an im2col and a GEMM per group.
+// Functional MAC of one conv/gemm tile (see mac.h and npu/model/README.md,
+// "Functional MAC"): an int16 GEMM on the CPU's best kernel (AVX-512 VNNI,
+// AVX2 or portable C++) whose rows are built once per footprint, or, for
+// grouped convolutions and zero points too large for int16, a uint32 im2col
+// GEMM per group.
 #include "mac.h"
 
 #include <cstring>
@@ -172,6 +175,21 @@ std::int32_t pair_at(const std::int16_t* p) {  // two int16 as one 32-bit word
 struct Int16Scratch {
     std::vector<std::int16_t> f, a, b;
     std::vector<std::int32_t> c;
+    // What f and b were built from. The walk computes every m tile of a
+    // loaded footprint, so the GEMM's rows are built once per footprint and
+    // reused while this is unchanged; the bytes decide, not the addresses, so
+    // nothing can go stale when a buffer half is reloaded.
+    bool valid = false, direct = false;
+    std::int32_t zpi = 0;
+    std::uint64_t nr = 0, nc = 0, ek = 0, el = 0, ex = 0;
+    std::vector<std::int32_t> chans;       // footprint channel of each tile channel
+    std::vector<std::int64_t> rmap, cmap;  // see mac_tile_int16
+    std::vector<std::uint8_t> planes;      // those channels' bytes
+    // What a was packed from.
+    bool w_valid = false;
+    std::int32_t w_zp = 0;
+    std::array<std::uint64_t, 4> w_shape{};  // em, ec, ek, el
+    std::vector<std::uint8_t> w_bytes;
 };
 thread_local Int16Scratch t_int16;
 
@@ -227,9 +245,11 @@ __attribute__((target("avx2"))) void group_gemm_avx2(const std::int16_t* a, std:
             NPU_LOAD(0)
             NPU_LOAD(1)
             NPU_LOAD(2)
-            NPU_LOAD(3) NPU_LOAD(4) NPU_LOAD(5)
+            NPU_LOAD(3)
+            NPU_LOAD(4)
+            NPU_LOAD(5)
 #undef NPU_LOAD
-                for (std::size_t q = 0; q < pairs; ++q) {
+            for (std::size_t q = 0; q < pairs; ++q) {
                 const __m256i b0 =
                     _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bs + q * 32));
                 const __m256i b1 =
@@ -277,9 +297,11 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) void group_gemm_avx512(
             NPU_LOAD(0)
             NPU_LOAD(1)
             NPU_LOAD(2)
-            NPU_LOAD(3) NPU_LOAD(4) NPU_LOAD(5)
+            NPU_LOAD(3)
+            NPU_LOAD(4)
+            NPU_LOAD(5)
 #undef NPU_LOAD
-                for (std::size_t q = 0; q < pairs; ++q) {
+            for (std::size_t q = 0; q < pairs; ++q) {
                 const __m512i b0 = _mm512_loadu_si512(bs0 + q * 32);
                 const __m512i b1 = _mm512_loadu_si512(bs1 + q * 32);
 #define NPU_ROW(r)                                                         \
@@ -340,6 +362,69 @@ GroupGemm group_gemm() {
     }
 }
 
+// f[p][c] = x[chans[c]][p] - zp (int16) for the npix pixels of each channel
+// plane of `planes`; channels with chans[c] < 0 are left as they are (0).
+// Blocks of 8 channels x 8 pixels are transposed in SSE2 registers (every
+// x86-64 has SSE2); the rest, and other machines, element by element.
+void channels_last(const std::uint8_t* planes, std::uint64_t npix,
+                   const std::vector<std::int32_t>& chans, std::int32_t zp, std::int16_t* f) {
+    const std::uint64_t ec = chans.size();
+    auto element = [&](std::uint64_t p, std::uint64_t c) {
+        if (chans[c] >= 0)
+            f[p * ec + c] = static_cast<std::int16_t>(
+                static_cast<std::int8_t>(planes[static_cast<std::uint64_t>(chans[c]) * npix + p]) -
+                zp);
+    };
+    std::uint64_t p_done = 0, c_done = 0;
+#if defined(__SSE2__)
+    p_done = npix / 8 * 8, c_done = ec / 8 * 8;
+    const __m128i zpv = _mm_set1_epi16(static_cast<std::int16_t>(zp)), zero = _mm_setzero_si128();
+    // Pixels outer, so f fills front to back; the 64-byte lines of the ec
+    // planes under the current pixels serve eight blocks from L1.
+    std::vector<const std::uint8_t*> src(ec);
+    std::vector<char> full(ec / 8);  // all 8 channels of the block present
+    for (std::uint64_t c = 0; c < ec; ++c)
+        src[c] = chans[c] < 0 ? nullptr : planes + static_cast<std::uint64_t>(chans[c]) * npix;
+    for (std::uint64_t c0 = 0; c0 < c_done; c0 += 8) {
+        full[c0 / 8] = 1;
+        for (std::uint64_t j = 0; j < 8; ++j)
+            full[c0 / 8] = full[c0 / 8] && src[c0 + j];
+    }
+    for (std::uint64_t p0 = 0; p0 < p_done; p0 += 8)
+        for (std::uint64_t c0 = 0; c0 < c_done; c0 += 8) {
+            if (!full[c0 / 8]) {
+                for (std::uint64_t p = p0; p < p0 + 8; ++p)
+                    for (std::uint64_t c = c0; c < c0 + 8; ++c)
+                        element(p, c);
+                continue;
+            }
+            __m128i r[8];
+            for (int j = 0; j < 8; ++j)
+                r[j] = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(src[c0 + j] + p0));
+            // 8 channels x 8 pixels of bytes -> pairs of pixels x 8 channels.
+            const __m128i t0 = _mm_unpacklo_epi8(r[0], r[1]), t1 = _mm_unpacklo_epi8(r[2], r[3]),
+                          t2 = _mm_unpacklo_epi8(r[4], r[5]), t3 = _mm_unpacklo_epi8(r[6], r[7]);
+            const __m128i u0 = _mm_unpacklo_epi16(t0, t1), u1 = _mm_unpackhi_epi16(t0, t1),
+                          u2 = _mm_unpacklo_epi16(t2, t3), u3 = _mm_unpackhi_epi16(t2, t3);
+            const __m128i v[4] = {_mm_unpacklo_epi32(u0, u2), _mm_unpackhi_epi32(u0, u2),
+                                  _mm_unpacklo_epi32(u1, u3), _mm_unpackhi_epi32(u1, u3)};
+            for (int i = 0; i < 4; ++i) {
+                const __m128i sign = _mm_cmpgt_epi8(zero, v[i]);  // sign-extend to int16
+                const __m128i lo = _mm_sub_epi16(_mm_unpacklo_epi8(v[i], sign), zpv);
+                const __m128i hi = _mm_sub_epi16(_mm_unpackhi_epi8(v[i], sign), zpv);
+                _mm_storeu_si128(reinterpret_cast<__m128i*>(f + (p0 + 2 * i) * ec + c0), lo);
+                _mm_storeu_si128(reinterpret_cast<__m128i*>(f + (p0 + 2 * i + 1) * ec + c0), hi);
+            }
+        }
+#endif
+    for (std::uint64_t p = 0; p < p_done; ++p)
+        for (std::uint64_t c = c_done; c < ec; ++c)
+            element(p, c);
+    for (std::uint64_t p = p_done; p < npix; ++p)
+        for (std::uint64_t c = 0; c < ec; ++c)
+            element(p, c);
+}
+
 // One tile of an ungrouped conv/gemm on the int16 kernels. The rows of the
 // GEMM are the tile's output pixels n = (y, x), the strips its output
 // channels m, k runs over (kernel row, kernel column, input channel):
@@ -363,25 +448,11 @@ void mac_tile_int16(const npu_desc_t& d, const std::array<std::uint32_t, NPU_DIM
     const std::uint64_t nr = in.rows, nc = in.cols;
     Int16Scratch& t = t_int16;
 
-    // 1. Footprint channels last (absent channels stay 0), in blocks of
-    //    pixels so the block's rows of f stay in L1 across the channels. The
-    //    kRows rows past the end are 0: a register block may read them when f
-    //    serves as the GEMM's rows directly (see 2).
     const std::uint64_t npix = nr * nc;
-    t.f.assign((npix + kRows) * ec, 0);
-    constexpr std::uint64_t kPixBlock = 64;
-    for (std::uint64_t p0 = 0; p0 < npix; p0 += kPixBlock) {
-        const std::uint64_t pn = std::min(kPixBlock, npix - p0);
-        for (std::uint64_t c = 0; c < ec; ++c) {
-            const std::int32_t chi = in.ch_map[lo[NPU_DIM_C] + c];
-            if (chi < 0) continue;
-            const std::uint8_t* src = in.data + static_cast<std::uint64_t>(chi) * npix + p0;
-            std::int16_t* dst = t.f.data() + p0 * ec + c;
-            for (std::uint64_t i = 0; i < pn; ++i)
-                dst[i * ec] = static_cast<std::int16_t>(static_cast<std::int8_t>(src[i]) - zpi);
-        }
-    }
-    // 2. The GEMM's rows, then kRows zero rows for the last register block.
+    std::vector<std::int32_t> chans(ec);
+    for (std::uint64_t c = 0; c < ec; ++c)
+        chans[c] = in.ch_map[lo[NPU_DIM_C] + c];
+    // Where each output pixel's window lies in the footprint.
     std::vector<std::int64_t> rmap(ey * ek), cmap(ex * el);  // local row / column, or -1
     for (std::uint64_t y = 0; y < ey; ++y)
         for (std::uint64_t kk = 0; kk < ek; ++kk) {
@@ -397,43 +468,73 @@ void mac_tile_int16(const npu_desc_t& d, const std::array<std::uint32_t, NPU_DIM
                 d.pad_left;
             cmap[x * el + l] = col < 0 || col >= d.w ? -1 : in.col_map[col];
         }
-    // A 1x1 window whose footprint is exactly the tile's pixels (stride 1,
-    // or any stride with the rows and columns between untouched): f already
-    // is the GEMM's rows, when they pair up (ec even).
-    bool direct = ek == 1 && el == 1 && kp == nk && nr == ey && nc == ex;
-    for (std::uint64_t y = 0; direct && y < ey; ++y)
-        direct = rmap[y] == static_cast<std::int64_t>(y);
-    for (std::uint64_t x = 0; direct && x < ex; ++x)
-        direct = cmap[x] == static_cast<std::int64_t>(x);
-    if (!direct) t.b.resize((nn + kRows) * kp);
-    for (std::uint64_t y = 0; !direct && y < ey; ++y)
-        for (std::uint64_t x = 0; x < ex; ++x) {
-            std::int16_t* dst = t.b.data() + (y * ex + x) * kp;
-            for (std::uint64_t kk = 0; kk < ek; ++kk) {
-                const std::int64_t ri = rmap[y * ek + kk];
-                for (std::uint64_t l = 0; l < el; ++l, dst += ec) {
-                    const std::int64_t ci = cmap[x * el + l];
-                    if (ri < 0 || ci < 0)
-                        std::fill(dst, dst + ec, std::int16_t{0});
-                    else
-                        std::memcpy(dst, t.f.data() + (ri * nc + ci) * ec, 2 * ec);
+    bool hit = t.valid && t.zpi == zpi && t.nr == nr && t.nc == nc && t.ek == ek && t.el == el &&
+               t.ex == ex && t.chans == chans && t.rmap == rmap && t.cmap == cmap;
+    for (std::uint64_t c = 0; hit && c < ec; ++c)
+        hit = chans[c] < 0 ||
+              std::memcmp(t.planes.data() + c * npix,
+                          in.data + static_cast<std::uint64_t>(chans[c]) * npix, npix) == 0;
+    if (!hit) {
+        // 1. The footprint channels last (absent channels stay 0). The kRows
+        //    rows past the end are 0: a register block may read them when f
+        //    serves as the GEMM's rows directly (see 2).
+        t.f.assign((npix + kRows) * ec, 0);
+        channels_last(in.data, npix, chans, zpi, t.f.data());
+        // 2. The GEMM's rows, then kRows zero rows for the last register block.
+        // A 1x1 window whose footprint is exactly the tile's pixels (stride 1,
+        // or any stride with the rows and columns between untouched): f already
+        // is the GEMM's rows, when they pair up (ec even).
+        bool direct = ek == 1 && el == 1 && kp == nk && nr == ey && nc == ex;
+        for (std::uint64_t y = 0; direct && y < ey; ++y)
+            direct = rmap[y] == static_cast<std::int64_t>(y);
+        for (std::uint64_t x = 0; direct && x < ex; ++x)
+            direct = cmap[x] == static_cast<std::int64_t>(x);
+        if (!direct) t.b.resize((nn + kRows) * kp);
+        for (std::uint64_t y = 0; !direct && y < ey; ++y)
+            for (std::uint64_t x = 0; x < ex; ++x) {
+                std::int16_t* dst = t.b.data() + (y * ex + x) * kp;
+                for (std::uint64_t kk = 0; kk < ek; ++kk) {
+                    const std::int64_t ri = rmap[y * ek + kk];
+                    for (std::uint64_t l = 0; l < el; ++l, dst += ec) {
+                        const std::int64_t ci = cmap[x * el + l];
+                        if (ri < 0 || ci < 0)
+                            std::fill(dst, dst + ec, std::int16_t{0});
+                        else
+                            std::memcpy(dst, t.f.data() + (ri * nc + ci) * ec, 2 * ec);
+                    }
                 }
+                if (kp > nk) *dst = 0;
             }
-            if (kp > nk) *dst = 0;
-        }
-    if (!direct) std::fill(t.b.data() + nn * kp, t.b.data() + (nn + kRows) * kp, std::int16_t{0});
-    // 3. Weights [m][c][k][l] -> strips [m / kStrip][k' / 2][m % kStrip][k' % 2].
-    t.a.assign(ns * strip, 0);
-    for (std::uint64_t m = 0; m < em; ++m) {
-        std::int16_t* am = t.a.data() + (m / kStrip) * strip + (m % kStrip) * 2;
-        const std::uint8_t* wm = wdata + m * nk;
+        if (!direct)
+            std::fill(t.b.data() + nn * kp, t.b.data() + (nn + kRows) * kp, std::int16_t{0});
+        t.valid = true, t.direct = direct, t.zpi = zpi, t.nr = nr, t.nc = nc, t.ek = ek, t.el = el;
+        t.ex = ex, t.chans = chans, t.rmap = rmap, t.cmap = cmap;
+        t.planes.resize(ec * npix);
         for (std::uint64_t c = 0; c < ec; ++c)
+            if (chans[c] >= 0)
+                std::memcpy(t.planes.data() + c * npix,
+                            in.data + static_cast<std::uint64_t>(chans[c]) * npix, npix);
+    }
+    const bool direct = t.direct;
+    // 3. Weights [m][c][k][l] -> strips [m / kStrip][k' / 2][m % kStrip][k' % 2],
+    //    kept, like the rows, while the weight tile's bytes and shape are
+    //    unchanged (a weight tile serves every (y, x) tile of its m, c).
+    const bool w_hit = t.w_valid && t.w_zp == zpw &&
+                       t.w_shape == std::array<std::uint64_t, 4>{em, ec, ek, el} &&
+                       std::memcmp(t.w_bytes.data(), wdata, em * nk) == 0;
+    if (!w_hit) {
+        t.a.assign(ns * strip, 0);
+        for (std::uint64_t m = 0; m < em; ++m) {
+            std::int16_t* am = t.a.data() + (m / kStrip) * strip + (m % kStrip) * 2;
+            const std::uint8_t* wm = wdata + m * nk;
             for (std::uint64_t kk = 0; kk < ek; ++kk)
-                for (std::uint64_t l = 0; l < el; ++l) {
-                    const std::uint64_t k = (kk * el + l) * ec + c;
-                    am[(k >> 1) * 2 * kStrip + (k & 1)] = static_cast<std::int16_t>(
-                        static_cast<std::int8_t>(wm[(c * ek + kk) * el + l]) - zpw);
-                }
+                for (std::uint64_t l = 0; l < el; ++l)
+                    for (std::uint64_t c = 0, k = (kk * el + l) * ec; c < ec; ++c, ++k)
+                        am[(k >> 1) * 2 * kStrip + (k & 1)] = static_cast<std::int16_t>(
+                            static_cast<std::int8_t>(wm[(c * ek + kk) * el + l]) - zpw);
+        }
+        t.w_valid = true, t.w_zp = zpw, t.w_shape = {em, ec, ek, el};
+        t.w_bytes.assign(wdata, wdata + em * nk);
     }
     // 4. Accumulators [m][n] -> [n][m], the GEMM, and back.
     t.c.resize(nn * mp);
