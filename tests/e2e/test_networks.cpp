@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -536,4 +537,37 @@ TEST(Networks, CoalescedDmaEqualsBurstByBurst) {
         ASSERT_TRUE(coalesced.contains("stats")) << what;
         EXPECT_EQ(coalesced["stats"], per_burst["stats"]) << what;
     }
+}
+
+// Every network of the zoo (vp_run --list-workloads), timing mode, call
+// control (the sequence models need it; the NPU's work is the same as under
+// irq): on every layer the simulated useful bytes and bytes on the DRAM bus
+// equal the compiler's prediction, and the DRAM's own count of the NPU's
+// bus bytes equals the layers' (expect_traffic_as_predicted).
+TEST(Networks, EveryZooNetworkMovesThePredictedUsefulAndBusBytes) {
+    const ProcessResult list = run_process(VP_RUN, {"--list-workloads"});
+    ASSERT_EQ(list.exit_status, 0) << list.err;
+    std::vector<std::string> names;
+    std::istringstream in(list.out);
+    bool table = false;
+    for (std::string line; std::getline(in, line);) {
+        if (line.rfind("-----", 0) == 0) table = true;
+        if (table && !line.empty() && std::islower(static_cast<unsigned char>(line[0])))
+            names.push_back(line.substr(0, line.find(' ')));
+    }
+    ASSERT_GE(names.size(), 10u) << list.out;
+    std::uint64_t layers = 0;
+    for (const std::string& w : names) {
+        const nlohmann::json j = run_report({"--workload", w, "--control", "call"});
+        expect_traffic_as_predicted(j, w);
+        layers += j["layers"].size();
+        std::uint64_t useful = 0, bus = 0;
+        for (const char* k : {"ifmap", "weight", "psum"}) {
+            useful += j["totals"]["dram_read_bytes"][k].get<std::uint64_t>();
+            bus += j["totals"]["dram_bus_read_bytes"][k].get<std::uint64_t>();
+        }
+        EXPECT_GE(bus, useful) << w;  // whole atoms never carry less
+    }
+    std::printf("%zu zoo networks, %llu layers: useful and bus bytes as predicted\n", names.size(),
+                static_cast<unsigned long long>(layers));
 }
