@@ -402,7 +402,7 @@ class Core::Walk {
     // completion, the bytes moved and the bytes on the DRAM bus (atoms).
     bool transfer(bool write, std::uint64_t base, std::uint32_t esize, const std::vector<Run>& runs,
                   std::uint8_t* buf, std::uint64_t start, std::uint64_t& done, std::uint64_t& bytes,
-                  std::uint64_t& bus);
+                  std::uint64_t& bus, std::uint64_t dropped = 0);
     bool load_inputs();
     bool change_ofmap();
     bool writeback_ofmap(std::uint64_t ready);
@@ -587,7 +587,8 @@ std::vector<Run> Core::Walk::mxy_runs(const Footprint& fp, const TensorView& vie
 
 bool Core::Walk::transfer(bool write, std::uint64_t base, std::uint32_t esize,
                           const std::vector<Run>& runs, std::uint8_t* buf, std::uint64_t start,
-                          std::uint64_t& done, std::uint64_t& bytes, std::uint64_t& bus) {
+                          std::uint64_t& done, std::uint64_t& bytes, std::uint64_t& bus,
+                          std::uint64_t dropped) {
     done = start;
     bytes = 0;
     bus = 0;
@@ -612,6 +613,7 @@ bool Core::Walk::transfer(bool write, std::uint64_t base, std::uint32_t esize,
         // The run's bursts start at its address, whichever path carries them.
         bus += vp::dram_run_bus_bytes(base + r.elem * esize, len, burst, m_cfg.dram_atom_bytes);
     }
+    if (dropped) m_dma.dropped(write ? 1 : 0, dropped);
     if (bytes) m_dma.activity(write ? 1 : 0, start, done);
     return true;
 }
@@ -705,13 +707,15 @@ bool Core::Walk::load_inputs() {
             const std::uint64_t nr = fp.rows.size(), nc = fp.cols.size();
             const std::uint64_t sp = std::uint64_t(fp.cols[nc - 1] - fp.cols[0]) + 1;
             std::vector<std::uint8_t> stage(fp.ch.size() * nr * sp * esize, 0);
-            if (!transfer(false, base, esize, runs, stage.data(), start, done, bytes, bus))
+            if (!transfer(false, base, esize, runs, stage.data(), start, done, bytes, bus,
+                          stage.size() - elems * esize))
                 return false;
             if (m_cfg.functional)
                 for (std::uint64_t cr = 0; cr < fp.ch.size() * nr; ++cr)
                     for (std::uint64_t j = 0; j < nc; ++j)
                         std::memcpy(data.data() + (cr * nc + j) * esize,
-                                    stage.data() + (cr * sp + std::uint64_t(fp.cols[j] - fp.cols[0])) * esize,
+                                    stage.data() +
+                                        (cr * sp + std::uint64_t(fp.cols[j] - fp.cols[0])) * esize,
                                     esize);
             bytes = elems * esize;  // useful bytes: what the footprint holds
         } else if (!transfer(false, base, esize, runs, data.data(), start, done, bytes, bus)) {

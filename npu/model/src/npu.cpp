@@ -91,6 +91,11 @@ class Npu::ShellDma : public DmaPort {
         events.push_back({begin, unit, +1});
         events.push_back({end, unit, -1});
     }
+    // Bytes a fetch by rows read and dropped: the interval reports the useful ones.
+    void dropped(int unit, std::uint64_t bytes) override {
+        if (m_npu.m_observer && (unit == 0 || unit == 1))
+            m_moved[static_cast<std::size_t>(unit)] -= bytes;
+    }
     // Makes every deferred write visible in the target (kernel's end).
     void commit() {
         for (auto& [page, p] : m_pages) {

@@ -117,6 +117,10 @@ class DmaPort {
     virtual void activity(int unit, std::uint64_t begin, std::uint64_t end) {
         (void)unit, (void)begin, (void)end;
     }
+    // Of the transfers the next activity() of `unit` closes, `bytes` the DMA
+    // read but dropped before the scratchpad (NPU_DESC_F_IFMAP_ROWS): a port
+    // that counts the bytes per interval can report the useful ones.
+    virtual void dropped(int unit, std::uint64_t bytes) { (void)unit, (void)bytes; }
 };
 
 // A tensor's layout in DRAM (descriptor.h): element (c, y, x) lies
