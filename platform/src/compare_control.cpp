@@ -135,6 +135,7 @@ int run_compare_control(int argc, const char* const argv[], const Config& config
         {"control bytes on the bus", "control_bus_bytes"},
         {"weight bytes saved by residency", "resident_weight_bytes"},
         {"NPU DRAM bytes", "npu_dram_bytes"},
+        {"NPU DRAM bus bytes (whole atoms)", "npu_dram_bus_bytes"},
     };
     std::ostringstream os;
     os << "control comparison: " << (config.workload.empty() ? config.setup : config.workload)
