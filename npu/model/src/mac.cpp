@@ -326,6 +326,11 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) void group_gemm_avx512(
 #endif
 
 bool kernel_supported(MacKernel k) {
+#ifdef NPU_MAC_X86
+    // g_kernel's initialiser may run before libgcc's CPU probe (static
+    // initialisation order): probe here.
+    __builtin_cpu_init();
+#endif
     switch (k) {
         case MacKernel::scalar:
             return true;
