@@ -4,6 +4,8 @@
 // by hand and on layers with column gaps.
 #include <gtest/gtest.h>
 
+#include <map>
+#include <set>
 #include <string>
 
 #include "npu/core.h"
@@ -173,4 +175,76 @@ TEST(NpuDramAtom, ConfigRefusesAnAtomThatIsNotAPowerOfTwo) {
     EXPECT_NE(cfg.validate().find("atom"), std::string::npos);
     cfg.dram_atom_bytes = 64;
     EXPECT_EQ(cfg.validate(), "");
+}
+
+// The ifmap's bus bytes against an element-level count written without the
+// core's run lists: one tile holding the whole layer loads the ifmap once;
+// its touched elements (by rows: every column of each touched row's span)
+// in DRAM order, cut where addresses stop being consecutive, each run cut
+// into 16-byte bursts from its start, each burst its aligned atoms.
+TEST(NpuDramAtom, IfmapBusBytesEqualAnElementLevelCount) {
+    std::vector<Layer> layers;
+    {
+        Layer L;  // stride-2 1x1, odd width: row ends meet the next row's start
+        L.C = 3, L.H = 9, L.W = 9, L.M = 2, L.R = 1, L.S = 1, L.stride_h = 2, L.stride_w = 2;
+        layers.push_back(L);
+    }
+    {
+        Layer L;  // 2x2 filter, stride 3: gaps of one column
+        L.C = 2, L.H = 11, L.W = 11, L.M = 2, L.R = 2, L.S = 2, L.stride_h = 3, L.stride_w = 3;
+        layers.push_back(L);
+    }
+    {
+        Layer L;  // padded 3x3 stride 2: no gaps, whole rows
+        L.C = 2, L.H = 9, L.W = 8, L.M = 2, L.R = 3, L.S = 3, L.stride_h = 2, L.stride_w = 2;
+        L.pt = 1, L.pl = 1, L.pb = 1, L.pr = 1;
+        layers.push_back(L);
+    }
+    for (const Layer& L : layers)
+        for (std::uint32_t atom : {1u, 8u, 32u, 64u})
+            for (bool rows : {false, true}) {
+                // touched (channel, row, column), in DRAM order
+                std::set<std::uint64_t> elems;
+                std::map<std::uint64_t, std::pair<long, long>> span;  // (c, r) -> columns
+                for (unsigned c = 0; c < L.C; ++c)
+                    for (unsigned y = 0; y < L.E(); ++y)
+                        for (unsigned x = 0; x < L.F(); ++x)
+                            for (unsigned k = 0; k < L.R; ++k)
+                                for (unsigned l = 0; l < L.S; ++l) {
+                                    const long r = long(y * L.stride_h + k) - L.pt;
+                                    const long q = long(x * L.stride_w + l) - L.pl;
+                                    if (r < 0 || r >= long(L.H) || q < 0 || q >= long(L.W))
+                                        continue;
+                                    elems.insert((std::uint64_t(c) * L.H + r) * L.W + q);
+                                    auto& s = span.try_emplace(std::uint64_t(c) * L.H + r,
+                                                               std::make_pair(q, q))
+                                                  .first->second;
+                                    s.first = std::min(s.first, q);
+                                    s.second = std::max(s.second, q);
+                                }
+                if (rows)
+                    for (const auto& [cr, s] : span)
+                        for (long q = s.first; q <= s.second; ++q)
+                            elems.insert(cr * L.W + std::uint64_t(q));
+                TestDram probe(kDramBytes);
+                const Addrs a = place(L, make_tensors(L, 3), probe.mem);
+                std::uint64_t want = 0, run_start = 0, run_len = 0;
+                auto close = [&]() {
+                    want += vp::dram_run_bus_bytes(a.in + run_start, run_len, 16, atom);
+                };
+                for (std::uint64_t e : elems) {
+                    if (run_len && e == run_start + run_len) {
+                        ++run_len;
+                        continue;
+                    }
+                    if (run_len) close();
+                    run_start = e, run_len = 1;
+                }
+                close();
+                const std::array<unsigned, 6> whole = {L.M, L.C, L.E(), L.F(), L.R, L.S};
+                const AtomRun r = run_atom(L, whole, kMCYXKL, Dataflow::os, atom, rows);
+                ASSERT_EQ(r.st.error, NPU_ERR_NONE);
+                EXPECT_EQ(r.st.dram_bus_read_bytes.ifmap, want)
+                    << "C " << L.C << " atom " << atom << (rows ? " rows" : " gather");
+            }
 }
