@@ -146,17 +146,13 @@ void mac_tile_wide(const npu_desc_t& d, std::uint32_t groups,
 // GEMM with int32 accumulators: pairs of products (vpmaddwd, vpdpwssd) are
 // exact, and the int32 adds wrap modulo 2^32 like npu_acc_add.
 //
-// Layouts (per tile, in the thread's scratch):
-// - b, the im2col: per group, strips of kStrip output pixels n; in a strip,
-//   for each pair of consecutive k (k = c, kernel row, kernel column), the
-//   kStrip pairs (b[k][n], b[k+1][n]) side by side: [group][strip][k/2][n][2];
-//   padding and the k, n padding are 0.
-// - a, the weights: [m][kp] (kp = k rounded up to even), followed by kRows
-//   zero rows so a register block may read past the tile's last row.
-// - c, the accumulators: [m][np] (np = n rounded up to kStrip), copied from
-//   and back to the ofmap buffer's [m][y][x] once per tile.
-// A kernel adds a * b into c for one group: register blocks of kRows output
-// channels by one or two strips, the k loop innermost over registers.
+// The GEMM (tile_gemm_*): rows, each kp int16 (k rounded up to even, the
+// pad 0), broadcast a pair at a time, times strips of kStrip columns laid out
+// [k / 2][column][k % 2], so one vector load holds kStrip pairs, into int32
+// accumulators c[row][np]. Register blocks of kRows rows by one or two
+// strips; the k loop is innermost and the accumulators stay in registers.
+// The rows array has kRows zero rows past its end, so the last register
+// block may read past the last row (it stores only the rows that exist).
 
 constexpr std::int32_t kZpInt16Max = 32640;  // 127 + 32640 = 32767, -128 - 32640 = -32768
 constexpr std::size_t kStrip = 16;
@@ -173,9 +169,9 @@ std::int32_t pair_at(const std::int16_t* p) {  // two int16 as one 32-bit word
 }
 
 struct Int16Scratch {
-    std::vector<std::int16_t> f, a, b;
-    std::vector<std::int32_t> c;
-    // What f and b were built from. The walk computes every m tile of a
+    std::vector<std::int16_t> f, rows, strips;  // footprint channels-last, GEMM rows, weights
+    std::vector<std::int32_t> acc;
+    // What f and rows were built from. The walk computes every m tile of a
     // loaded footprint, so the GEMM's rows are built once per footprint and
     // reused while this is unchanged; the bytes decide, not the addresses, so
     // nothing can go stale when a buffer half is reloaded.
@@ -185,7 +181,7 @@ struct Int16Scratch {
     std::vector<std::int32_t> chans;       // footprint channel of each tile channel
     std::vector<std::int64_t> rmap, cmap;  // see mac_tile_int16
     std::vector<std::uint8_t> planes;      // those channels' bytes
-    // What a was packed from.
+    // What strips were packed from.
     bool w_valid = false;
     std::int32_t w_zp = 0;
     std::array<std::uint64_t, 4> w_shape{};  // em, ec, ek, el
@@ -193,12 +189,12 @@ struct Int16Scratch {
 };
 thread_local Int16Scratch t_int16;
 
-// nm rows of a (stride kp) times ns strips of b into c (stride np).
-using GroupGemm = void (*)(const std::int16_t* a, std::size_t nm, std::size_t kp,
-                           const std::int16_t* b, std::size_t ns, std::int32_t* c, std::size_t np);
+// nm rows of a (stride kp) times ns strips of b, added into c (stride np).
+using TileGemm = void (*)(const std::int16_t* a, std::size_t nm, std::size_t kp,
+                          const std::int16_t* b, std::size_t ns, std::int32_t* c, std::size_t np);
 
-void group_gemm_scalar(const std::int16_t* a, std::size_t nm, std::size_t kp, const std::int16_t* b,
-                       std::size_t ns, std::int32_t* c, std::size_t np) {
+void tile_gemm_scalar(const std::int16_t* a, std::size_t nm, std::size_t kp, const std::int16_t* b,
+                      std::size_t ns, std::int32_t* c, std::size_t np) {
     const std::size_t pairs = kp / 2, strip = pairs * 2 * kStrip;
     for (std::size_t s = 0; s < ns; ++s)
         for (std::size_t m = 0; m < nm; ++m) {
@@ -225,10 +221,10 @@ void group_gemm_scalar(const std::int16_t* a, std::size_t nm, std::size_t kp, co
 
 // AVX2: kRows x one strip (two vectors of 8 int32) = 12 accumulators;
 // vpmaddwd multiplies the pairs, vpaddd accumulates.
-__attribute__((target("avx2"))) void group_gemm_avx2(const std::int16_t* a, std::size_t nm,
-                                                     std::size_t kp, const std::int16_t* b,
-                                                     std::size_t ns, std::int32_t* c,
-                                                     std::size_t np) {
+__attribute__((target("avx2"))) void tile_gemm_avx2(const std::int16_t* a, std::size_t nm,
+                                                    std::size_t kp, const std::int16_t* b,
+                                                    std::size_t ns, std::int32_t* c,
+                                                    std::size_t np) {
     const std::size_t pairs = kp / 2, strip = pairs * 2 * kStrip;
     for (std::size_t s = 0; s < ns; ++s) {
         const std::int16_t* bs = b + s * strip;
@@ -278,7 +274,7 @@ __attribute__((target("avx2"))) void group_gemm_avx2(const std::int16_t* a, std:
 // accumulators; vpdpwssd multiplies the pairs and accumulates in one
 // instruction (the non-saturating form: it wraps like vpaddd). An odd last
 // strip runs with both halves on it and stores one.
-__attribute__((target("avx512f,avx512bw,avx512vnni"))) void group_gemm_avx512(
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) void tile_gemm_avx512(
     const std::int16_t* a, std::size_t nm, std::size_t kp, const std::int16_t* b, std::size_t ns,
     std::int32_t* c, std::size_t np) {
     const std::size_t pairs = kp / 2, strip = pairs * 2 * kStrip;
@@ -354,16 +350,16 @@ MacKernel detect_kernel() {
 
 MacKernel g_kernel = detect_kernel();
 
-GroupGemm group_gemm() {
+TileGemm tile_gemm() {
     switch (g_kernel) {
 #ifdef NPU_MAC_X86
         case MacKernel::avx512:
-            return group_gemm_avx512;
+            return tile_gemm_avx512;
         case MacKernel::avx2:
-            return group_gemm_avx2;
+            return tile_gemm_avx2;
 #endif
         default:
-            return group_gemm_scalar;
+            return tile_gemm_scalar;
     }
 }
 
@@ -494,10 +490,10 @@ void mac_tile_int16(const npu_desc_t& d, const std::array<std::uint32_t, NPU_DIM
             direct = rmap[y] == static_cast<std::int64_t>(y);
         for (std::uint64_t x = 0; direct && x < ex; ++x)
             direct = cmap[x] == static_cast<std::int64_t>(x);
-        if (!direct) t.b.resize((nn + kRows) * kp);
+        if (!direct) t.rows.resize((nn + kRows) * kp);
         for (std::uint64_t y = 0; !direct && y < ey; ++y)
             for (std::uint64_t x = 0; x < ex; ++x) {
-                std::int16_t* dst = t.b.data() + (y * ex + x) * kp;
+                std::int16_t* dst = t.rows.data() + (y * ex + x) * kp;
                 for (std::uint64_t kk = 0; kk < ek; ++kk) {
                     const std::int64_t ri = rmap[y * ek + kk];
                     for (std::uint64_t l = 0; l < el; ++l, dst += ec) {
@@ -511,7 +507,7 @@ void mac_tile_int16(const npu_desc_t& d, const std::array<std::uint32_t, NPU_DIM
                 if (kp > nk) *dst = 0;
             }
         if (!direct)
-            std::fill(t.b.data() + nn * kp, t.b.data() + (nn + kRows) * kp, std::int16_t{0});
+            std::fill(t.rows.data() + nn * kp, t.rows.data() + (nn + kRows) * kp, std::int16_t{0});
         t.valid = true, t.direct = direct, t.zpi = zpi, t.nr = nr, t.nc = nc, t.ek = ek, t.el = el;
         t.ex = ex, t.chans = chans, t.rmap = rmap, t.cmap = cmap;
         t.planes.resize(ec * npix);
@@ -528,9 +524,9 @@ void mac_tile_int16(const npu_desc_t& d, const std::array<std::uint32_t, NPU_DIM
                        t.w_shape == std::array<std::uint64_t, 4>{em, ec, ek, el} &&
                        std::memcmp(t.w_bytes.data(), wdata, em * nk) == 0;
     if (!w_hit) {
-        t.a.assign(ns * strip, 0);
+        t.strips.assign(ns * strip, 0);
         for (std::uint64_t m = 0; m < em; ++m) {
-            std::int16_t* am = t.a.data() + (m / kStrip) * strip + (m % kStrip) * 2;
+            std::int16_t* am = t.strips.data() + (m / kStrip) * strip + (m % kStrip) * 2;
             const std::uint8_t* wm = wdata + m * nk;
             for (std::uint64_t kk = 0; kk < ek; ++kk)
                 for (std::uint64_t l = 0; l < el; ++l)
@@ -542,14 +538,14 @@ void mac_tile_int16(const npu_desc_t& d, const std::array<std::uint32_t, NPU_DIM
         t.w_bytes.assign(wdata, wdata + em * nk);
     }
     // 4. Accumulators [m][n] -> [n][m], the GEMM, and back.
-    t.c.resize(nn * mp);
+    t.acc.resize(nn * mp);
     for (std::uint64_t m = 0; m < em; ++m)
         for (std::uint64_t n = 0; n < nn; ++n)
-            std::memcpy(&t.c[n * mp + m], odata + 4 * (m * nn + n), 4);
-    group_gemm()(direct ? t.f.data() : t.b.data(), nn, kp, t.a.data(), ns, t.c.data(), mp);
+            std::memcpy(&t.acc[n * mp + m], odata + 4 * (m * nn + n), 4);
+    tile_gemm()(direct ? t.f.data() : t.rows.data(), nn, kp, t.strips.data(), ns, t.acc.data(), mp);
     for (std::uint64_t m = 0; m < em; ++m)
         for (std::uint64_t n = 0; n < nn; ++n)
-            std::memcpy(odata + 4 * (m * nn + n), &t.c[n * mp + m], 4);
+            std::memcpy(odata + 4 * (m * nn + n), &t.acc[n * mp + m], 4);
 }
 
 }  // namespace
