@@ -140,6 +140,7 @@ def bench_mac(mac_bench, runs):
     if proc.returncode != 0 or not m:
         sys.exit(f"bench: {mac_bench} failed:\n{proc.stdout}{proc.stderr}")
     k = re.search(r"^reference GEMM kernel: (\S+)", proc.stdout, re.M)
+    core = re.search(r"^core MAC kernel: (\S+)", proc.stdout, re.M)
     shapes = {}
     for line in proc.stdout.splitlines():
         f = line.split()
@@ -148,7 +149,7 @@ def bench_mac(mac_bench, runs):
                             "gemm_mac_per_s": float(f[3]), "ratio": float(f[4]),
                             "im2col_gemm_mac_per_s": float(f[5])}
     return {"ratio": float(m.group(1)), "reference_kernel": k.group(1) if k else None,
-            "shapes": shapes, "runs": runs}
+            "core_kernel": core.group(1) if core else None, "shapes": shapes, "runs": runs}
 
 
 def main():

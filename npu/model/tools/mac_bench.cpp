@@ -11,7 +11,8 @@
 // several runs, thread CPU time), their ratio, and the reference's MAC/s with its im2col; the
 // last line is the geometric mean of the ratios.
 //
-//   mac_bench [runs]      (default 5)
+//   mac_bench [runs] [kernel]   (default 5 runs; kernel: the core's MAC kernel,
+//                                best | scalar | avx2 | avx512, default best)
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -19,8 +20,10 @@
 #include <cstring>
 #include <ctime>
 #include <random>
+#include <string>
 #include <vector>
 
+#include "mac.h"
 #include "npu/core.h"
 #include "npu_abi/npu_regs.h"
 #include "ref_gemm.h"
@@ -106,6 +109,25 @@ double median(std::vector<double> v) {
 
 int main(int argc, char** argv) {
     const int runs = argc > 1 ? std::max(1, std::atoi(argv[1])) : 5;
+    if (argc > 2) {
+        const std::string name = argv[2];
+        npu::MacKernel k = npu::MacKernel::best;
+        for (npu::MacKernel c :
+             {npu::MacKernel::scalar, npu::MacKernel::avx2, npu::MacKernel::avx512})
+            if (name == npu::mac_kernel_name(c) ||
+                (c == npu::MacKernel::avx512 && name == "avx512"))
+                k = c;
+        if (k == npu::MacKernel::best && name != "best") {
+            std::fprintf(stderr, "mac_bench: unknown kernel '%s' (best, scalar, avx2, avx512)\n",
+                         name.c_str());
+            return 2;
+        }
+        if (k != npu::MacKernel::best && !npu::mac_kernel_supported(k)) {
+            std::fprintf(stderr, "mac_bench: this CPU has no %s\n", npu::mac_kernel_name(k));
+            return 2;
+        }
+        npu::set_mac_kernel(k);
+    }
     // ResNet-50 convolutions: one 3x3 per stage, a 1x1 and a strided 3x3.
     const Shape shapes[] = {
         {"conv2_3x3", 64, 64, 56, 56, 3, 3, 1, 1},   {"conv2_1x1", 256, 64, 56, 56, 1, 1, 1, 0},
@@ -113,6 +135,7 @@ int main(int argc, char** argv) {
         {"conv4_3x3", 256, 256, 14, 14, 3, 3, 1, 1}, {"conv5_3x3", 512, 512, 7, 7, 3, 3, 1, 1},
     };
     std::printf("reference GEMM kernel: %s\n", ref_gemm::kernel_name(ref_gemm::best_kernel()));
+    std::printf("core MAC kernel: %s\n", npu::mac_kernel_name(npu::mac_kernel()));
     std::printf("%-10s %12s %14s %14s %7s %14s\n", "kernel", "MACs", "npu MAC/s", "gemm MAC/s",
                 "ratio", "im2col+gemm");
     double log_sum = 0;
