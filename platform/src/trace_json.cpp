@@ -54,10 +54,18 @@ std::vector<TraceSpan> aggregate_spans(std::vector<npu::KernelTrace::Interval> i
                 s.end = end;
             }
             s.bytes += iv.bytes;
+            s.bus_bytes += iv.bus_bytes;
             ++s.intervals;
             continue;
         }
-        out.push_back({iv.begin, end, iv.bytes, end - iv.begin, 1});
+        TraceSpan s;
+        s.begin = iv.begin;
+        s.end = end;
+        s.bytes = iv.bytes;
+        s.bus_bytes = iv.bus_bytes;
+        s.busy = end - iv.begin;
+        s.intervals = 1;
+        out.push_back(s);
     }
     max_events = std::max<std::size_t>(max_events, 1);
     if (out.size() <= max_events) return out;
@@ -77,6 +85,7 @@ std::vector<TraceSpan> aggregate_spans(std::vector<npu::KernelTrace::Interval> i
             TraceSpan& m = merged.back();
             m.end = s.end;
             m.bytes += s.bytes;
+            m.bus_bytes += s.bus_bytes;
             m.busy += s.busy;
             m.intervals += s.intervals;
             continue;
@@ -290,12 +299,14 @@ void TraceJson::kernel_done(const npu::KernelTrace& k) {
                      k.start + s.end,
                      u == 2 ? common + ",\"tiles\":" + std::to_string(s.intervals)
                             : common + ",\"bytes\":" + std::to_string(s.bytes) +
+                                  ",\"bus_bytes\":" + std::to_string(s.bus_bytes) +
                                   ",\"transfers\":" + std::to_string(s.intervals));
         }
     }
     // DRAM bandwidth the DMA uses, bytes per cycle, one counter per
-    // direction: each span's bytes over its length (request to completion),
-    // so a counter's integral is the bytes moved. Two counters rather than
+    // direction: each span's bytes on the DRAM bus (whole atoms: what
+    // occupies the channel) over its length (request to completion), so a
+    // counter's integral is the bus bytes moved. Two counters rather than
     // one with two series: viewers stack a counter's series, and averages
     // of overlapping read and write spans may add up to more than the
     // channel's peak although neither exceeds it.
@@ -308,7 +319,7 @@ void TraceJson::kernel_done(const npu::KernelTrace& k) {
                           "\"ph\":\"C\",\"pid\":%d,\"name\":\"%s\",\"ts\":%s,"
                           "\"args\":{\"bandwidth\":%.6g}",
                           kNpuPid, counters[u], ts(k.start + s.begin).c_str(),
-                          double(s.bytes) / double(len));
+                          double(s.bus_bytes) / double(len));
             event(buf);
             std::snprintf(buf, sizeof buf,
                           "\"ph\":\"C\",\"pid\":%d,\"name\":\"%s\",\"ts\":%s,"

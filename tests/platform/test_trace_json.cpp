@@ -1,6 +1,7 @@
 // The timeline's aggregation rule (vp::aggregate_spans, vp/trace_json.h):
 // overlapping or touching intervals become one span, the shortest gaps are
-// closed until at most max_events spans remain, and the sums stay exact.
+// closed until at most max_events spans remain, and the sums (bytes, bus
+// bytes, busy cycles, intervals) stay exact.
 #include <cstdint>
 #include <random>
 #include <vector>
@@ -29,11 +30,13 @@ std::uint64_t sum_bytes(const std::vector<vp::TraceSpan>& s) {
 TEST(TraceJsonSpans, OverlappingAndTouchingIntervalsAreOneSpan) {
     // [0,10) and [5,20) overlap, [20,25) touches, [30,40) stands apart.
     const auto s = vp::aggregate_spans(
-        {{5, 20, 200, 0}, {0, 10, 100, 0}, {20, 25, 50, 0}, {30, 40, 7, 0}}, 100);
+        {{5, 20, 200, 0, 432}, {0, 10, 100, 0, 232}, {20, 25, 50, 0, 132}, {30, 40, 7, 0, 46}},
+        100);
     ASSERT_EQ(s.size(), 2u);
     EXPECT_EQ(s[0].begin, 0u);
     EXPECT_EQ(s[0].end, 25u);
     EXPECT_EQ(s[0].bytes, 350u);
+    EXPECT_EQ(s[0].bus_bytes, 2 * 350u + 3 * 32u);
     EXPECT_EQ(s[0].busy, 25u);  // the union, not the sum of lengths (35)
     EXPECT_EQ(s[0].intervals, 3u);
     EXPECT_EQ(s[1].begin, 30u);
@@ -45,8 +48,11 @@ TEST(TraceJsonSpans, OverlappingAndTouchingIntervalsAreOneSpan) {
 TEST(TraceJsonSpans, ShortestGapsCloseFirst) {
     // Gaps 5, 1, 3, 2 between five spans of length 10; at most 3 spans: the
     // two shortest gaps (1 and 2) close, G = 2.
-    const std::vector<Interval> in = {
-        {0, 10, 1, 1}, {15, 25, 2, 1}, {26, 36, 4, 1}, {39, 49, 8, 1}, {51, 61, 16, 1}};
+    const std::vector<Interval> in = {{0, 10, 1, 1, 34},
+                                      {15, 25, 2, 1, 36},
+                                      {26, 36, 4, 1, 40},
+                                      {39, 49, 8, 1, 48},
+                                      {51, 61, 16, 1, 64}};
     const auto s = vp::aggregate_spans(in, 3);
     ASSERT_EQ(s.size(), 3u);
     EXPECT_EQ(s[0].begin, 0u);
@@ -58,6 +64,7 @@ TEST(TraceJsonSpans, ShortestGapsCloseFirst) {
     EXPECT_EQ(s[2].begin, 39u);
     EXPECT_EQ(s[2].end, 61u);
     EXPECT_EQ(s[2].bytes, 24u);
+    EXPECT_EQ(s[2].bus_bytes, 2 * 24u + 2 * 32u);
     EXPECT_EQ(s[2].intervals, 2u);
 }
 
@@ -68,7 +75,7 @@ TEST(TraceJsonSpans, ManyIntervalsKeepTheSumsAndTheCap) {
     for (int i = 0; i < 20000; ++i) {
         t += rng() % 50 + 1;  // a gap of at least one cycle: no union
         const std::uint64_t len = rng() % 40 + 1, b = rng() % 4096;
-        in.push_back({t, t + len, b, 0});
+        in.push_back({t, t + len, b, 0, 2 * b + 32});
         t += len;
         bytes += b;
         busy += len;
@@ -78,6 +85,10 @@ TEST(TraceJsonSpans, ManyIntervalsKeepTheSumsAndTheCap) {
         EXPECT_LE(s.size(), cap);
         EXPECT_GE(s.size(), 1u);
         EXPECT_EQ(sum_bytes(s), bytes) << cap;
+        std::uint64_t bus = 0;
+        for (const auto& x : s)
+            bus += x.bus_bytes;
+        EXPECT_EQ(bus, 2 * bytes + 32 * in.size()) << cap;
         std::uint64_t b = 0, n = 0;
         for (std::size_t i = 0; i < s.size(); ++i) {
             b += s[i].busy;
@@ -96,7 +107,7 @@ TEST(TraceJsonSpans, ManyIntervalsKeepTheSumsAndTheCap) {
 }
 
 TEST(TraceJsonSpans, ZeroLengthIntervalsKeepTheirBytes) {
-    const auto s = vp::aggregate_spans({{10, 10, 64, 0}, {30, 30, 64, 0}}, 100);
+    const auto s = vp::aggregate_spans({{10, 10, 64, 0, 160}, {30, 30, 64, 0, 160}}, 100);
     ASSERT_EQ(s.size(), 2u);
     EXPECT_EQ(sum_bytes(s), 128u);
     EXPECT_EQ(s[0].busy, 0u);

@@ -33,6 +33,7 @@ class OutputFile;
 struct TraceSpan {
     std::uint64_t begin = 0, end = 0;
     std::uint64_t bytes = 0;      // sum over the merged intervals
+    std::uint64_t bus_bytes = 0;  // the same on the DRAM bus (whole atoms)
     std::uint64_t busy = 0;       // cycles covered by at least one interval
     std::uint64_t intervals = 0;  // intervals merged
 };

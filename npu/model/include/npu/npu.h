@@ -69,10 +69,13 @@ void accumulate(KernelStats& a, const KernelStats& b);
 struct KernelTrace {
     // A busy interval from the core's timeline, in cycles from the kernel's
     // start: a DMA transfer of one footprint (unit 0 read, 1 write; `bytes`
-    // it moved) or one compute tile (unit 2, MAC array; bytes 0).
+    // it moved for the kernel, `bus_bytes` on the DRAM bus: whole atoms,
+    // dropped bytes of a fetch by rows included) or one compute tile (unit
+    // 2, MAC array; no bytes).
     struct Interval {
         std::uint64_t begin, end, bytes;
         int unit;
+        std::uint64_t bus_bytes;
     };
     std::uint64_t start = 0;
     std::uint32_t index = 0;  // descriptor index in its list (0: a launched kernel)
