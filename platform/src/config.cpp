@@ -298,7 +298,10 @@ ParseResult parse_config(int argc, const char* const argv[]) {
         "verify-layers", po::bool_switch(), "--verify, comparing every layer's output")(
         "irq-per-layer", po::bool_switch(), "irq control: interrupt the CPU after every kernel")(
         "compare-control", po::bool_switch(),
-        "run the workload under irq, call+irq and call+poll and compare");
+        "run the workload under irq, call+irq and call+poll and compare")(
+        "fold-overlap", po::bool_switch(),
+        "MAC array: one fold's drain overlaps the next fold's fill (pipelined array; "
+        "default off, SCALE-Sim's model)");
     po::options_description mem("Memory and clock");
     mem.add_options()("dram-bw", po::value<std::string>()->default_value("16"),
                       "DRAM bandwidth, bytes/cycle")(
@@ -431,6 +434,7 @@ ParseResult parse_config(int argc, const char* const argv[]) {
     c.verify_layers = vm["verify-layers"].as<bool>();
     c.irq_per_layer = vm["irq-per-layer"].as<bool>();
     c.compare_control = vm["compare-control"].as<bool>();
+    c.fold_overlap = vm["fold-overlap"].as<bool>();
     c.dram_bw = parse_double("dram-bw", get(vm, "dram-bw"), 0.001, 4096);
     c.dram_latency =
         static_cast<unsigned>(parse_u64("dram-latency", get(vm, "dram-latency"), 0, 1000000));

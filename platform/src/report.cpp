@@ -112,6 +112,7 @@ nlohmann::json config_to_json(const Config& c) {
     j["weight_kb"] = c.weight_kb;
     j["ofmap_kb"] = c.ofmap_kb;
     j["dma_burst"] = c.dma_burst_bytes;
+    j["fold_overlap"] = c.fold_overlap;
     j["dram_atom"] = c.dram_atom;
     j["mode"] = to_string(c.mode);
     j["verify"] = c.verify;

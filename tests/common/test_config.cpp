@@ -149,6 +149,17 @@ TEST(Config, IniFileFillsKeysAndCommandLineWins) {
     EXPECT_EQ(c.workload, "resnet50");
 }
 
+TEST(Config, FoldOverlapSwitchAndIniKey) {
+    EXPECT_FALSE(parse({"--workload", "resnet50"}).config.fold_overlap);
+    EXPECT_TRUE(parse({"--workload", "resnet50", "--fold-overlap"}).config.fold_overlap);
+    const std::string path = ::testing::TempDir() + "vp_config_fold.ini";
+    {
+        std::ofstream ini(path);
+        ini << "workload = resnet50\nfold-overlap = true\n";
+    }
+    EXPECT_TRUE(parse({"--config", path.c_str()}).config.fold_overlap);
+}
+
 TEST(Config, IniUnknownKeyIsAnError) {
     const std::string path = ::testing::TempDir() + "vp_config_bad.ini";
     {

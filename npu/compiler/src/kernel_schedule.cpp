@@ -94,15 +94,44 @@ std::vector<u64> nice_sizes(u64 n) {
     return {s.begin(), s.end()};
 }
 
-// Tile sizes for a dimension mapped onto `lanes` array rows/columns: multiples
-// of the array extent that divide n or are power-of-two multiples, and n.
-std::vector<u64> aligned_sizes(u64 n, u64 lanes) {
+// Ragged splits of a loop of extent n: for trip counts j = 1..8, 10, 12, 14,
+// 16, 20, 24, ... (about 25% apart), the smallest tile giving j trips,
+// ceil(n / j), and that tile rounded up to a multiple of `step` (the last
+// tile takes the remainder). Sizes with the same trip count move the same
+// bytes; the aligned one wastes no array rows or columns.
+void insert_ragged_sizes(std::set<u64>& s, u64 n, u64 step) {
+    for (u64 j = 1; j <= n; j += j < 8 ? 1 : j / 4) {
+        const u64 t = ceil_div(n, j);
+        s.insert(t);
+        const u64 aligned = ceil_div(t, step) * step;
+        if (aligned < n) s.insert(aligned);
+    }
+}
+
+// Divisors of n, powers of two below n, n, and the ragged splits (steps of 1).
+std::vector<u64> temporal_sizes(u64 n) {
+    std::set<u64> s;
+    for (u64 t : nice_sizes(n))
+        s.insert(t);
+    insert_ragged_sizes(s, n, 1);
+    return {s.begin(), s.end()};
+}
+
+// Tile sizes for a dimension mapped onto `lanes` array rows/columns, one tile
+// step being `step` (lanes, or fewer when a tile element covers several
+// lanes): multiples of the step that divide n, power-of-two multiples, the
+// ragged splits rounded to the step (a ragged last tile), and n.
+std::vector<u64> aligned_sizes(u64 n, u64 lanes, u64 step) {
     if (n <= lanes) return {n};
     std::set<u64> s{n};
-    for (u64 t = lanes; t < n; t += lanes)
+    for (u64 t = step; t < n; t += step)
         if (n % t == 0) s.insert(t);
-    for (u64 t = lanes; t < n; t *= 2)
+    for (u64 t = step; t < n; t *= 2)
         s.insert(t);
+    std::set<u64> ragged;
+    insert_ragged_sizes(ragged, n, step);
+    for (u64 t : ragged)
+        if (t % step == 0) s.insert(t);
     return {s.begin(), s.end()};
 }
 
@@ -153,11 +182,38 @@ u64 block_run(u64 chans, u64 rows, u64 cols, u64 H, u64 W) {
     return chans * H * W;
 }
 
+// The streamed loops (systolic.h, fold continuation) that sweep inside the
+// innermost active stationary loop of `order`: consecutive tiles that differ
+// only in them keep the stationary operand, so each of their sweeps is one
+// run on the array (bit d set for such a loop d). 0 for non-MAC ops.
+unsigned continuation_mask(const npu_desc_t& d, const Extents& e,
+                           const std::array<u64, NPU_DIMS>& T,
+                           const std::array<std::uint8_t, NPU_DIMS>& order) {
+    if (!is_mac(d.op)) return 0;
+    const npu::Dataflow df = static_cast<npu::Dataflow>(d.dataflow);
+    unsigned mask = 0;
+    for (unsigned j = 0; j < NPU_DIMS; ++j) {
+        const unsigned dim = order[j];
+        if (ceil_div(e.n[dim], T[dim]) <= 1) continue;  // inactive: never changes
+        if (npu::is_streamed_dim(df, dim))
+            mask |= 1u << dim;
+        else
+            mask = 0;  // a stationary loop: the runs start again inside it
+    }
+    return mask;
+}
+
 // Compute cycles of the whole kernel for a tiling: every tile's systolic (or
 // vector) cycles, the full and the remainder tile of each loop weighted by
-// how often they occur.
+// how often they occur. The loops in `runs` (continuation_mask) count as one
+// tile of their whole extent: the walk's fold continuation makes their
+// sweep cost exactly one GEMM over it (npu::gemm_cycles with the streamed
+// extents concatenated).
 u64 compute_cycles(const npu_desc_t& d, const npu::CoreConfig& c, const Extents& e,
-                   const std::array<u64, NPU_DIMS>& T) {
+                   const std::array<u64, NPU_DIMS>& T_in, unsigned runs) {
+    std::array<u64, NPU_DIMS> T = T_in;
+    for (unsigned dim = 0; dim < NPU_DIMS; ++dim)
+        if (runs >> dim & 1u) T[dim] = e.n[dim];
     // per loop: (extent, count) of the full and the remainder tile
     auto parts = [&](unsigned dim) {
         const u64 n = e.n[dim], t = T[dim];
@@ -187,7 +243,8 @@ u64 compute_cycles(const npu_desc_t& d, const npu::CoreConfig& c, const Extents&
                                 auto g_cycles = [&](u64 m_in) {
                                     return npu::gemm_cycles(
                                         df, rows, cols,
-                                        npu::tile_gemm(df, m_in, ec * ek * el, ey * ex));
+                                        npu::tile_gemm(df, m_in, ec * ek * el, ey * ex), 0,
+                                        c.fold_overlap);
                                 };
                                 const u64 g0 = m0 / mg, g1 = (m1 - 1) / mg;
                                 if (g0 == g1) {
@@ -243,7 +300,11 @@ struct TilingEval {
     bool fits = false;
     TilingTraffic tiling;  // the traffic model's order-independent sums
     KernelTraffic base;    // traffic at the canonical order (footprint maxima)
-    u64 compute = 0;
+    std::array<u64, NPU_DIMS> T{};
+    // Compute cycles by continuation_mask (the order's runs), computed on
+    // first use; kNotComputed until then.
+    static constexpr u64 kNotComputed = std::numeric_limits<u64>::max();
+    mutable std::array<u64, 1u << NPU_DIMS> compute;
     RunCost in, w, out, psum, bias;
     u64 first_load_cycles = 0, last_write_cycles = 0;
 };
@@ -280,7 +341,8 @@ class Scheduler {
         fe.channels = static_cast<u64>(t.base.max_footprint_elems.channels);
         t.fits = npu::fits(npu::footprint_bytes(fe, m_widths), m_a.core);
         if (!t.fits) return t;
-        t.compute = compute_cycles(m_d, m_a.core, m_e, T);
+        t.T = T;
+        t.compute.fill(TilingEval::kNotComputed);
         // DMA run structure of the full-tile footprints.
         const u64 Tm = T[NPU_DIM_M], Tc = T[NPU_DIM_C], Ty = T[NPU_DIM_Y], Tx = T[NPU_DIM_X];
         const u64 ib = m_widths.ifmap;
@@ -337,6 +399,14 @@ class Scheduler {
         return t;
     }
 
+    // Compute cycles of a tiling under an order (fold continuation runs).
+    u64 compute_of(const TilingEval& t, const std::array<std::uint8_t, NPU_DIMS>& order) const {
+        const unsigned runs = continuation_mask(m_d, m_e, t.T, order);
+        u64& c = t.compute[runs];
+        if (c == TilingEval::kNotComputed) c = compute_cycles(m_d, m_a.core, m_e, t.T, runs);
+        return c;
+    }
+
     // Bytes and estimated cycles of a tiling under an order; false if the
     // order spills partial sums and the descriptor has no psum area.
     bool eval_order(const TilingEval& t, const std::array<std::uint8_t, NPU_DIMS>& order,
@@ -357,7 +427,14 @@ class Scheduler {
                            double(bias) * t.bias.cycles_per_byte +
                            2.0 * double(psum) * t.psum.cycles_per_byte +
                            double(fin) * t.out.cycles_per_byte + double(lut > 0 ? 16 : 0);
-        c.est_cycles = std::max<u64>(t.compute, static_cast<u64>(occ)) + t.first_load_cycles +
+        // Ping-pong: tile i+1's loads start when tile i's compute starts, so
+        // each tile takes at least a DRAM latency plus its transfers: with
+        // short tiles (fold continuation) the latency, not the bytes, binds.
+        u64 iterations = 1;
+        for (unsigned dim = 0; dim < NPU_DIMS; ++dim)
+            iterations *= ceil_div(m_e.n[dim], t.T[dim]);
+        const u64 channel = static_cast<u64>(occ) + (iterations - 1) * m_a.dram_latency;
+        c.est_cycles = std::max<u64>(compute_of(t, order), channel) + t.first_load_cycles +
                        t.last_write_cycles;
         if (bursts)
             *bursts = static_cast<u64>(double(w) * t.w.bursts_per_byte +
@@ -430,8 +507,9 @@ void set_tiling(npu_desc_t& d, const std::array<u64, NPU_DIMS>& T,
 
 // Orders to try for a tiling: every permutation of the active loops (inactive
 // ones innermost, in index order). Without `all`, one order per class of
-// reload factors (ρ_W, ρ_I, ρ_O, ρ_bias), which fixes bytes and the estimate.
-std::vector<std::array<std::uint8_t, NPU_DIMS>> orders_for(const Extents& e,
+// reload factors (ρ_W, ρ_I, ρ_O, ρ_bias) and fold continuation runs
+// (continuation_mask), which fixes bytes and the estimate.
+std::vector<std::array<std::uint8_t, NPU_DIMS>> orders_for(const npu_desc_t& d, const Extents& e,
                                                            const std::array<u64, NPU_DIMS>& T,
                                                            unsigned rw, unsigned ri, unsigned ro,
                                                            bool all) {
@@ -440,7 +518,7 @@ std::vector<std::array<std::uint8_t, NPU_DIMS>> orders_for(const Extents& e,
         (ceil_div(e.n[dim], T[dim]) > 1 ? active : inactive)
             .push_back(static_cast<std::uint8_t>(dim));
     std::vector<std::array<std::uint8_t, NPU_DIMS>> out;
-    std::set<std::array<u64, 4>> seen;
+    std::set<std::array<u64, 5>> seen;
     std::sort(active.begin(), active.end());
     do {
         std::array<std::uint8_t, NPU_DIMS> o{};
@@ -450,9 +528,9 @@ std::vector<std::array<std::uint8_t, NPU_DIMS>> orders_for(const Extents& e,
         for (auto dim : inactive)
             o[q++] = dim;
         if (!all) {
-            const std::array<u64, 4> key{reload_factor(o, e, T, rw), reload_factor(o, e, T, ri),
-                                         reload_factor(o, e, T, ro),
-                                         reload_factor(o, e, T, 1u << NPU_DIM_M)};
+            const std::array<u64, 5> key{
+                reload_factor(o, e, T, rw), reload_factor(o, e, T, ri), reload_factor(o, e, T, ro),
+                reload_factor(o, e, T, 1u << NPU_DIM_M), continuation_mask(d, e, T, o)};
             if (!seen.insert(key).second) continue;
         }
         out.push_back(o);
@@ -474,22 +552,55 @@ std::array<std::vector<u64>, NPU_DIMS> tile_candidates_for(const npu_desc_t& d, 
     const Mapping mp = mapping(d, a.core);
     const u64 M = e.n[NPU_DIM_M], C = e.n[NPU_DIM_C], E = e.n[NPU_DIM_Y], F = e.n[NPU_DIM_X],
               R = e.n[NPU_DIM_K], S = e.n[NPU_DIM_L];
-    cand[NPU_DIM_M] = mp.m_on && !relaxed ? aligned_sizes(M, mp.m_on) : nice_sizes(M);
-    if (mp.red_on && !relaxed) {
-        // c * R * S mapped onto the rows: at least a row fold's worth of c
+    if (relaxed) {
+        cand[NPU_DIM_M] = nice_sizes(M);
+        cand[NPU_DIM_C] = nice_sizes(C);
+        cand[NPU_DIM_Y] = nice_sizes(E);
+        cand[NPU_DIM_X] = nice_sizes(F);
+        cand[NPU_DIM_K] = nice_sizes(R);
+        cand[NPU_DIM_L] = nice_sizes(S);
+        return cand;
+    }
+    cand[NPU_DIM_M] = mp.m_on ? aligned_sizes(M, mp.m_on, mp.m_on) : temporal_sizes(M);
+    if (mp.red_on) {
+        // c * R * S mapped onto the rows: at least a row fold's worth of c,
+        // and c tiles whose c*R*S fills whole row folds (step lanes / gcd)
         const u64 need = std::min(C, ceil_div(mp.red_on, R * S));
+        const u64 step = mp.red_on / std::gcd<u64>(mp.red_on, R * S);
+        std::set<u64> s;
         for (u64 t : nice_sizes(C))
+            s.insert(t);
+        for (u64 t : aligned_sizes(C, mp.red_on, step))
+            s.insert(t);
+        for (u64 t : s)
             if (t >= need) cand[NPU_DIM_C].push_back(t);
     } else {
-        cand[NPU_DIM_C] = nice_sizes(C);
+        cand[NPU_DIM_C] = temporal_sizes(C);
     }
-    cand[NPU_DIM_Y] = nice_sizes(E);
+    if (mp.pix_on) {
+        // pixels mapped onto the array: y tiles of whole rows fill whole
+        // folds in steps of lanes / gcd(lanes, F), x tiles in steps of lanes
+        const u64 ystep = mp.pix_on / std::gcd<u64>(mp.pix_on, F);
+        std::set<u64> sy, sx;
+        for (u64 t : temporal_sizes(E))
+            sy.insert(t);
+        insert_ragged_sizes(sy, E, ystep);
+        for (u64 t : temporal_sizes(F))
+            sx.insert(t);
+        insert_ragged_sizes(sx, F, mp.pix_on);
+        cand[NPU_DIM_Y].assign(sy.begin(), sy.end());
+        cand[NPU_DIM_X].assign(sx.begin(), sx.end());
+    } else {
+        cand[NPU_DIM_Y] = temporal_sizes(E);
+        cand[NPU_DIM_X] = temporal_sizes(F);
+    }
     // x tiles: whole rows, or runs of at least one DMA burst
-    const u64 run = relaxed ? 1 : std::min<u64>(F, a.core.dma_burst_bytes);
-    for (u64 t : nice_sizes(F))
-        if (t >= run) cand[NPU_DIM_X].push_back(t);
-    cand[NPU_DIM_K] = relaxed ? nice_sizes(R) : std::vector<u64>{R};
-    cand[NPU_DIM_L] = relaxed ? nice_sizes(S) : std::vector<u64>{S};
+    const u64 run = std::min<u64>(F, a.core.dma_burst_bytes);
+    cand[NPU_DIM_X].erase(std::remove_if(cand[NPU_DIM_X].begin(), cand[NPU_DIM_X].end(),
+                                         [run](u64 t) { return t < run; }),
+                          cand[NPU_DIM_X].end());
+    cand[NPU_DIM_K] = {R};
+    cand[NPU_DIM_L] = {S};
     return cand;
 }
 
@@ -569,7 +680,7 @@ KernelPrediction estimate_kernel(const npu_desc_t& desc, const ArchConfig& arch)
     KernelPrediction p;
     p.macs = static_cast<u64>(is_mac(desc.op) ? s.layer().macs() : 0);
     p.cycles = c.est_cycles;
-    p.compute_cycles = t.compute;
+    p.compute_cycles = s.compute_of(t, order);
     p.tiles = 1;
     for (unsigned dim = 0; dim < NPU_DIMS; ++dim)
         p.tiles *= ceil_div(s.extents().n[dim], T[dim]);
@@ -638,7 +749,8 @@ std::vector<ScheduleChoice> rank_schedules(const npu_desc_t& desc_in, const Arch
             if (opt.exhaustive || pixel_tile_ok(mp, e, T[NPU_DIM_Y], T[NPU_DIM_X], relaxed)) {
                 const TilingEval t = s.eval_tiling(T);
                 if (t.fits)
-                    for (const auto& order : orders_for(e, T, rw, ri, ro, opt.exhaustive)) {
+                    for (const auto& order :
+                         orders_for(desc_in, e, T, rw, ri, ro, opt.exhaustive)) {
                         Candidate c;
                         c.desc = desc_in;
                         set_tiling(c.desc, T, order);

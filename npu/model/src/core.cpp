@@ -458,6 +458,16 @@ class Core::Walk {
     std::vector<char> m_has_copy;         // per ofmap tile: a psum copy in DRAM
     std::uint32_t m_n_red = 1;
     std::uint64_t m_rd_free = 0, m_wr_free = 0, m_comp_end = 0, m_loads_done = 0;
+    // Fold continuation: per group GEMM of the previous tile (groups
+    // m_runs_g0.. in order), its stationary ranges (streamed loops 0) and the
+    // T its run has streamed so far (systolic.h).
+    struct FoldRun {
+        std::uint32_t group = 0;
+        std::array<std::uint32_t, NPU_DIMS> lo{}, hi{};
+        std::uint64_t streamed = 0;
+    };
+    std::vector<FoldRun> m_runs, m_next_runs;
+    std::uint32_t m_runs_g0 = 0;
 };
 
 Core::Footprint Core::Walk::make_fp(bool ifmap) const {
@@ -920,17 +930,39 @@ void Core::Walk::compute() {
     if (m_k.is_mac_op()) {
         m_st.macs += em * ec * ey * ex * ek * el;
         const std::uint32_t mg = m_d.m / m_k.groups;
-        for (std::uint32_t g = lo[NPU_DIM_M] / mg; g <= (hi[NPU_DIM_M] - 1) / mg; ++g) {
-            const std::uint64_t m_in =
-                std::min(hi[NPU_DIM_M], (g + 1) * mg) - std::max(lo[NPU_DIM_M], g * mg);
-            const GemmShape gs = tile_gemm(m_k.dataflow, m_in, ec * ek * el, ey * ex);
-            cycles += gemm_cycles(m_k.dataflow, rows, cols, gs);
-            const SramAccess a = gemm_sram_access(m_k.dataflow, rows, cols, gs);
+        const std::uint32_t g_lo = lo[NPU_DIM_M] / mg, g_hi = (hi[NPU_DIM_M] - 1) / mg;
+        m_next_runs.clear();
+        for (std::uint32_t g = g_lo; g <= g_hi; ++g) {
+            const std::uint32_t m0 = std::max(lo[NPU_DIM_M], g * mg),
+                                m1 = std::min(hi[NPU_DIM_M], (g + 1) * mg);
+            const GemmShape gs = tile_gemm(m_k.dataflow, m1 - m0, ec * ek * el, ey * ex);
+            // Fold continuation (systolic.h): this group's GEMM continues the
+            // previous tile's GEMM of the same group if the stationary
+            // operand (its ranges of the non-streamed loops) is the same.
+            FoldRun run;
+            run.group = g;
+            for (unsigned dim = 0; dim < NPU_DIMS; ++dim) {
+                if (is_streamed_dim(m_k.dataflow, dim)) continue;
+                run.lo[dim] = dim == NPU_DIM_M ? m0 : lo[dim];
+                run.hi[dim] = dim == NPU_DIM_M ? m1 : hi[dim];
+            }
+            std::uint64_t before = 0;
+            if (g >= m_runs_g0 && g - m_runs_g0 < m_runs.size()) {
+                const FoldRun& prev = m_runs[g - m_runs_g0];
+                if (prev.group == g && prev.lo == run.lo && prev.hi == run.hi)
+                    before = prev.streamed;
+            }
+            run.streamed = before + gs.t;
+            m_next_runs.push_back(run);
+            cycles += gemm_cycles(m_k.dataflow, rows, cols, gs, before, m_cfg.fold_overlap);
+            const SramAccess a = gemm_sram_access(m_k.dataflow, rows, cols, gs, before > 0);
             m_st.sram_reads.ifmap += a.ifmap_reads;
             m_st.sram_reads.weight += a.weight_reads;
             m_st.sram_reads.ofmap += a.ofmap_rmw * 4;
             m_st.sram_writes.ofmap += a.ofmap_rmw * 4;
         }
+        m_runs.swap(m_next_runs);
+        m_runs_g0 = g_lo;
     } else {
         const std::uint64_t outs = em * ey * ex;
         const std::uint64_t ops = outs * ek * el;

@@ -1,6 +1,8 @@
 // See systolic.h for the model and its simplifications.
 #include "npu/systolic.h"
 
+#include <algorithm>
+
 namespace npu {
 
 namespace {
@@ -42,16 +44,41 @@ std::uint64_t fold_cycles(Dataflow df, unsigned rows, unsigned cols, std::uint64
     return 2ull * rows + cols + t - 2;
 }
 
-std::uint64_t gemm_cycles(Dataflow df, unsigned rows, unsigned cols, const GemmShape& g) {
+bool is_streamed_dim(Dataflow df, unsigned dim) {
+    switch (df) {
+        case Dataflow::os:
+            return dim == NPU_DIM_C || dim == NPU_DIM_K || dim == NPU_DIM_L;
+        case Dataflow::ws:
+            return dim == NPU_DIM_Y || dim == NPU_DIM_X;
+        case Dataflow::is:
+            return dim == NPU_DIM_M;
+    }
+    return false;
+}
+
+std::uint64_t run_cycles(Dataflow df, unsigned rows, unsigned cols, std::uint64_t folds,
+                         std::uint64_t t, bool overlap) {
+    if (folds == 0 || t == 0) return 0;
+    const std::uint64_t first = fold_cycles(df, rows, cols, t);
+    if (!overlap) return folds * first;
+    // Each further fold starts max(T, R) after the previous one (systolic.h).
+    return first + (folds - 1) * std::max<std::uint64_t>(t, rows);
+}
+
+std::uint64_t gemm_cycles(Dataflow df, unsigned rows, unsigned cols, const GemmShape& g,
+                          std::uint64_t streamed_before, bool overlap) {
     if (g.sr == 0 || g.sc == 0 || g.t == 0) return 0;
-    return fold_count(g, rows, cols) * fold_cycles(df, rows, cols, g.t);
+    const std::uint64_t f = fold_count(g, rows, cols);
+    return run_cycles(df, rows, cols, f, streamed_before + g.t, overlap) -
+           run_cycles(df, rows, cols, f, streamed_before, overlap);
 }
 
 std::uint64_t vector_cycles(unsigned lanes, std::uint64_t ops) {
     return ceil_div(ops, lanes);
 }
 
-SramAccess gemm_sram_access(Dataflow df, unsigned rows, unsigned cols, const GemmShape& g) {
+SramAccess gemm_sram_access(Dataflow df, unsigned rows, unsigned cols, const GemmShape& g,
+                            bool continues) {
     SramAccess a;
     const std::uint64_t row_folds = ceil_div(g.sr, rows);
     const std::uint64_t col_folds = ceil_div(g.sc, cols);
@@ -59,15 +86,15 @@ SramAccess gemm_sram_access(Dataflow df, unsigned rows, unsigned cols, const Gem
         case Dataflow::os:  // Sr = pixels, Sc = filters, T = reduction
             a.ifmap_reads = g.sr * g.t * col_folds;
             a.weight_reads = g.t * g.sc * row_folds;
-            a.ofmap_rmw = g.sr * g.sc;
+            a.ofmap_rmw = continues ? 0 : g.sr * g.sc;
             break;
         case Dataflow::ws:  // Sr = reduction, Sc = filters, T = pixels
-            a.weight_reads = g.sr * g.sc;
+            a.weight_reads = continues ? 0 : g.sr * g.sc;
             a.ifmap_reads = g.t * g.sr * col_folds;
             a.ofmap_rmw = g.t * g.sc * row_folds;
             break;
         case Dataflow::is:  // Sr = reduction, Sc = pixels, T = filters
-            a.ifmap_reads = g.sr * g.sc;
+            a.ifmap_reads = continues ? 0 : g.sr * g.sc;
             a.weight_reads = g.t * g.sr * col_folds;
             a.ofmap_rmw = g.t * g.sc * row_folds;
             break;

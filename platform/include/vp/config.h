@@ -63,6 +63,7 @@ struct Config {
     bool verify_layers = false;    // --verify, every layer compared
     bool irq_per_layer = false;    // irq control: one interrupt per kernel
     bool compare_control = false;  // run irq, call+irq and call+poll side by side
+    bool fold_overlap = false;     // a fold's drain overlaps the next fold's fill (systolic.h)
 
     // Memory system and clock (one clock domain; all latencies in its cycles)
     double dram_bw = 16.0;        // bytes per cycle

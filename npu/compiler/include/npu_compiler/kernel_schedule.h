@@ -70,19 +70,28 @@ struct KernelPrediction {
 // y*x pixel tile on the rows, at least min(rows, E*F) pixels; ws: m on the
 // columns, c*R*S on the rows; is: c*R*S on the rows, pixels on the columns;
 // pool/eltwise/unary: m along the vector unit's lanes): multiples of the
-// array extent that divide N or are power-of-two multiples, and N. Temporal
-// dimensions get the divisors of N, the powers of two below N, and N. x
+// array step that divide N or are power-of-two multiples, ragged splits
+// rounded up to the step (the last tile takes the remainder), and N; the
+// step is the array extent, for c under ws/is lanes / gcd(lanes, R*S), for
+// y under os/is lanes / gcd(lanes, F) (whole rows fill whole folds).
+// Temporal dimensions get the divisors of N, the powers of two below N, N,
+// and the ragged splits ceil(N / j) for trip counts j = 1..8, 10, 12, 14,
+// 16, 20, 24, ... (about 25% apart); mapped pixel loops get those too. x
 // tiles are whole rows or at least one DMA burst long; k and l stay whole.
 // If nothing fits, the search retries with every divisor/power of two
 // (k and l split too, no alignment). Orders: every permutation of the
-// active loops, one per class of reload factors (ρ_W, ρ_I, ρ_O, ρ_bias:
-// they fix the bytes and the estimate). Orders that spill partial sums are
-// skipped when desc.psum_addr is 0.
+// active loops, one per class of reload factors (ρ_W, ρ_I, ρ_O, ρ_bias)
+// and fold continuation runs (the streamed loops inside the innermost
+// active stationary loop, systolic.h): they fix the bytes and the estimate.
+// Orders that spill partial sums are skipped when desc.psum_addr is 0.
 // Ranking: every candidate gets exact DRAM bytes (the analytic traffic
 // model) and an analytic cycle estimate (compute cycles of every tile from
-// systolic.h, DRAM channel cycles from the bytes and the footprints' DMA
-// runs and bursts, overlapped: max(compute, channel) + first load + last
-// write-back + latencies). The best confirm_top by (cycles, bytes) or
+// systolic.h with the order's fold continuation runs, the same cycles the
+// walk counts; DRAM channel cycles from the bytes and the footprints' DMA
+// runs and bursts plus one DRAM latency per inter-tile iteration (ping-pong
+// depth 2: a tile's loads start when the previous compute starts),
+// overlapped: max(compute, channel) + first load + last write-back +
+// latencies). The best confirm_top by (cycles, bytes) or
 // (bytes, cycles) are run through the NPU core's walk in timing mode against
 // a DRAM channel booked as the platform's memory books it, and ranked again
 // by the walk's cycles.

@@ -59,6 +59,9 @@ struct CoreConfig {
     // books the same atoms for time.
     std::uint32_t dram_atom_bytes = 32;
     bool functional = true;
+    // Fold overlap (systolic.h): one fold's drain overlaps the next fold's
+    // fill inside a run of folds; off by default (SCALE-Sim's model).
+    bool fold_overlap = false;
     std::uint64_t dram_base = 0x80000000u;
     std::uint64_t dram_size = 0x10000000u;
 
