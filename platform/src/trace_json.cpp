@@ -69,28 +69,48 @@ std::vector<TraceSpan> aggregate_spans(std::vector<npu::KernelTrace::Interval> i
     }
     max_events = std::max<std::size_t>(max_events, 1);
     if (out.size() <= max_events) return out;
-    // Close every gap up to G, the shortest length that closes enough of them.
+    // Close the shortest gaps: every gap shorter than G, the length of the
+    // must_close-th shortest, and as many of the gaps of length G as still
+    // needed, spread evenly over the track (so equal gaps, as between a
+    // kernel's tiles, do not all merge into one span).
     std::vector<std::uint64_t> gaps;
     gaps.reserve(out.size() - 1);
     for (std::size_t i = 0; i + 1 < out.size(); ++i)
         gaps.push_back(out[i + 1].begin - out[i].end);
     const std::size_t must_close = out.size() - max_events;
-    std::nth_element(gaps.begin(), gaps.begin() + static_cast<std::ptrdiff_t>(must_close - 1),
-                     gaps.end());
-    const std::uint64_t g = gaps[must_close - 1];
+    std::vector<std::uint64_t> sorted = gaps;
+    std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(must_close - 1),
+                     sorted.end());
+    const std::uint64_t g = sorted[must_close - 1];
+    std::size_t shorter = 0, ties = 0;
+    for (const std::uint64_t gap : gaps) {
+        shorter += gap < g;
+        ties += gap == g;
+    }
+    // Of the ties, `keep` stay open, at even steps (the t-th when t * (keep
+    // + 1) / (ties + 1) steps up): equal gaps leave spans of equal size.
+    const std::size_t keep = ties - (must_close - shorter);
     std::vector<TraceSpan> merged;
     merged.reserve(max_events);
-    for (const TraceSpan& s : out) {
-        if (!merged.empty() && s.begin - merged.back().end <= g) {
-            TraceSpan& m = merged.back();
-            m.end = s.end;
-            m.bytes += s.bytes;
-            m.bus_bytes += s.bus_bytes;
-            m.busy += s.busy;
-            m.intervals += s.intervals;
+    merged.push_back(out.front());
+    for (std::size_t i = 1, tie = 0; i < out.size(); ++i) {
+        const std::uint64_t gap = gaps[i - 1];
+        bool close = gap < g;
+        if (gap == g) {
+            close = (tie + 1) * (keep + 1) / (ties + 1) == tie * (keep + 1) / (ties + 1);
+            ++tie;
+        }
+        const TraceSpan& s = out[i];
+        if (!close) {
+            merged.push_back(s);
             continue;
         }
-        merged.push_back(s);
+        TraceSpan& m = merged.back();
+        m.end = s.end;
+        m.bytes += s.bytes;
+        m.bus_bytes += s.bus_bytes;
+        m.busy += s.busy;
+        m.intervals += s.intervals;
     }
     return merged;
 }

@@ -2,6 +2,7 @@
 // overlapping or touching intervals become one span, the shortest gaps are
 // closed until at most max_events spans remain, and the sums (bytes, bus
 // bytes, busy cycles, intervals) stay exact.
+#include <algorithm>
 #include <cstdint>
 #include <random>
 #include <vector>
@@ -82,8 +83,7 @@ TEST(TraceJsonSpans, ManyIntervalsKeepTheSumsAndTheCap) {
     }
     for (std::size_t cap : {1u, 7u, 100u, 19999u, 20000u}) {
         const auto s = vp::aggregate_spans(in, cap);
-        EXPECT_LE(s.size(), cap);
-        EXPECT_GE(s.size(), 1u);
+        EXPECT_EQ(s.size(), std::min<std::size_t>(cap, in.size()));
         EXPECT_EQ(sum_bytes(s), bytes) << cap;
         std::uint64_t bus = 0;
         for (const auto& x : s)
@@ -104,6 +104,38 @@ TEST(TraceJsonSpans, ManyIntervalsKeepTheSumsAndTheCap) {
         EXPECT_EQ(s.back().end, in.back().end);
     }
     EXPECT_EQ(vp::aggregate_spans(in, 20000).size(), 20000u);  // under the cap: untouched
+}
+
+TEST(TraceJsonSpans, EqualGapsCloseEvenly) {
+    // 1000 tiles of 10 cycles with 2 idle cycles between each: at most 100
+    // spans is exactly 100 spans of 10 tiles each, not one span of all.
+    std::vector<Interval> in;
+    for (std::uint64_t i = 0; i < 1000; ++i)
+        in.push_back({i * 12, i * 12 + 10, 0, 2, 0});
+    const auto s = vp::aggregate_spans(in, 100);
+    ASSERT_EQ(s.size(), 100u);
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        EXPECT_EQ(s[i].intervals, 10u) << i;
+        EXPECT_EQ(s[i].busy, 100u) << i;
+        EXPECT_EQ(s[i].begin, i * 120) << i;
+        EXPECT_EQ(s[i].end, i * 120 + 118) << i;
+    }
+    // Shorter gaps go first, then the ties: gaps 1 (x2) and 5 (x3) among six
+    // spans, at most three: both 1s and one 5 close.
+    const auto t = vp::aggregate_spans({{0, 10, 1, 0, 0},
+                                        {15, 20, 1, 0, 0},
+                                        {21, 30, 1, 0, 0},
+                                        {35, 40, 1, 0, 0},
+                                        {41, 50, 1, 0, 0},
+                                        {55, 60, 1, 0, 0}},
+                                       3);
+    ASSERT_EQ(t.size(), 3u);
+    std::uint64_t n = 0;
+    for (const auto& x : t)
+        n += x.intervals;
+    EXPECT_EQ(n, 6u);
+    EXPECT_EQ(t.front().begin, 0u);
+    EXPECT_EQ(t.back().end, 60u);
 }
 
 TEST(TraceJsonSpans, ZeroLengthIntervalsKeepTheirBytes) {

@@ -27,9 +27,9 @@ class OutputFile;
 
 // Busy intervals of one track merged into at most `max_events` spans
 // (the aggregation rule of the timeline, docs/report.md): overlapping or
-// touching intervals become one span; if more than max_events remain, every
-// gap up to the shortest length G that leaves max_events spans or fewer is
-// closed. Sums are kept exactly.
+// touching intervals become one span; if more than max_events remain,
+// exactly enough gaps are closed to leave max_events, shortest first (gaps
+// of the deciding length spread evenly). Sums are kept exactly.
 struct TraceSpan {
     std::uint64_t begin = 0, end = 0;
     std::uint64_t bytes = 0;      // sum over the merged intervals
