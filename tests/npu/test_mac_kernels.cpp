@@ -1,5 +1,5 @@
 // The functional MAC of conv/gemm tiles (npu/model/src/mac.cpp) on each of
-// its kernels this CPU has (portable C++, AVX2, AVX-512 VNNI): the core's
+// its kernels this CPU has (portable C++, SSE2, AVX2, AVX-512 VNNI): the core's
 // int32 accumulators and int8 outputs equal a naive reference for shapes that
 // exercise every path: the footprint turned channels-last in blocks and
 // element by element, the int16 GEMM with its padding of k (odd C*R*S), of
@@ -144,8 +144,8 @@ TEST_P(NpuMacKernels, EqualTheReference) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Kernels, NpuMacKernels,
-                         ::testing::Values(npu::MacKernel::scalar, npu::MacKernel::avx2,
-                                           npu::MacKernel::avx512),
+                         ::testing::Values(npu::MacKernel::scalar, npu::MacKernel::sse2,
+                                           npu::MacKernel::avx2, npu::MacKernel::avx512),
                          [](const ::testing::TestParamInfo<npu::MacKernel>& p) {
                              return std::string(p.param == npu::MacKernel::avx512
                                                     ? "avx512"
@@ -171,6 +171,7 @@ TEST(NpuMacKernel, BestIsPickedAtStartUp) {
     const npu::MacKernel best =
         npu::mac_kernel_supported(npu::MacKernel::avx512) ? npu::MacKernel::avx512
         : npu::mac_kernel_supported(npu::MacKernel::avx2) ? npu::MacKernel::avx2
+        : npu::mac_kernel_supported(npu::MacKernel::sse2) ? npu::MacKernel::sse2
                                                           : npu::MacKernel::scalar;
     npu::set_mac_kernel(npu::MacKernel::best);
     EXPECT_EQ(npu::mac_kernel(), best);

@@ -321,6 +321,46 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) void tile_gemm_avx512(
 }
 #endif
 
+#if defined(__SSE2__)
+// SSE2 (every x86-64): 2 rows x one strip (four vectors of 4 int32) = 8
+// accumulators; pmaddwd multiplies the pairs, paddd accumulates. Row m + 1
+// of a block with one row reads the rows' zero padding and is not stored.
+void tile_gemm_sse2(const std::int16_t* a, std::size_t nm, std::size_t kp, const std::int16_t* b,
+                    std::size_t ns, std::int32_t* c, std::size_t np) {
+    const std::size_t pairs = kp / 2, strip = pairs * 2 * kStrip;
+    for (std::size_t s = 0; s < ns; ++s) {
+        const std::int16_t* bs = b + s * strip;
+        for (std::size_t m = 0; m < nm; m += 2) {
+            const bool two = m + 1 < nm;
+            std::int32_t* c0 = c + m * np + s * kStrip;
+            std::int32_t* c1 = two ? c0 + np : c0;  // not stored to without a second row
+            const std::int16_t* a0 = a + m * kp;
+            const std::int16_t* a1 = a0 + kp;
+            __m128i x0[4], x1[4];
+            for (int j = 0; j < 4; ++j) {
+                x0[j] = _mm_loadu_si128(reinterpret_cast<const __m128i*>(c0 + 4 * j));
+                x1[j] = two ? _mm_loadu_si128(reinterpret_cast<const __m128i*>(c1 + 4 * j))
+                            : _mm_setzero_si128();
+            }
+            for (std::size_t q = 0; q < pairs; ++q) {
+                const __m128i w0 = _mm_set1_epi32(pair_at(a0 + 2 * q));
+                const __m128i w1 = _mm_set1_epi32(pair_at(a1 + 2 * q));
+                for (int j = 0; j < 4; ++j) {
+                    const __m128i bj =
+                        _mm_loadu_si128(reinterpret_cast<const __m128i*>(bs + q * 32 + 8 * j));
+                    x0[j] = _mm_add_epi32(x0[j], _mm_madd_epi16(bj, w0));
+                    x1[j] = _mm_add_epi32(x1[j], _mm_madd_epi16(bj, w1));
+                }
+            }
+            for (int j = 0; j < 4; ++j) {
+                _mm_storeu_si128(reinterpret_cast<__m128i*>(c0 + 4 * j), x0[j]);
+                if (two) _mm_storeu_si128(reinterpret_cast<__m128i*>(c1 + 4 * j), x1[j]);
+            }
+        }
+    }
+}
+#endif
+
 bool kernel_supported(MacKernel k) {
 #ifdef NPU_MAC_X86
     // g_kernel's initialiser may run before libgcc's CPU probe (static
@@ -330,6 +370,10 @@ bool kernel_supported(MacKernel k) {
     switch (k) {
         case MacKernel::scalar:
             return true;
+#if defined(__SSE2__)
+        case MacKernel::sse2:
+            return true;
+#endif
 #ifdef NPU_MAC_X86
         case MacKernel::avx2:
             return __builtin_cpu_supports("avx2");
@@ -343,7 +387,7 @@ bool kernel_supported(MacKernel k) {
 }
 
 MacKernel detect_kernel() {
-    for (MacKernel k : {MacKernel::avx512, MacKernel::avx2})
+    for (MacKernel k : {MacKernel::avx512, MacKernel::avx2, MacKernel::sse2})
         if (kernel_supported(k)) return k;
     return MacKernel::scalar;
 }
@@ -357,6 +401,10 @@ TileGemm tile_gemm() {
             return tile_gemm_avx512;
         case MacKernel::avx2:
             return tile_gemm_avx2;
+#endif
+#if defined(__SSE2__)
+        case MacKernel::sse2:
+            return tile_gemm_sse2;
 #endif
         default:
             return tile_gemm_scalar;
@@ -566,6 +614,8 @@ const char* mac_kernel_name(MacKernel k) {
     switch (k) {
         case MacKernel::scalar:
             return "scalar";
+        case MacKernel::sse2:
+            return "sse2";
         case MacKernel::avx2:
             return "avx2";
         case MacKernel::avx512:

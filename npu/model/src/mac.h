@@ -45,8 +45,9 @@ struct MacIfmap {
 };
 
 // The instruction set of the int16 MAC kernels: picked at start-up from the
-// CPU (AVX-512 VNNI, else AVX2, else portable C++); tests force each one.
-enum class MacKernel { best, scalar, avx2, avx512 };
+// CPU (AVX-512 VNNI, else AVX2, else SSE2 on x86-64, else portable C++);
+// tests force each one.
+enum class MacKernel { best, scalar, avx2, avx512, sse2 };
 bool mac_kernel_supported(MacKernel k);
 MacKernel mac_kernel();
 // `best` or a kernel this CPU lacks selects the best supported one.

@@ -12,7 +12,7 @@
 // last line is the geometric mean of the ratios.
 //
 //   mac_bench [runs] [kernel]   (default 5 runs; kernel: the core's MAC kernel,
-//                                best | scalar | avx2 | avx512, default best)
+//                                best | scalar | sse2 | avx2 | avx512, default best)
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -112,13 +112,14 @@ int main(int argc, char** argv) {
     if (argc > 2) {
         const std::string name = argv[2];
         npu::MacKernel k = npu::MacKernel::best;
-        for (npu::MacKernel c :
-             {npu::MacKernel::scalar, npu::MacKernel::avx2, npu::MacKernel::avx512})
+        for (npu::MacKernel c : {npu::MacKernel::scalar, npu::MacKernel::sse2, npu::MacKernel::avx2,
+                                 npu::MacKernel::avx512})
             if (name == npu::mac_kernel_name(c) ||
                 (c == npu::MacKernel::avx512 && name == "avx512"))
                 k = c;
         if (k == npu::MacKernel::best && name != "best") {
-            std::fprintf(stderr, "mac_bench: unknown kernel '%s' (best, scalar, avx2, avx512)\n",
+            std::fprintf(stderr,
+                         "mac_bench: unknown kernel '%s' (best, scalar, sse2, avx2, avx512)\n",
                          name.c_str());
             return 2;
         }
