@@ -427,15 +427,19 @@ class Scheduler {
                            double(bias) * t.bias.cycles_per_byte +
                            2.0 * double(psum) * t.psum.cycles_per_byte +
                            double(fin) * t.out.cycles_per_byte + double(lut > 0 ? 16 : 0);
-        // Ping-pong: tile i+1's loads start when tile i's compute starts, so
-        // each tile takes at least a DRAM latency plus its transfers: with
-        // short tiles (fold continuation) the latency, not the bytes, binds.
+        // Ping-pong: tile i+1's loads are requested when tile i's compute
+        // starts, so each tile period is max(compute, latency + transfers);
+        // the averages above hide that alternation, which short tiles (fold
+        // continuation makes continuing tiles short) expose: one DRAM
+        // latency per inter-tile iteration on the critical path. Without it
+        // the search prefers many small tiles the walk then finds slow
+        // (ResNet-50 16x16 os: 23.4M cycles instead of 19.3M).
         u64 iterations = 1;
         for (unsigned dim = 0; dim < NPU_DIMS; ++dim)
             iterations *= ceil_div(m_e.n[dim], t.T[dim]);
-        const u64 channel = static_cast<u64>(occ) + (iterations - 1) * m_a.dram_latency;
-        c.est_cycles = std::max<u64>(compute_of(t, order), channel) + t.first_load_cycles +
-                       t.last_write_cycles;
+        c.est_cycles = std::max<u64>(compute_of(t, order), static_cast<u64>(occ)) +
+                       t.first_load_cycles + t.last_write_cycles +
+                       (iterations - 1) * m_a.dram_latency;
         if (bursts)
             *bursts = static_cast<u64>(double(w) * t.w.bursts_per_byte +
                                        double(in) * t.in.bursts_per_byte +

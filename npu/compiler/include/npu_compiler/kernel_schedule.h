@@ -88,10 +88,10 @@ struct KernelPrediction {
 // model) and an analytic cycle estimate (compute cycles of every tile from
 // systolic.h with the order's fold continuation runs, the same cycles the
 // walk counts; DRAM channel cycles from the bytes and the footprints' DMA
-// runs and bursts plus one DRAM latency per inter-tile iteration (ping-pong
-// depth 2: a tile's loads start when the previous compute starts),
-// overlapped: max(compute, channel) + first load + last write-back +
-// latencies). The best confirm_top by (cycles, bytes) or
+// runs and bursts, overlapped: max(compute, channel) + first load + last
+// write-back + latencies, plus one DRAM latency per inter-tile iteration:
+// ping-pong depth 2, a tile's loads start when the previous compute
+// starts). The best confirm_top by (cycles, bytes) or
 // (bytes, cycles) are run through the NPU core's walk in timing mode against
 // a DRAM channel booked as the platform's memory books it, and ranked again
 // by the walk's cycles.
