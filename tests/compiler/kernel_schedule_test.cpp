@@ -303,6 +303,26 @@ TEST(KernelSchedule, ResNet50AtTheDefaults) {
     EXPECT_LT(dram.bytes, fixed.bytes);
 }
 
+// A 64x64 array with 16 KiB scratchpads cannot hold one array-wide tile of
+// ResNet-50's conv1 (64 filters x 64 pixels of int32 psums > the 8 KiB
+// ofmap half): the search takes tiles narrower than the array, keeps the
+// 7x7 window whole, and never offers a tiling the NPU would refuse
+// (1-element tiles of conv1 are 118,013,952 iterations, NPU_ERR_TOO_MUCH_WORK).
+TEST(KernelSchedule, ScratchpadsSmallerThanOneArrayTileStillSchedule) {
+    ArchConfig a;
+    a.core.array_rows = a.core.array_cols = 64;
+    a.core.ifmap_bytes = a.core.weight_bytes = a.core.ofmap_bytes = 16 * 1024;
+    npu_desc_t d = desc_of(NPU_OP_CONV, 3, 64, 224, 224, 7, 7, 2, 3);
+    const KernelPrediction p = schedule_kernel(d, a, Objective::cycles, ScheduleMode::best);
+    EXPECT_LT(d.tile[NPU_DIM_M], 64u);
+    EXPECT_EQ(d.tile[NPU_DIM_K], 7u);
+    EXPECT_EQ(d.tile[NPU_DIM_L], 7u);
+    EXPECT_LE(p.tiles, std::uint64_t(NPU_MAX_KERNEL_TILES));
+    const KernelPrediction walked = predict_kernel(d, a);
+    EXPECT_EQ(walked.cycles, p.cycles);
+    EXPECT_EQ(walked.dram_bytes(), p.dram_bytes());
+}
+
 TEST(KernelSchedule, BadDescriptorsAreOneLine) {
     ArchConfig a;
     npu_desc_t d = desc_of(NPU_OP_CONV, 8, 8, 8, 8, 3, 3, 1, 1);

@@ -742,15 +742,31 @@ std::vector<ScheduleChoice> rank_schedules(const npu_desc_t& desc_in, const Arch
                    ro = rel_mask(L, Operand::ofmap);
     const Mapping mp = mapping(desc_in, arch.core);
     std::vector<Candidate> all;
-    for (int attempt = 0; attempt < 2 && all.empty(); ++attempt) {
-        const bool relaxed = attempt == 1;
-        const auto cand = tile_candidates_for(desc_in, arch, e, opt.exhaustive, relaxed);
+    // Attempts: array-aligned tiles; then tiles smaller than the array too
+    // (a scratchpad too small for one array-wide tile, e.g. 64x64 with
+    // 16 KiB), k and l whole; then every size of every loop.
+    for (int attempt = 0; attempt < 3 && all.empty(); ++attempt) {
+        const bool relaxed = attempt > 0;
+        auto cand = tile_candidates_for(desc_in, arch, e, opt.exhaustive, attempt == 2);
+        if (attempt == 1)
+            for (unsigned dim : {NPU_DIM_M, NPU_DIM_C, NPU_DIM_Y, NPU_DIM_X}) {
+                std::set<u64> merged(cand[dim].begin(), cand[dim].end());
+                for (u64 t : nice_sizes(e.n[dim]))
+                    merged.insert(t);
+                cand[dim].assign(merged.begin(), merged.end());
+            }
         std::array<size_t, NPU_DIMS> pick{};
         for (;;) {
             std::array<u64, NPU_DIMS> T{};
             for (unsigned dim = 0; dim < NPU_DIMS; ++dim)
                 T[dim] = cand[dim][pick[dim]];
-            if (opt.exhaustive || pixel_tile_ok(mp, e, T[NPU_DIM_Y], T[NPU_DIM_X], relaxed)) {
+            // Tilings the NPU would refuse (NPU_ERR_TOO_MUCH_WORK) are no
+            // candidates: small relaxed tiles of a large layer can exceed it.
+            std::uint32_t trips[NPU_DIMS];
+            for (unsigned dim = 0; dim < NPU_DIMS; ++dim)
+                trips[dim] = static_cast<std::uint32_t>(ceil_div(e.n[dim], T[dim]));
+            if (npu_tiles_within_limit(trips, NPU_DIMS) &&
+                (opt.exhaustive || pixel_tile_ok(mp, e, T[NPU_DIM_Y], T[NPU_DIM_X], relaxed))) {
                 const TilingEval t = s.eval_tiling(T);
                 if (t.fits)
                     for (const auto& order :

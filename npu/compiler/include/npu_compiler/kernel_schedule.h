@@ -32,7 +32,7 @@ const char* to_string(ScheduleMode m);
 
 // The NPU and memory system the schedules are chosen for.
 struct ArchConfig {
-    npu::CoreConfig core;  // array, scratchpads, DMA burst, DRAM atom, DRAM window
+    npu::CoreConfig core;              // array, scratchpads, DMA burst, DRAM atom, DRAM window
     double dram_bw = 16.0;             // bytes per cycle
     std::uint64_t dram_latency = 100;  // cycles
 };
@@ -78,8 +78,11 @@ struct KernelPrediction {
 // and the ragged splits ceil(N / j) for trip counts j = 1..8, 10, 12, 14,
 // 16, 20, 24, ... (about 25% apart); mapped pixel loops get those too. x
 // tiles are whole rows or at least one DMA burst long; k and l stay whole.
-// If nothing fits, the search retries with every divisor/power of two
-// (k and l split too, no alignment). Orders: every permutation of the
+// If nothing fits, the search retries with tiles smaller than the array
+// added (divisors and powers of two of m, c, y, x; k and l whole), then
+// with every divisor/power of two (k and l split too, no alignment).
+// Tilings with more inter-tile iterations than the NPU accepts
+// (NPU_MAX_KERNEL_TILES) are never candidates. Orders: every permutation of the
 // active loops, one per class of reload factors (ρ_W, ρ_I, ρ_O, ρ_bias)
 // and fold continuation runs (the streamed loops inside the innermost
 // active stationary loop, systolic.h): they fix the bytes and the estimate.
