@@ -304,13 +304,14 @@ ParseResult parse_config(int argc, const char* const argv[]) {
         "default off, SCALE-Sim's model)");
     po::options_description mem("Memory and clock");
     mem.add_options()("dram-bw", po::value<std::string>()->default_value("16"),
-                      "DRAM bandwidth, bytes/cycle")(
-        "dram-latency", po::value<std::string>()->default_value("100"),
-        "DRAM access latency, cycles")(
+                      "DRAM bandwidth, bytes/cycle")("dram-latency",
+                                                     po::value<std::string>()->default_value("100"),
+                                                     "DRAM access latency, cycles")(
         "dram-atom", po::value<std::string>()->default_value("32"),
         "DRAM access granularity, bytes (power of two): every transaction occupies the "
-        "channel for the aligned atoms it touches")("dram-mb", po::value<std::string>()->default_value("256"),
-                                       "DRAM size, MiB (at 0x80000000)")(
+        "channel for the aligned atoms it touches")("dram-mb",
+                                                    po::value<std::string>()->default_value("256"),
+                                                    "DRAM size, MiB (at 0x80000000)")(
         "sram-kb", po::value<std::string>()->default_value("1024"),
         "on-chip SRAM size, KiB (at 0x08000000)")(
         "sram-latency", po::value<std::string>()->default_value("1"),
