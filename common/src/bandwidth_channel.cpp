@@ -34,20 +34,19 @@ std::uint64_t BandwidthChannel::occupancy(std::uint64_t bytes) const {
     return static_cast<std::uint64_t>(std::ceil(q));
 }
 
-BandwidthChannel::Grant BandwidthChannel::request(std::uint64_t t_req, std::uint64_t bytes) {
+BandwidthChannel::Grant BandwidthChannel::book(std::uint64_t t_req, std::uint64_t occ) {
     Grant g{};
-    if (m_unlimited) {
-        g.start = t_req;
-        g.done = t_req;
-    } else {
-        const std::uint64_t occ = occupancy(bytes);
-        g.start = std::max(t_req, m_busy_until);
-        g.done = g.start + occ;
-        m_busy_until = g.done;
-        m_busy_cycles += occ;
-    }
+    g.start = std::max(t_req, m_busy_until);
+    g.done = g.start + occ;
+    m_busy_until = g.done;
+    m_busy_cycles += occ;
     g.complete = g.done + m_latency;
     return g;
+}
+
+BandwidthChannel::Grant BandwidthChannel::request(std::uint64_t t_req, std::uint64_t bytes) {
+    if (m_unlimited) return Grant{t_req, t_req, t_req + m_latency};
+    return book(t_req, occupancy(bytes));
 }
 
 BandwidthChannel::Grant BandwidthChannel::request_bursts(std::uint64_t t_req, std::uint64_t bytes,
@@ -57,13 +56,7 @@ BandwidthChannel::Grant BandwidthChannel::request_bursts(std::uint64_t t_req, st
     // starts where the previous one ended: the occupancies add up.
     const std::uint64_t n = (bytes + burst - 1) / burst;
     const std::uint64_t occ = (n - 1) * occupancy(burst) + occupancy(bytes - (n - 1) * burst);
-    Grant g{};
-    g.start = std::max(t_req, m_busy_until);
-    g.done = g.start + occ;
-    m_busy_until = g.done;
-    m_busy_cycles += occ;
-    g.complete = g.done + m_latency;
-    return g;
+    return book(t_req, occ);
 }
 
 std::uint64_t BandwidthChannel::run_bus_bytes(std::uint64_t addr, std::uint64_t bytes,
@@ -86,13 +79,7 @@ BandwidthChannel::Grant BandwidthChannel::request_run(std::uint64_t t_req, std::
             occ += occupancy(dram_bus_bytes(addr + i * burst, burst, m_atom));
     }
     occ += occupancy(dram_bus_bytes(addr + (n - 1) * burst, bytes - (n - 1) * burst, m_atom));
-    Grant g{};
-    g.start = std::max(t_req, m_busy_until);
-    g.done = g.start + occ;
-    m_busy_until = g.done;
-    m_busy_cycles += occ;
-    g.complete = g.done + m_latency;
-    return g;
+    return book(t_req, occ);
 }
 
 }  // namespace vp

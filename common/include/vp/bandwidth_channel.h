@@ -72,6 +72,9 @@ class BandwidthChannel {
     std::uint64_t busy_cycles() const { return m_busy_cycles; }  // sum of occupancies
 
   private:
+    // Occupies the channel for `occ` cycles from max(t_req, busy_until).
+    Grant book(std::uint64_t t_req, std::uint64_t occ);
+
     double m_bytes_per_cycle;
     std::uint64_t m_latency;
     bool m_unlimited;
