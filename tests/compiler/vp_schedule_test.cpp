@@ -3,6 +3,7 @@
 // the library it is built on, its errors one line with exit status 2.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -160,6 +161,27 @@ TEST(VpSchedule, SearchListsTheBestInRankOrder) {
     ASSERT_EQ(vc.size(), 3u);
     EXPECT_LE(vc[0]["cycles"], vc[1]["cycles"]);
     EXPECT_LE(vc[1]["cycles"], vc[2]["cycles"]);
+}
+
+// A ResNet-50 1x1 layer: its smallest tilings exceed NPU_MAX_KERNEL_TILES
+// (51,380,224 iterations for 1-element tiles), which the NPU refuses; the
+// cycles search leaves them out instead of failing on them.
+TEST(VpSchedule, CyclesSearchSkipsTilingsTheNpuRefuses) {
+    const auto r = run({"--layer", "C=64,M=256,H=56,W=56,R=1,S=1", "--search", "--objective",
+                        "cycles", "--array", "32x32", "--dataflow", "ws", "--ifmap-kb", "64",
+                        "--weight-kb", "64", "--ofmap-kb", "64", "--top", "2", "--json"});
+    ASSERT_EQ(r.exit_status, 0) << r.err;
+    const auto v = json_lines(r.out);
+    ASSERT_EQ(v.size(), 2u);
+    EXPECT_LE(v[0]["cycles"], v[1]["cycles"]);
+    const std::map<std::string, long long> extent{{"m", 256}, {"c", 64}, {"y", 56},
+                                                  {"x", 56},  {"k", 1},  {"l", 1}};
+    for (const json& e : v) {
+        long long iterations = 1;
+        for (const auto& [d, n] : extent)
+            iterations *= (n + e["tile"][d].get<long long>() - 1) / e["tile"][d].get<long long>();
+        EXPECT_LE(iterations, NPU_MAX_KERNEL_TILES) << e.dump();
+    }
 }
 
 TEST(VpSchedule, ImpossibleSchedulesAreOneLineAndExit2) {

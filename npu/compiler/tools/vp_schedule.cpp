@@ -480,6 +480,15 @@ int main(int argc, char** argv) {
         if (objective == "cycles") {
             if (!npu_runnable(s))
                 throw Error("--objective cycles needs tile-level buffers and the tile policy");
+            // The NPU refuses tilings over NPU_MAX_KERNEL_TILES: no candidates.
+            all.erase(std::remove_if(
+                          all.begin(), all.end(),
+                          [&](const Entry& e) { return e.s.iterations(L) > NPU_MAX_KERNEL_TILES; }),
+                      all.end());
+            if (all.empty())
+                throw Error(
+                    "impossible schedule: every tiling that fits has more than "
+                    "NPU_MAX_KERNEL_TILES inter-tile iterations");
             // Rank by the NPU's analytic estimate, confirm the head with its walk.
             for (Entry& e : all) {
                 const KernelPrediction p = estimate_kernel(descriptor(L, e.s, arch, df), arch.cfg);
@@ -500,7 +509,9 @@ int main(int argc, char** argv) {
         const size_t n = std::min(all.size(), static_cast<size_t>(std::max<int64_t>(top, 1)));
         for (size_t i = 0; i < n; ++i) {
             Entry& e = all[i];
-            if (!e.f.npu && arch.given && npu_runnable(e.s)) with_npu(e.s, e.f);
+            if (!e.f.npu && arch.given && npu_runnable(e.s) &&
+                e.s.iterations(L) <= NPU_MAX_KERNEL_TILES)
+                with_npu(e.s, e.f);
             emit(e.s, e.f, static_cast<int>(i + 1));
         }
         return 0;
