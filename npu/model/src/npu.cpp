@@ -251,26 +251,12 @@ void accumulate(KernelStats& a, const KernelStats& b) {
     a.stall_cycles += b.stall_cycles;
     a.tiles += b.tiles;
     a.resident_weight_bytes += b.resident_weight_bytes;
-    a.dram_read_bytes.ifmap += b.dram_read_bytes.ifmap;
-    a.dram_read_bytes.weight += b.dram_read_bytes.weight;
-    a.dram_read_bytes.psum += b.dram_read_bytes.psum;
-    a.dram_read_bytes.bias += b.dram_read_bytes.bias;
-    a.dram_read_bytes.lut += b.dram_read_bytes.lut;
-    a.dram_write_bytes.ofmap += b.dram_write_bytes.ofmap;
-    a.dram_write_bytes.psum += b.dram_write_bytes.psum;
-    a.dram_bus_read_bytes.ifmap += b.dram_bus_read_bytes.ifmap;
-    a.dram_bus_read_bytes.weight += b.dram_bus_read_bytes.weight;
-    a.dram_bus_read_bytes.psum += b.dram_bus_read_bytes.psum;
-    a.dram_bus_read_bytes.bias += b.dram_bus_read_bytes.bias;
-    a.dram_bus_read_bytes.lut += b.dram_bus_read_bytes.lut;
-    a.dram_bus_write_bytes.ofmap += b.dram_bus_write_bytes.ofmap;
-    a.dram_bus_write_bytes.psum += b.dram_bus_write_bytes.psum;
-    a.sram_reads.ifmap += b.sram_reads.ifmap;
-    a.sram_reads.weight += b.sram_reads.weight;
-    a.sram_reads.ofmap += b.sram_reads.ofmap;
-    a.sram_writes.ifmap += b.sram_writes.ifmap;
-    a.sram_writes.weight += b.sram_writes.weight;
-    a.sram_writes.ofmap += b.sram_writes.ofmap;
+    a.dram_read_bytes += b.dram_read_bytes;
+    a.dram_write_bytes += b.dram_write_bytes;
+    a.dram_bus_read_bytes += b.dram_bus_read_bytes;
+    a.dram_bus_write_bytes += b.dram_bus_write_bytes;
+    a.sram_reads += b.sram_reads;
+    a.sram_writes += b.sram_writes;
 }
 
 void Npu::register_stats() {
@@ -288,27 +274,30 @@ void Npu::register_stats() {
     s.add_counter("npu.resident_weight_bytes", &m_totals.resident_weight_bytes,
                   "weight bytes not loaded: still in the scratchpad (NPU_DESC_F_RESIDENT)");
     s.add_counter("npu.stall_cycles", &m_totals.stall_cycles);
-    s.add_counter("npu.dram_read_bytes.ifmap", &m_totals.dram_read_bytes.ifmap);
-    s.add_counter("npu.dram_read_bytes.weight", &m_totals.dram_read_bytes.weight);
-    s.add_counter("npu.dram_read_bytes.psum", &m_totals.dram_read_bytes.psum);
-    s.add_counter("npu.dram_read_bytes.bias", &m_totals.dram_read_bytes.bias);
-    s.add_counter("npu.dram_read_bytes.lut", &m_totals.dram_read_bytes.lut);
-    s.add_counter("npu.dram_write_bytes.ofmap", &m_totals.dram_write_bytes.ofmap);
-    s.add_counter("npu.dram_write_bytes.psum", &m_totals.dram_write_bytes.psum);
-    // The same transfers as bytes on the DRAM bus (whole atoms, --dram-atom).
-    s.add_counter("npu.dram_bus_read_bytes.ifmap", &m_totals.dram_bus_read_bytes.ifmap);
-    s.add_counter("npu.dram_bus_read_bytes.weight", &m_totals.dram_bus_read_bytes.weight);
-    s.add_counter("npu.dram_bus_read_bytes.psum", &m_totals.dram_bus_read_bytes.psum);
-    s.add_counter("npu.dram_bus_read_bytes.bias", &m_totals.dram_bus_read_bytes.bias);
-    s.add_counter("npu.dram_bus_read_bytes.lut", &m_totals.dram_bus_read_bytes.lut);
-    s.add_counter("npu.dram_bus_write_bytes.ofmap", &m_totals.dram_bus_write_bytes.ofmap);
-    s.add_counter("npu.dram_bus_write_bytes.psum", &m_totals.dram_bus_write_bytes.psum);
-    s.add_counter("npu.sram_reads.ifmap", &m_totals.sram_reads.ifmap);
-    s.add_counter("npu.sram_reads.weight", &m_totals.sram_reads.weight);
-    s.add_counter("npu.sram_reads.ofmap", &m_totals.sram_reads.ofmap);
-    s.add_counter("npu.sram_writes.ifmap", &m_totals.sram_writes.ifmap);
-    s.add_counter("npu.sram_writes.weight", &m_totals.sram_writes.weight);
-    s.add_counter("npu.sram_writes.ofmap", &m_totals.sram_writes.ofmap);
+    // Per tensor: npu.<group>.<tensor>. The bus groups are the same transfers
+    // as bytes on the DRAM bus (whole atoms, --dram-atom).
+    auto reads = [&s](const std::string& group, KernelStats::Reads& r) {
+        s.add_counter("npu." + group + ".ifmap", &r.ifmap);
+        s.add_counter("npu." + group + ".weight", &r.weight);
+        s.add_counter("npu." + group + ".psum", &r.psum);
+        s.add_counter("npu." + group + ".bias", &r.bias);
+        s.add_counter("npu." + group + ".lut", &r.lut);
+    };
+    auto writes = [&s](const std::string& group, KernelStats::Writes& w) {
+        s.add_counter("npu." + group + ".ofmap", &w.ofmap);
+        s.add_counter("npu." + group + ".psum", &w.psum);
+    };
+    auto sram = [&s](const std::string& group, KernelStats::Sram& m) {
+        s.add_counter("npu." + group + ".ifmap", &m.ifmap);
+        s.add_counter("npu." + group + ".weight", &m.weight);
+        s.add_counter("npu." + group + ".ofmap", &m.ofmap);
+    };
+    reads("dram_read_bytes", m_totals.dram_read_bytes);
+    writes("dram_write_bytes", m_totals.dram_write_bytes);
+    reads("dram_bus_read_bytes", m_totals.dram_bus_read_bytes);
+    writes("dram_bus_write_bytes", m_totals.dram_bus_write_bytes);
+    sram("sram_reads", m_totals.sram_reads);
+    sram("sram_writes", m_totals.sram_writes);
     const double pes = double(m_cfg.array_rows) * m_cfg.array_cols;
     s.add_value(
         "npu.utilization",

@@ -87,10 +87,18 @@ struct KernelStats {
         // bias: the per-output-channel parameters, bias and requantization table
         std::uint64_t ifmap = 0, weight = 0, psum = 0, bias = 0, lut = 0;
         std::uint64_t total() const { return ifmap + weight + psum + bias + lut; }
+        Reads& operator+=(const Reads& o) {
+            ifmap += o.ifmap, weight += o.weight, psum += o.psum, bias += o.bias, lut += o.lut;
+            return *this;
+        }
     } dram_read_bytes;
     struct Writes {
         std::uint64_t ofmap = 0, psum = 0;
         std::uint64_t total() const { return ofmap + psum; }
+        Writes& operator+=(const Writes& o) {
+            ofmap += o.ofmap, psum += o.psum;
+            return *this;
+        }
     } dram_write_bytes;
     // Bytes on the DRAM bus (whole atoms, CoreConfig::dram_atom_bytes) for
     // the same transfers; dram_read_bytes/dram_write_bytes stay the useful
@@ -99,6 +107,10 @@ struct KernelStats {
     Writes dram_bus_write_bytes;
     struct Sram {
         std::uint64_t ifmap = 0, weight = 0, ofmap = 0;
+        Sram& operator+=(const Sram& o) {
+            ifmap += o.ifmap, weight += o.weight, ofmap += o.ofmap;
+            return *this;
+        }
     } sram_reads, sram_writes;
 };
 
