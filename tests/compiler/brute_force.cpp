@@ -88,7 +88,7 @@ class Counter {
     std::vector<int64_t> m_contrib;
     Result m_r;
 
-    int level(int t) const { return m_s.level[t == kB ? kW : t]; }
+    int level(int t) const { return m_s.level[t == kB ? kO : t]; }
     bool present(int t) const {
         if (t == kW) return m_L.weights != WeightKind::none;
         if (t == kB) return m_L.has_bias || m_L.channel_table_bytes > 0;

@@ -104,7 +104,7 @@ TEST(Search, LevelsMatchNaiveEnumeration) {
     L.H_y = 2;
     L.H_x = 1;
     L.has_bias = true;
-    for (const BufferConfig& cap : {caps(2, 6, 8), caps(4, 10, 4), caps(1, 5, 4)}) {
+    for (const BufferConfig& cap : {caps(2, 2, 12), caps(4, 6, 8), caps(1, 1, 8)}) {
         SearchOptions opt;
         opt.buffers = cap;
         opt.exhaustive_tiles = true;

@@ -610,12 +610,20 @@ TEST(NpuCoreCapacity, OneRuleHalvesAndChannelParameters) {
     const npu::CoreConfig cfg = small_config(false);
     EXPECT_EQ(npu::usable_bytes(4096), 2048u);
     EXPECT_EQ(npu::usable_bytes(4096, false), 4096u);
+    // The per-channel parameters ride with the accumulators (the output path
+    // applies them), not with the weights.
     npu::FootprintElems e;
-    e.weight = 1920, e.channels = 32;
+    e.ofmap = 480, e.channels = 32;
     npu::ElementBytes w;
-    w.channel_params = npu::kBiasBytes;  // 1920 + 32 * 4 = 2048: fits exactly
+    w.channel_params = npu::kBiasBytes;  // 480 * 4 + 32 * 4 = 2048: fits exactly
     EXPECT_TRUE(npu::fits(npu::footprint_bytes(e, w), cfg));
+    EXPECT_EQ(npu::footprint_bytes(e, w).weight, 0u);
     w.channel_params = npu::kBiasBytes + npu::kQtableEntryBytes;  // 1920 + 32 * 12 = 2304
+    EXPECT_FALSE(npu::fits(npu::footprint_bytes(e, w), cfg));
+    e = {};
+    e.weight = 2048, e.channels = 32;  // a weight tile that fills its half, plus its bias
+    EXPECT_TRUE(npu::fits(npu::footprint_bytes(e, w), cfg));
+    e.weight = 2049;
     EXPECT_FALSE(npu::fits(npu::footprint_bytes(e, w), cfg));
     e = {};
     e.ofmap = 512;  // int32 accumulators: 2048 B
@@ -630,21 +638,25 @@ TEST(NpuCoreCapacity, OneRuleHalvesAndChannelParameters) {
     e.ifmap = 513;
     EXPECT_FALSE(npu::fits(npu::footprint_bytes(e, w), cfg));
 
-    // The same boundary through decode_kernel: gemm C=60, M=32, one tile of weights.
+    // The same boundary through decode_kernel: gemm C=64, M=32 with bias, one
+    // tile of weights filling its half; 15 x 32 accumulators + 32 biases
+    // fill the ofmap half.
     Layer L;
-    L.op = NPU_OP_GEMM, L.C = 60, L.M = 32, L.H = 1, L.W = 1, L.bias = true;
+    L.op = NPU_OP_GEMM, L.C = 64, L.M = 32, L.H = 15, L.W = 1, L.bias = true;
     TestDram dram(1 << 20);
     const Addrs a = place(L, make_tensors(L, 5), dram.mem);
-    npu_desc_t d = make_desc(L, a, {32, 60, 1, 1, 1, 1}, kMCYXKL, Dataflow::os);
+    npu_desc_t d = make_desc(L, a, {32, 64, 15, 1, 1, 1}, kMCYXKL, Dataflow::os);
     npu::Kernel k;
     EXPECT_EQ(npu::decode_kernel(d, cfg, k), NPU_ERR_NONE);
     EXPECT_EQ(npu::max_footprints(k).weight, 2048u);
+    EXPECT_EQ(npu::max_footprints(k).ofmap, 15u * 32 * 4 + 32 * 4);
     d.flags |= NPU_DESC_F_QTABLE;
     d.qtable_addr = a.lut;  // any 256 bytes in DRAM
-    EXPECT_EQ(npu::decode_kernel(d, cfg, k), NPU_ERR_TILE_TOO_LARGE);
-    d.tile[NPU_DIM_M] = 16;  // 960 + 16 * 12 = 1152
+    EXPECT_EQ(npu::decode_kernel(d, cfg, k), NPU_ERR_TILE_TOO_LARGE);  // 1920 + 384 = 2304
+    d.tile[NPU_DIM_Y] = 13;  // 13 * 32 * 4 + 32 * 12 = 2048
     EXPECT_EQ(npu::decode_kernel(d, cfg, k), NPU_ERR_NONE);
-    EXPECT_EQ(npu::max_footprints(k).weight, 1152u);
+    EXPECT_EQ(npu::max_footprints(k).ofmap, 2048u);
+    EXPECT_EQ(npu::max_footprints(k).weight, 2048u);
 }
 
 // SRAM access counters by hand, one-tile kernels on the 4x8 array.

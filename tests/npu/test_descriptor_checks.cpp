@@ -307,23 +307,40 @@ const std::vector<Row>& rows() {
              return b;
          },
          [](npu_desc_t& d) { d.tile[NPU_DIM_X] = 65; }, NPU_ERR_TILE_TOO_LARGE},
-        {"weights + bias 2048 B (last legal)",
+        // the bias rides with the accumulators, not with the weights
+        {"weights 2048 B with bias (last legal)",
          [] {
              Base b = gemm();
-             b.L.C = 61, b.L.M = 32, b.L.W = 1, b.L.bias = true;
-             b.tile = {32, 60, 1, 1, 1, 1};
+             b.L.C = 65, b.L.M = 32, b.L.W = 1, b.L.bias = true;
+             b.tile = {32, 64, 1, 1, 1, 1};
              b.order = kMCYXKL;
              return b;
          },
          [](npu_desc_t&) {}, NPU_ERR_NONE},
-        {"weights + bias 2080 B",
+        {"weights 2080 B with bias",
          [] {
              Base b = gemm();
-             b.L.C = 61, b.L.M = 32, b.L.W = 1, b.L.bias = true;
-             b.tile = {32, 60, 1, 1, 1, 1};
+             b.L.C = 65, b.L.M = 32, b.L.W = 1, b.L.bias = true;
+             b.tile = {32, 64, 1, 1, 1, 1};
              return b;
          },
-         [](npu_desc_t& d) { d.tile[NPU_DIM_C] = 61; }, NPU_ERR_TILE_TOO_LARGE},
+         [](npu_desc_t& d) { d.tile[NPU_DIM_C] = 65; }, NPU_ERR_TILE_TOO_LARGE},
+        {"accumulators + bias 2048 B (last legal)",
+         [] {
+             Base b = gemm();
+             b.L.C = 4, b.L.W = 65, b.L.bias = true;
+             b.tile = {8, 4, 1, 63, 1, 1};
+             return b;
+         },
+         [](npu_desc_t&) {}, NPU_ERR_NONE},
+        {"accumulators + bias 2080 B",
+         [] {
+             Base b = gemm();
+             b.L.C = 4, b.L.W = 65, b.L.bias = true;
+             b.tile = {8, 4, 1, 63, 1, 1};
+             return b;
+         },
+         [](npu_desc_t& d) { d.tile[NPU_DIM_X] = 64; }, NPU_ERR_TILE_TOO_LARGE},
         {"ifmap footprint 2048 B (last legal)",
          [] {
              Base b = conv();

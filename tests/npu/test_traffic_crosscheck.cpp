@@ -5,7 +5,7 @@
 // byte, and both sides must take the same capacity decision: the NPU refuses
 // a tiling (NPU_ERR_TILE_TOO_LARGE) exactly when the compiler's footprints,
 // charged by the one capacity rule (npu/core.h: ping-pong halves, element
-// widths, bias and requantization table next to the weights), do not fit;
+// widths, bias and requantization table next to the accumulators), do not fit;
 // and that is exactly when the compiler's own double-buffered buffer needs
 // (traffic.h) exceed the scratchpads.
 //

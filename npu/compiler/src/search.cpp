@@ -67,7 +67,7 @@ TensorEval eval_tensor(TileContext& ctx, const std::array<Dim, kNumDims>& order,
     const int64_t rho = rho_of(ctx, order, lvl, [x](Dim d) { return relevant(x, d); });
     TensorEval r;
     // Footprint bytes by the NPU's capacity rule (npu/core.h): element widths,
-    // the bias next to the weights in the weight buffer.
+    // the bias next to the accumulators in the ofmap buffer.
     npu::FootprintElems fe;
     npu::ElementBytes w;
     w.ifmap = static_cast<std::uint32_t>(L.w_ifmap);
@@ -78,11 +78,6 @@ TensorEval eval_tensor(TileContext& ctx, const std::array<Dim, kNumDims>& order,
         case Operand::weight: {
             r.cost = rho * L.weight_elems() * L.w_weight;
             fe.weight = static_cast<std::uint64_t>(e(Dim::m) * e(Dim::c) * e(Dim::k) * e(Dim::l));
-            if (L.has_bias) {
-                const int64_t rho_b = rho_of(ctx, order, lvl, [](Dim d) { return d == Dim::m; });
-                r.cost += rho_b * L.M * L.w_bias;
-                fe.channels = static_cast<std::uint64_t>(e(Dim::m));
-            }
             r.need = static_cast<int64_t>(npu::footprint_bytes(fe, w).weight);
             break;
         }
@@ -105,6 +100,11 @@ TensorEval eval_tensor(TileContext& ctx, const std::array<Dim, kNumDims>& order,
             const int64_t O = L.ofmap_elems();
             r.cost = 2 * (rho - 1) * O * L.w_psum + O * L.w_ofmap;
             fe.ofmap = static_cast<std::uint64_t>(e(Dim::m) * e(Dim::y) * e(Dim::x));
+            if (L.has_bias) {
+                const int64_t rho_b = rho_of(ctx, order, lvl, [](Dim d) { return d == Dim::m; });
+                r.cost += rho_b * L.M * L.w_bias;
+                fe.channels = static_cast<std::uint64_t>(e(Dim::m));
+            }
             r.need = static_cast<int64_t>(npu::footprint_bytes(fe, w).ofmap);
             break;
         }

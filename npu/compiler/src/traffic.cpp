@@ -383,12 +383,13 @@ BufferNeeds needs_with(const ConvLayer& L, const Schedule& s, int64_t ifmap_max)
     b.elems[idx(O)] = full_or_tile(L, s, O, Dim::m) * full_or_tile(L, s, O, Dim::y) *
                       full_or_tile(L, s, O, Dim::x);
     const bool per_channel = L.has_bias || L.channel_table_bytes > 0;
-    b.bias_elems = per_channel ? full_or_tile(L, s, W, Dim::m) : 0;
+    b.bias_elems = per_channel ? full_or_tile(L, s, O, Dim::m) : 0;
     const int64_t db = s.double_buffer ? 2 : 1;
     const int64_t channel_bytes = (L.has_bias ? L.w_bias : 0) + L.channel_table_bytes;
-    b.bytes[idx(W)] = (b.elems[idx(W)] * L.w_weight + b.bias_elems * channel_bytes) * db;
+    b.bytes[idx(W)] = b.elems[idx(W)] * L.w_weight * db;
     b.bytes[idx(I)] = b.elems[idx(I)] * L.w_ifmap * db;
-    b.bytes[idx(O)] = b.elems[idx(O)] * L.w_psum * db;  // accumulators
+    // accumulators, and the per-channel parameters the output path applies
+    b.bytes[idx(O)] = (b.elems[idx(O)] * L.w_psum + b.bias_elems * channel_bytes) * db;
     return b;
 }
 }  // namespace
@@ -478,7 +479,7 @@ void order_terms(const ConvLayer& L, const Schedule& s, ClosedFormTerms& t) {
             L, s, s.level[x], [&L, op](Dim d) { return relevant(L, op, d); }, t.p[x], t.rho[x]);
     }
     p_rho(
-        L, s, s.level[idx(Operand::weight)], [](Dim d) { return d == Dim::m; }, t.p_bias,
+        L, s, s.level[idx(Operand::ofmap)], [](Dim d) { return d == Dim::m; }, t.p_bias,
         t.rho_bias);
 }
 
@@ -613,9 +614,9 @@ class Walker {
         m_copy[static_cast<size_t>(e)] = 1;
     }
 
-    // Slot 0..2: operands at their level; slot 3: bias, rel {m}, W's level.
+    // Slot 0..2: operands at their level; slot 3: bias, rel {m}, O's level.
     bool key_changed(int slot) {
-        const int lvl = m_s.level[slot == 3 ? 0 : slot];
+        const int lvl = m_s.level[slot == 3 ? 2 : slot];
         std::vector<int64_t> key;
         for (int j = 1; j <= lvl; ++j) {
             const Dim d = m_s.order[j - 1];
@@ -659,7 +660,7 @@ class Walker {
                 return {range_set(fr(O, Dim::m)), range_set(fr(O, Dim::y)),
                         range_set(fr(O, Dim::x))};
             default:
-                return {range_set(fr(W, Dim::m))};
+                return {range_set(fr(O, Dim::m))};
         }
     }
 

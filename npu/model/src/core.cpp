@@ -256,8 +256,8 @@ std::uint32_t decode_kernel(const npu_desc_t& d, const CoreConfig& cfg, Kernel& 
 FootprintBytes footprint_bytes(const FootprintElems& e, const ElementBytes& w) {
     FootprintBytes b;
     b.ifmap = e.ifmap * w.ifmap;
-    b.weight = e.weight * w.weight + e.channels * w.channel_params;
-    b.ofmap = e.ofmap * w.accumulator;
+    b.weight = e.weight * w.weight;
+    b.ofmap = e.ofmap * w.accumulator + e.channels * w.channel_params;
     return b;
 }
 

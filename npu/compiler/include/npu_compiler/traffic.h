@@ -190,7 +190,7 @@ struct ClosedFormTerms {
     std::array<int, kNumOperands> p{};                  // p_X, 1-based position; 0 if none
     std::array<int64_t, kNumOperands> rho{};            // ρ_X
     std::array<int64_t, kNumOperands> sum_footprint{};  // ΣF_X
-    int p_bias = 0;  // bias and channel table (rel {m}, the weight buffer's level)
+    int p_bias = 0;  // bias and channel table (rel {m}, the ofmap buffer's level)
     int64_t rho_bias = 1;
     int64_t max_ifmap_footprint = 0;  // elements: the ifmap buffer's need (as buffer_needs)
 };

@@ -188,20 +188,23 @@ std::uint32_t decode_kernel(const npu_desc_t& desc, const CoreConfig& cfg, Kerne
 // fits when, for every buffer, its largest footprint fits ONE half:
 //   ifmap half:  ifmap footprint elements x input width (1 B; 4 B for the
 //                int32 input of REQUANT);
-//   weight half: weight footprint (int8; eltwise: operand B, int8) plus the
-//                per-output-channel parameters of the footprint's m range,
-//                bias (int32, 4 B) and requantization pairs (mult, shift:
-//                2 x int32 = 8 B). Like the weights they are constants
-//                streamed from DRAM per m tile, so they sit next to the
-//                weights in the weight scratchpad (as the compiler counts
-//                them), not in a register file of fixed size;
+//   weight half: weight footprint (int8; eltwise: operand B, int8);
 //   ofmap half:  ofmap footprint elements x 4 B (int32 accumulators, also
-//                when the output is int8).
+//                when the output is int8) plus the per-output-channel
+//                parameters of the footprint's m range, bias (int32, 4 B)
+//                and requantization pairs (mult, shift: 2 x int32 = 8 B).
+//                The output path consumes them: the bias initialises the
+//                accumulators of a new output tile, the pairs requantize it
+//                on write-back (as NVDLA's SDP and Gemmini's accumulator
+//                keep them on the output side). Charging them to the weight
+//                half instead made a weight tile that fills its half
+//                exactly (e.g. 64 filters x 512 channels) not fit, and
+//                forced tilings that restart the array's folds.
 // Footprints are clipped to the tensor (padding is never fetched) and the
 // largest one that really occurs counts (docs/dataflow-model.md, "Footprints").
 struct FootprintElems {
     std::uint64_t ifmap = 0, weight = 0, ofmap = 0;
-    std::uint64_t channels = 0;  // output channels whose parameters ride in the weight half
+    std::uint64_t channels = 0;  // output channels whose parameters ride in the ofmap half
 };
 struct ElementBytes {
     std::uint32_t ifmap = 1, weight = 1;

@@ -31,8 +31,8 @@
 // continuing one (no second fill/drain), so a tiling that only splits the
 // streamed dimension costs exactly the untiled GEMM. Accounting of a run is
 // fold-major: each of its F stationary blocks sees the whole run's streamed
-// data once (exact for F = 1; for F > 1 it assumes the streamed tiles stay
-// in the scratchpad for the run, an optimistic bound).
+// data once (exact for F = 1; for F > 1 it assumes the streamed tiles and
+// their partial sums stay on chip for the run, an optimistic bound).
 // Grouped convolutions: one GEMM per group the tile touches (group g's
 // filters m in [g*M/G, (g+1)*M/G), its channels c); each group's GEMM
 // continues that group's GEMM of the previous tile, so a grouped layer
