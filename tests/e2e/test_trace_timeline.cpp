@@ -339,11 +339,13 @@ TEST(TraceTimeline, LargeKernelsAreAggregated) {
 TEST(TraceTimeline, ResNet50KeepsAtMostTheCapPerKernel) {
     const Traced t = run_traced({"--workload", "resnet50"});
     check_against_report(t, 1000.0);
-    // Its kernels move far more transfers than the cap: spans merge them.
+    // Its kernels move more transfers than the cap (check_against_report
+    // checked the cap per kernel): spans merge them, several per span.
     std::uint64_t transfers = 0;
-    for (const json& e : track(t, "DMA read"))
+    const auto& reads = track(t, "DMA read");
+    for (const json& e : reads)
         transfers += e["args"]["transfers"].get<std::uint64_t>();
-    EXPECT_GT(transfers, 100u * t.report["run"]["kernel_launches"].get<std::uint64_t>());
+    EXPECT_GT(transfers, 2 * reads.size());
 }
 
 TEST(TraceTimeline, PlainFirmwareShowsItsInterruptHandlers) {

@@ -651,7 +651,7 @@ TEST(NpuCoreCapacity, OneRuleHalvesAndChannelParameters) {
     EXPECT_EQ(npu::max_footprints(k).weight, 2048u);
     EXPECT_EQ(npu::max_footprints(k).ofmap, 15u * 32 * 4 + 32 * 4);
     d.flags |= NPU_DESC_F_QTABLE;
-    d.qtable_addr = a.lut;  // any 256 bytes in DRAM
+    d.qtable_addr = a.lut;                                             // any 256 bytes in DRAM
     EXPECT_EQ(npu::decode_kernel(d, cfg, k), NPU_ERR_TILE_TOO_LARGE);  // 1920 + 384 = 2304
     d.tile[NPU_DIM_Y] = 13;  // 13 * 32 * 4 + 32 * 12 = 2048
     EXPECT_EQ(npu::decode_kernel(d, cfg, k), NPU_ERR_NONE);
