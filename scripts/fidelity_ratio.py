@@ -27,7 +27,7 @@ MAC_OPS = ("conv", "gemm", "fc")
 
 
 def find_vp_run(root):
-    for build in ("build", "build-fold"):
+    for build in ("build/release", "build"):
         p = os.path.join(root, build, "platform", "vp_run")
         if os.path.exists(p):
             return p
@@ -68,7 +68,7 @@ def sums(report, label, mac_only):
 def main(argv):
     here = os.path.dirname(os.path.abspath(__file__))
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--vp-run", default=None, help="vp_run binary (default: build/platform/vp_run)")
+    ap.add_argument("--vp-run", default=None, help="vp_run binary (default: build/release/platform/vp_run)")
     ap.add_argument("--networks", default="resnet50,alexnet")
     ap.add_argument("--arrays", default="32x32,16x16")
     ap.add_argument("--dataflows", default="os,ws,is")

@@ -5,9 +5,8 @@
 
 lenet5 under os and ws into a markdown file with the markers: the text
 around the markers is kept, every table row carries the figures of vp_run's
-own report of the same run, the summary line sums them; --summary prints one
-line per run; a file without the markers and a failing run are one line and
-exit status 2.
+own report of the same run, the summary line sums them; a file without the
+markers and a failing run are one line and exit status 2.
 """
 import json
 import os
@@ -87,19 +86,6 @@ class ValidationTables(unittest.TestCase):
             self.assertEqual(formula, report["totals"]["formula_cycles"])
             self.assertIn(f"compute {compute} cycles, formula {formula} (compute/formula "
                           f"{compute / formula:.3f}), cycles with DRAM {cycles}", section)
-
-    def test_summary_is_one_line_per_run(self):
-        r = tables("--workload", "lenet5", "--array", "32x32", "--array", "16x16",
-                   "--dataflows", "os", "--summary")
-        self.assertEqual(r.returncode, 0, r.stderr)
-        lines = r.stdout.splitlines()
-        self.assertEqual(len(lines), 2, r.stdout)
-        self.assertTrue(lines[0].startswith("lenet5 32x32 os: "), lines[0])
-        self.assertTrue(lines[1].startswith("lenet5 16x16 os: "), lines[1])
-        totals = report_of(self.tmp, "os")["totals"]
-        self.assertIn(f"compute {totals['compute_cycles']} cycles, formula "
-                      f"{totals['formula_cycles']} (compute/formula "
-                      f"{totals['compute_cycles'] / totals['formula_cycles']:.3f})", lines[0])
 
     def test_a_file_without_markers_is_refused(self):
         with open(self.doc, "w", encoding="utf-8") as f:
