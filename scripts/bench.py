@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Speed and memory of vp_run, measured (never a pass/fail test).
 
     python3 scripts/bench.py [--build DIR] [--runs N] [--iss-runs N] [--iss-only]
