@@ -301,7 +301,11 @@ ParseResult parse_config(int argc, const char* const argv[]) {
         "run the workload under irq, call+irq and call+poll and compare")(
         "fold-overlap", po::bool_switch(),
         "MAC array: one fold's drain overlaps the next fold's fill (pipelined array; "
-        "default off, SCALE-Sim's model)");
+        "default off, SCALE-Sim's model)")(
+        "fold-continuation", po::value<std::string>()->default_value("run"),
+        "run|array|off: tiles that keep the stationary operand continue the run of folds "
+        "(run: always, a lower bound when a tile takes several folds; array: only tiles of "
+        "one fold, what the array can hold; off: never)");
     po::options_description mem("Memory and clock");
     mem.add_options()("dram-bw", po::value<std::string>()->default_value("16"),
                       "DRAM bandwidth, bytes/cycle")("dram-latency",
@@ -436,6 +440,8 @@ ParseResult parse_config(int argc, const char* const argv[]) {
     c.irq_per_layer = vm["irq-per-layer"].as<bool>();
     c.compare_control = vm["compare-control"].as<bool>();
     c.fold_overlap = vm["fold-overlap"].as<bool>();
+    if (!npu::parse_fold_continuation(get(vm, "fold-continuation"), c.fold_continuation))
+        bad("fold-continuation", get(vm, "fold-continuation"), "expected run|array|off");
     c.dram_bw = parse_double("dram-bw", get(vm, "dram-bw"), 0.001, 4096);
     c.dram_latency =
         static_cast<unsigned>(parse_u64("dram-latency", get(vm, "dram-latency"), 0, 1000000));

@@ -51,6 +51,7 @@ npu::compiler::CompileOptions compile_options(const Config& c, std::uint32_t seq
     o.arch.core.dram_atom_bytes = c.dram_atom;
     o.arch.core.functional = c.mode == SimMode::functional;
     o.arch.core.fold_overlap = c.fold_overlap;
+    o.arch.core.fold_continuation = c.fold_continuation;
     o.arch.core.dram_base = VP_DRAM_BASE;
     o.arch.core.dram_size = std::uint64_t{c.dram_mb} << 20;
     o.arch.dram_bw = c.dram_bw;

@@ -113,6 +113,7 @@ nlohmann::json config_to_json(const Config& c) {
     j["ofmap_kb"] = c.ofmap_kb;
     j["dma_burst"] = c.dma_burst_bytes;
     j["fold_overlap"] = c.fold_overlap;
+    j["fold_continuation"] = npu::to_string(c.fold_continuation);
     j["dram_atom"] = c.dram_atom;
     j["mode"] = to_string(c.mode);
     j["verify"] = c.verify;

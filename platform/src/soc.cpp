@@ -48,6 +48,7 @@ npu::NpuConfig npu_config(const Config& c) {
     n.dram_atom_bytes = c.dram_atom;
     n.dma_coalesce_bursts = true;  // the bus and the DRAM book vp::BurstExt
     n.fold_overlap = c.fold_overlap;
+    n.fold_continuation = c.fold_continuation;
     n.functional = c.mode == SimMode::functional || c.verify;
     n.dram_base = VP_DRAM_BASE;
     n.dram_size = std::uint64_t{c.dram_mb} << 20;

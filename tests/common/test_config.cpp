@@ -160,6 +160,23 @@ TEST(Config, FoldOverlapSwitchAndIniKey) {
     EXPECT_TRUE(parse({"--config", path.c_str()}).config.fold_overlap);
 }
 
+TEST(Config, FoldContinuationOptionAndIniKey) {
+    EXPECT_EQ(parse({"--workload", "resnet50"}).config.fold_continuation,
+              npu::FoldContinuation::run);
+    EXPECT_EQ(
+        parse({"--workload", "resnet50", "--fold-continuation", "array"}).config.fold_continuation,
+        npu::FoldContinuation::array);
+    const std::string path = ::testing::TempDir() + "vp_config_fold_continuation.ini";
+    {
+        std::ofstream ini(path);
+        ini << "workload = resnet50\nfold-continuation = off\n";
+    }
+    EXPECT_EQ(parse({"--config", path.c_str()}).config.fold_continuation,
+              npu::FoldContinuation::off);
+    EXPECT_EQ(error_of({"--workload", "resnet50", "--fold-continuation", "tile"}),
+              "--fold-continuation 'tile': expected run|array|off");
+}
+
 TEST(Config, IniUnknownKeyIsAnError) {
     const std::string path = ::testing::TempDir() + "vp_config_bad.ini";
     {

@@ -7,6 +7,8 @@
 //     with and without fold overlap; the estimate's compute cycles equal the
 //     walk's;
 //   - tilings that change the stationary operand: hand-computed cycles;
+//   - the continuation policies (run, array, off) on stationary tiles of one
+//     and of several folds: hand-computed cycles, walk and estimate;
 //   - a conv with a ragged last tile in each of m, c, y, x under os, ws, is:
 //     bit-exact output against the reference, hand-computed compute cycles,
 //     timing mode equal to functional mode.
@@ -58,12 +60,14 @@ struct KernelRun {
 };
 
 KernelRun run(const Layer& L, std::array<unsigned, 6> tile, std::array<unsigned, 6> order,
-              Dataflow df, bool functional, bool overlap = false) {
+              Dataflow df, bool functional, bool overlap = false,
+              npu::FoldContinuation policy = npu::FoldContinuation::run) {
     TestDram dram(1 << 20);
     const Tensors t = make_tensors(L, 3);
     const Addrs a = place(L, t, dram.mem);
     npu::CoreConfig cfg = small_config(functional);
     cfg.fold_overlap = overlap;
+    cfg.fold_continuation = policy;
     npu::Core core(cfg);
     KernelRun r;
     r.desc = make_desc(L, a, tile, order, df);
@@ -73,10 +77,12 @@ KernelRun run(const Layer& L, std::array<unsigned, 6> tile, std::array<unsigned,
 }
 
 // The compiler's analytic estimate of the same descriptor (same core config).
-std::uint64_t estimated_compute(const npu_desc_t& d, bool overlap) {
+std::uint64_t estimated_compute(const npu_desc_t& d, bool overlap,
+                                npu::FoldContinuation policy = npu::FoldContinuation::run) {
     npu::compiler::ArchConfig arch;
     arch.core = small_config(false);
     arch.core.fold_overlap = overlap;
+    arch.core.fold_continuation = policy;
     return npu::compiler::estimate_kernel(d, arch).compute_cycles;
 }
 
@@ -228,6 +234,58 @@ TEST(FoldContinuation, RaggedTilesPerDataflowByHand) {
         EXPECT_EQ(t.st.cycles, f.st.cycles);
         EXPECT_EQ(t.st.sram_reads.weight, f.st.sram_reads.weight);
     }
+}
+
+// The continuation policies by hand. gemm C 8 (reduction), M 16 filters, 10
+// pixels in x tiles of 4, 4, 2, ws on the 4x8 array: fold(T) = 2*4 + 8 + T - 2
+// = 14 + T.
+//   - The whole weight matrix as one stationary tile: 2 x 2 = 4 folds.
+//     run: one run of T 10: 4 x 24 = 96 (the untiled formula). array and off:
+//     the array holds one block of four, so every pixel tile restarts:
+//     4 x (18 + 18 + 16) = 208. With overlap: run 24 + 3 x 10 = 54; array
+//     and off per tile 14 + T + 3 x max(T, 4): 30 + 30 + 28 = 88.
+//   - Stationary tiles of 4 x 8 (m 8, c 4): one fold each, 4 of them, the
+//     pixel loop innermost. run and array: each one run of T 10: 4 x 24 = 96;
+//     off: 4 x (18 + 18 + 16) = 208.
+// The walk and the compiler's estimate agree on each; the output is exact.
+TEST(FoldContinuation, PoliciesByHand) {
+    Layer L;
+    L.op = NPU_OP_GEMM, L.C = 8, L.M = 16, L.H = 1, L.W = 10;
+    const auto ref = reference(L, make_tensors(L, 3));
+    using P = npu::FoldContinuation;
+    struct Case {
+        std::array<unsigned, 6> tile;
+        P policy;
+        bool overlap;
+        std::uint64_t compute;
+    };
+    const std::array<unsigned, 6> whole = {16, 8, 1, 4, 1, 1}, block = {8, 4, 1, 4, 1, 1};
+    const Case cases[] = {
+        {whole, P::run, false, 96}, {whole, P::array, false, 208}, {whole, P::off, false, 208},
+        {whole, P::run, true, 54},  {whole, P::array, true, 88},   {whole, P::off, true, 88},
+        {block, P::run, false, 96}, {block, P::array, false, 96},  {block, P::off, false, 208},
+    };
+    for (const Case& c : cases) {
+        SCOPED_TRACE(std::string(npu::to_string(c.policy)) + " m tile " +
+                     std::to_string(c.tile[0]) + (c.overlap ? " overlap" : ""));
+        const KernelRun f = run(L, c.tile, kMCYXKL, Dataflow::ws, true, c.overlap, c.policy);
+        ASSERT_EQ(f.st.error, NPU_ERR_NONE);
+        EXPECT_EQ(f.out, ref);
+        EXPECT_EQ(f.st.compute_cycles, c.compute);
+        EXPECT_EQ(estimated_compute(f.desc, c.overlap, c.policy), c.compute);
+    }
+    EXPECT_TRUE(npu::continues_run(P::run, 4));
+    EXPECT_TRUE(npu::continues_run(P::array, 1));
+    EXPECT_FALSE(npu::continues_run(P::array, 2));
+    EXPECT_FALSE(npu::continues_run(P::off, 1));
+    for (P p : {P::run, P::array, P::off}) {
+        P back = P::off == p ? P::run : P::off;
+        EXPECT_TRUE(npu::parse_fold_continuation(npu::to_string(p), back));
+        EXPECT_EQ(back, p);
+    }
+    P unchanged = P::array;
+    EXPECT_FALSE(npu::parse_fold_continuation("fold-major", unchanged));
+    EXPECT_EQ(unchanged, P::array);
 }
 
 // The stationary operand is read from the scratchpad once per run: ws,

@@ -243,6 +243,69 @@ TEST(KernelSchedule, EveryOpSchedulesAndTheNpuMovesThePredictedBytes) {
             }
 }
 
+// Under every fold continuation policy and dataflow, the searched schedule's
+// predicted compute cycles are the NPU walk's, and so is the estimate of the
+// same tiling under other loop orders (rotated and reversed: runs of one and
+// of several folds); `array` never costs less than `run` (it continues fewer
+// runs), and `off` never less than `array`.
+TEST(KernelSchedule, PredictedComputeCyclesAreTheNpusUnderEveryPolicy) {
+    struct Null : npu::DmaPort {
+        bool read(std::uint64_t, std::uint8_t*, std::uint32_t, std::uint64_t r,
+                  std::uint64_t& done) override {
+            done = r;
+            return true;
+        }
+        bool write(std::uint64_t, const std::uint8_t*, std::uint32_t, std::uint64_t r,
+                   std::uint64_t& done) override {
+            done = r;
+            return true;
+        }
+    } port;
+    using P = npu::FoldContinuation;
+    for (unsigned df : {NPU_DF_OS, NPU_DF_WS, NPU_DF_IS}) {
+        const npu_desc_t layers[] = {desc_of(NPU_OP_CONV, 64, 128, 28, 28, 3, 3, 1, 1, df),
+                                     desc_of(NPU_OP_CONV, 256, 512, 28, 28, 1, 1, 2, 0, df),
+                                     desc_of(NPU_OP_GEMM, 512, 256, 1, 64, 1, 1, 1, 0, df)};
+        for (const npu_desc_t& layer : layers) {
+            std::uint64_t walked[3] = {};
+            for (P policy : {P::run, P::array, P::off}) {
+                SCOPED_TRACE("df " + std::to_string(df) + " policy " + npu::to_string(policy) +
+                             " c " + std::to_string(layer.c) + " r " + std::to_string(layer.r));
+                ArchConfig a;
+                a.core.fold_continuation = policy;
+                a.core.functional = false;
+                npu_desc_t d = layer;
+                const KernelPrediction p =
+                    schedule_kernel(d, a, Objective::cycles, ScheduleMode::best);
+                npu::Core core(a.core);
+                const npu::KernelStats st = core.run(d, port);
+                ASSERT_EQ(st.error, NPU_ERR_NONE);
+                EXPECT_EQ(p.compute_cycles, st.compute_cycles);
+                for (unsigned variant = 0; variant < 2 * NPU_DIMS; ++variant) {
+                    npu_desc_t o = d;
+                    for (unsigned j = 0; j < NPU_DIMS; ++j) {
+                        const unsigned r = (j + variant) % NPU_DIMS;
+                        o.loop_order[j] = d.loop_order[variant < NPU_DIMS ? r : NPU_DIMS - 1 - r];
+                    }
+                    // The same descriptor under the three policies.
+                    for (P q : {P::run, P::array, P::off}) {
+                        ArchConfig aq = a;
+                        aq.core.fold_continuation = q;
+                        npu::Core other(aq.core);
+                        const npu::KernelStats sq = other.run(o, port);
+                        ASSERT_EQ(sq.error, NPU_ERR_NONE);
+                        walked[static_cast<int>(q)] = sq.compute_cycles;
+                        EXPECT_EQ(estimate_kernel(o, aq).compute_cycles, sq.compute_cycles)
+                            << "order variant " << variant << " under " << npu::to_string(q);
+                    }
+                    EXPECT_LE(walked[0], walked[1]);
+                    EXPECT_LE(walked[1], walked[2]);
+                }
+            }
+        }
+    }
+}
+
 TEST(KernelSchedule, FixedTilingIsTheDocumentedDefault) {
     ArchConfig a;
     // 1x1, C=256, M=64, 56x56: m 32, y = ceil(32 / 56) = 1, x 56, c 256 fits

@@ -203,14 +203,19 @@ unsigned continuation_mask(const npu_desc_t& d, const Extents& e,
     return mask;
 }
 
+// Which GEMMs a compute_cycles pass counts: all, or only those whose runs
+// continue (npu::continues_run) or restart under the core's policy.
+enum class GemmPart { all, continuing, restarting };
+
 // Compute cycles of the whole kernel for a tiling: every tile's systolic (or
 // vector) cycles, the full and the remainder tile of each loop weighted by
 // how often they occur. The loops in `runs` (continuation_mask) count as one
 // tile of their whole extent: the walk's fold continuation makes their
 // sweep cost exactly one GEMM over it (npu::gemm_cycles with the streamed
-// extents concatenated).
-u64 compute_cycles(const npu_desc_t& d, const npu::CoreConfig& c, const Extents& e,
-                   const std::array<u64, NPU_DIMS>& T_in, unsigned runs) {
+// extents concatenated). `part` keeps only some GEMMs (vector cycles count
+// unless `part` is restarting).
+u64 compute_cycles_part(const npu_desc_t& d, const npu::CoreConfig& c, const Extents& e,
+                        const std::array<u64, NPU_DIMS>& T_in, unsigned runs, GemmPart part) {
     std::array<u64, NPU_DIMS> T = T_in;
     for (unsigned dim = 0; dim < NPU_DIMS; ++dim)
         if (runs >> dim & 1u) T[dim] = e.n[dim];
@@ -240,11 +245,15 @@ u64 compute_cycles(const npu_desc_t& d, const npu::CoreConfig& c, const Extents&
                             const u64 mult = nc * ny * nx * nk * nl;
                             u64 cyc = 0;
                             if (is_mac(d.op)) {
-                                auto g_cycles = [&](u64 m_in) {
-                                    return npu::gemm_cycles(
-                                        df, rows, cols,
-                                        npu::tile_gemm(df, m_in, ec * ek * el, ey * ex), 0,
-                                        c.fold_overlap);
+                                auto g_cycles = [&](u64 m_in) -> u64 {
+                                    const npu::GemmShape g =
+                                        npu::tile_gemm(df, m_in, ec * ek * el, ey * ex);
+                                    if (part != GemmPart::all &&
+                                        npu::continues_run(c.fold_continuation,
+                                                           npu::fold_count(g, rows, cols)) !=
+                                            (part == GemmPart::continuing))
+                                        return 0;
+                                    return npu::gemm_cycles(df, rows, cols, g, 0, c.fold_overlap);
                                 };
                                 const u64 g0 = m0 / mg, g1 = (m1 - 1) / mg;
                                 if (g0 == g1) {
@@ -253,13 +262,23 @@ u64 compute_cycles(const npu_desc_t& d, const npu::CoreConfig& c, const Extents&
                                     cyc = g_cycles((g0 + 1) * mg - m0) + g_cycles(m1 - g1 * mg);
                                     if (g1 > g0 + 1) cyc += (g1 - g0 - 1) * g_cycles(mg);
                                 }
-                            } else {
+                            } else if (part != GemmPart::restarting) {
                                 cyc = npu::vector_cycles(cols, (m1 - m0) * ey * ex * ek * el);
                             }
                             total += cyc * mult;
                         }
     }
     return total;
+}
+
+// The kernel's compute cycles under the core's fold continuation policy: the
+// GEMMs that continue their runs as one GEMM per run, the others tile by tile.
+u64 compute_cycles(const npu_desc_t& d, const npu::CoreConfig& c, const Extents& e,
+                   const std::array<u64, NPU_DIMS>& T, unsigned runs) {
+    if (runs == 0 || c.fold_continuation == npu::FoldContinuation::run)
+        return compute_cycles_part(d, c, e, T, runs, GemmPart::all);
+    return compute_cycles_part(d, c, e, T, runs, GemmPart::continuing) +
+           compute_cycles_part(d, c, e, T, 0, GemmPart::restarting);
 }
 
 // ρ of the closed form (docs/dataflow-model.md) for relevance mask `rel` (bit d) under

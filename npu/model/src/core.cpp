@@ -106,6 +106,8 @@ std::string CoreConfig::validate() const {
         return "npu: DRAM window must lie in the 32-bit address space";
     if (!vp::dram_atom_error(dram_atom_bytes).empty())
         return "npu: DRAM atom must be a power of two in 1..4096 bytes";
+    if (std::string(to_string(fold_continuation)) == "?")
+        return "npu: fold continuation must be run, array or off";
     return {};
 }
 
@@ -947,7 +949,8 @@ void Core::Walk::compute() {
                 run.hi[dim] = dim == NPU_DIM_M ? m1 : hi[dim];
             }
             std::uint64_t before = 0;
-            if (g >= m_runs_g0 && g - m_runs_g0 < m_runs.size()) {
+            if (g >= m_runs_g0 && g - m_runs_g0 < m_runs.size() &&
+                continues_run(m_cfg.fold_continuation, fold_count(gs, rows, cols))) {
                 const FoldRun& prev = m_runs[g - m_runs_g0];
                 if (prev.group == g && prev.lo == run.lo && prev.hi == run.hi)
                     before = prev.streamed;

@@ -23,6 +23,40 @@ const char* to_string(Dataflow df) {
     return "?";
 }
 
+const char* to_string(FoldContinuation p) {
+    switch (p) {
+        case FoldContinuation::run:
+            return "run";
+        case FoldContinuation::array:
+            return "array";
+        case FoldContinuation::off:
+            return "off";
+    }
+    return "?";
+}
+
+bool parse_fold_continuation(const std::string& s, FoldContinuation& out) {
+    for (FoldContinuation p :
+         {FoldContinuation::run, FoldContinuation::array, FoldContinuation::off})
+        if (s == to_string(p)) {
+            out = p;
+            return true;
+        }
+    return false;
+}
+
+bool continues_run(FoldContinuation p, std::uint64_t folds) {
+    switch (p) {
+        case FoldContinuation::run:
+            return true;
+        case FoldContinuation::array:
+            return folds == 1;
+        case FoldContinuation::off:
+            return false;
+    }
+    return false;
+}
+
 GemmShape tile_gemm(Dataflow df, std::uint64_t m, std::uint64_t red, std::uint64_t pix) {
     switch (df) {
         case Dataflow::os:

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "npu/systolic.h"
 #include "rv/cpu_config.h"
 
 namespace vp {
@@ -64,6 +65,8 @@ struct Config {
     bool irq_per_layer = false;    // irq control: one interrupt per kernel
     bool compare_control = false;  // run irq, call+irq and call+poll side by side
     bool fold_overlap = false;     // a fold's drain overlaps the next fold's fill (systolic.h)
+    // which tiles continue the previous tile's run of folds (systolic.h)
+    npu::FoldContinuation fold_continuation = npu::FoldContinuation::run;
 
     // Memory system and clock (one clock domain; all latencies in its cycles)
     double dram_bw = 16.0;        // bytes per cycle

@@ -62,6 +62,9 @@ struct CoreConfig {
     // Fold overlap (systolic.h): one fold's drain overlaps the next fold's
     // fill inside a run of folds; off by default (SCALE-Sim's model).
     bool fold_overlap = false;
+    // Fold continuation policy (systolic.h): which tiles continue the
+    // previous tile's run of folds.
+    FoldContinuation fold_continuation = FoldContinuation::run;
     std::uint64_t dram_base = 0x80000000u;
     std::uint64_t dram_size = 0x10000000u;
 

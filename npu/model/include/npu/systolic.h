@@ -33,6 +33,12 @@
 // fold-major: each of its F stationary blocks sees the whole run's streamed
 // data once (exact for F = 1; for F > 1 it assumes the streamed tiles and
 // their partial sums stay on chip for the run, an optimistic bound).
+// The policy (FoldContinuation, vp_run --fold-continuation) says which
+// GEMMs continue: `run` (default) every one whose stationary operand is the
+// previous tile's; `array` only those of one fold, whose whole stationary
+// operand the array still holds (what an array with these scratchpads can
+// realise: a GEMM of several folds ended the previous tile on its last
+// block and starts on its first); `off` none (every tile on an empty array).
 // Grouped convolutions: one GEMM per group the tile touches (group g's
 // filters m in [g*M/G, (g+1)*M/G), its channels c); each group's GEMM
 // continues that group's GEMM of the previous tile, so a grouped layer
@@ -62,6 +68,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "npu_abi/descriptor.h"
 
@@ -70,6 +77,16 @@ namespace npu {
 enum class Dataflow : std::uint8_t { os = 0, ws = 1, is = 2 };
 
 const char* to_string(Dataflow df);
+
+// Which GEMMs continue the previous tile's run (fold continuation, above).
+enum class FoldContinuation : std::uint8_t { run = 0, array = 1, off = 2 };
+
+const char* to_string(FoldContinuation p);
+// "run", "array" or "off"; false for anything else.
+bool parse_fold_continuation(const std::string& s, FoldContinuation& out);
+// Whether a GEMM of `folds` folds whose stationary operand is the previous
+// tile's continues that run under policy `p`.
+bool continues_run(FoldContinuation p, std::uint64_t folds);
 
 struct GemmShape {
     std::uint64_t sr = 0;  // rows of the stationary/streamed operand mapped to array rows
