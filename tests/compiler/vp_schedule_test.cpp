@@ -92,33 +92,50 @@ TEST(VpSchedule, LevelsAndPolicy) {
 }
 
 TEST(VpSchedule, CyclesAreTheNpuPrediction) {
-    const auto r =
-        run({"--layer", "C=16,M=32,H=10,W=12,R=3,S=3,stride=1,pad=1", "--tile", "m=16,y=5",
-             "--order", "y,m", "--array", "8x8", "--dataflow", "ws", "--json"});
-    ASSERT_EQ(r.exit_status, 0) << r.err;
-    const json j = json_lines(r.out).at(0);
-    // The same kernel predicted through the library.
-    npu::compiler::ArchConfig a;
-    a.core.array_rows = a.core.array_cols = 8;
-    a.core.ifmap_bytes = a.core.weight_bytes = a.core.ofmap_bytes = 1u << 30;
-    a.core.dram_size = 0x80000000u;
-    npu_desc_t d{};
-    d.op = NPU_OP_CONV, d.dataflow = NPU_DF_WS;
-    d.ifmap_addr = d.weight_addr = d.ofmap_addr = d.psum_addr = d.bias_addr = d.lut_addr =
-        0x80000000u;
-    d.c = 16, d.m = 32, d.h = 10, d.w = 12, d.e = 10, d.f = 12, d.r = d.s = 3;
-    d.stride_h = d.stride_w = 1, d.pad_top = d.pad_left = d.pad_bottom = d.pad_right = 1;
-    d.groups = 1, d.mult = 1;
-    const std::uint16_t tile[6] = {16, 16, 5, 12, 3, 3};
-    const std::uint8_t order[6] = {NPU_DIM_Y, NPU_DIM_M, NPU_DIM_C,
-                                   NPU_DIM_X, NPU_DIM_K, NPU_DIM_L};
-    for (int i = 0; i < 6; ++i)
-        d.tile[i] = tile[i], d.loop_order[i] = order[i];
-    const auto p = npu::compiler::predict_kernel(d, a);
-    EXPECT_EQ(j["cycles"], p.cycles);
-    EXPECT_EQ(j["compute_cycles"], p.compute_cycles);
-    EXPECT_EQ(j["bytes"]["reads"]["ifmap"], p.rd_ifmap);
-    EXPECT_EQ(j["bytes"]["reads"]["weight"], p.rd_weight);
+    // The default timing model, and with fold overlap and the array policy.
+    for (const bool model_options : {false, true}) {
+        std::vector<std::string> args = {"--layer",    "C=16,M=32,H=10,W=12,R=3,S=3,stride=1,pad=1",
+                                         "--tile",     "m=16,y=5",
+                                         "--order",    "m,y",
+                                         "--array",    "8x8",
+                                         "--dataflow", "ws",
+                                         "--json"};
+        if (model_options)
+            args.insert(args.end(), {"--fold-overlap", "--fold-continuation", "array"});
+        const auto r = run(args);
+        ASSERT_EQ(r.exit_status, 0) << r.err;
+        const json j = json_lines(r.out).at(0);
+        // The same kernel predicted through the library.
+        npu::compiler::ArchConfig a;
+        a.core.fold_overlap = model_options;
+        if (model_options) a.core.fold_continuation = npu::FoldContinuation::array;
+        a.core.array_rows = a.core.array_cols = 8;
+        a.core.ifmap_bytes = a.core.weight_bytes = a.core.ofmap_bytes = 1u << 30;
+        a.core.dram_size = 0x80000000u;
+        npu_desc_t d{};
+        d.op = NPU_OP_CONV, d.dataflow = NPU_DF_WS;
+        d.ifmap_addr = d.weight_addr = d.ofmap_addr = d.psum_addr = d.bias_addr = d.lut_addr =
+            0x80000000u;
+        d.c = 16, d.m = 32, d.h = 10, d.w = 12, d.e = 10, d.f = 12, d.r = d.s = 3;
+        d.stride_h = d.stride_w = 1, d.pad_top = d.pad_left = d.pad_bottom = d.pad_right = 1;
+        d.groups = 1, d.mult = 1;
+        const std::uint16_t tile[6] = {16, 16, 5, 12, 3, 3};
+        const std::uint8_t order[6] = {NPU_DIM_M, NPU_DIM_Y, NPU_DIM_C,
+                                       NPU_DIM_X, NPU_DIM_K, NPU_DIM_L};
+        for (int i = 0; i < 6; ++i)
+            d.tile[i] = tile[i], d.loop_order[i] = order[i];
+        const auto p = npu::compiler::predict_kernel(d, a);
+        EXPECT_EQ(j["cycles"], p.cycles);
+        EXPECT_EQ(j["compute_cycles"], p.compute_cycles);
+        EXPECT_EQ(j["bytes"]["reads"]["ifmap"], p.rd_ifmap);
+        EXPECT_EQ(j["bytes"]["reads"]["weight"], p.rd_weight);
+        // ws with the pixel loop inside m: runs of two y tiles under a weight
+        // tile of ceil(144 / 8) x 2 = 36 folds; fold(T) = 16 + 8 + T - 2.
+        // Default: per m tile one run of T 120: 36 x 142, two m tiles = 10224.
+        // Overlap and array (several folds: every tile restarts): per y tile
+        // fold(60) + 35 x max(60, 8) = 82 + 2100, four tiles = 8728.
+        EXPECT_EQ(j["compute_cycles"], model_options ? 8728u : 10224u);
+    }
 }
 
 TEST(VpSchedule, SearchListsTheBestInRankOrder) {
@@ -205,4 +222,8 @@ TEST(VpSchedule, ImpossibleSchedulesAreOneLineAndExit2) {
     expect_one_line_error(run({"--layer", "C=2,M=4,H=2,R=3"}), "--layer");
     expect_one_line_error(run({"--layer", kLayer, "--objective", "cycles", "--search"}),
                           "needs --array");
+    expect_one_line_error(run({"--layer", kLayer, "--fold-continuation", "array"}), "need --array");
+    expect_one_line_error(
+        run({"--layer", kLayer, "--array", "4x4", "--fold-continuation", "fold-major"}),
+        "--fold-continuation: 'fold-major' (run | array | off)");
 }

@@ -6,7 +6,8 @@
 //               [--level ifmap=1] [--policy tile|delta]
 //               [--pool-elems 64 | --ifmap-kb N --weight-kb N --ofmap-kb N]
 //               [--search [--objective elems|bytes|cycles] [--top 5]] [--json]
-//               [--array RxC] [--dataflow os|ws|is]
+//               [--array RxC] [--dataflow os|ws|is] [--fold-overlap]
+//               [--fold-continuation run|array|off]
 //
 // See npu/compiler/README.md for the semantics. Exit status: 0, or 2 with
 // one error line on stderr for bad input or an impossible schedule.
@@ -279,7 +280,10 @@ int main(int argc, char** argv) {
             "top", po::value<std::string>()->default_value("5"), "schedules listed by --search")(
             "json", "one JSON object per schedule")("array", po::value<std::string>(),
                                                     "RxC: predict NPU cycles")(
-            "dataflow", po::value<std::string>()->default_value("os"), "os | ws | is");
+            "dataflow", po::value<std::string>()->default_value("os"), "os | ws | is")(
+            "fold-overlap", "with --array: a fold's drain overlaps the next fold's fill")(
+            "fold-continuation", po::value<std::string>()->default_value("run"),
+            "with --array: which tiles continue the run of folds, run | array | off");
         po::variables_map vm;
         po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
         po::notify(vm);
@@ -385,7 +389,13 @@ int main(int argc, char** argv) {
             arch.cfg.core.ofmap_bytes =
                 cap.scratchpads ? static_cast<std::uint32_t>(cap.kb.ofmap_bytes) : big;
             arch.cfg.core.dram_size = 0x80000000u;  // timing only: the tensors need no room
+            arch.cfg.core.fold_overlap = vm.count("fold-overlap") > 0;
         }
+        const std::string fc = vm["fold-continuation"].as<std::string>();
+        if (!npu::parse_fold_continuation(fc, arch.cfg.core.fold_continuation))
+            throw Error("--fold-continuation: '" + fc + "' (run | array | off)");
+        if ((vm.count("fold-overlap") || !vm["fold-continuation"].defaulted()) && !arch.given)
+            throw Error("--fold-overlap and --fold-continuation need --array");
         const std::string objective = vm["objective"].as<std::string>();
         if (objective != "elems" && objective != "bytes" && objective != "cycles")
             throw Error("--objective: '" + objective + "' (elems | bytes | cycles)");
