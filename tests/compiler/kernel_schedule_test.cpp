@@ -140,6 +140,21 @@ void expect_search_matches_exhaustive(const npu_desc_t& d0, const ArchConfig& a,
     }
 }
 
+// A DMA port that completes every transfer at once, moving nothing: timing
+// mode needs no data.
+struct NullDma : npu::DmaPort {
+    bool read(std::uint64_t, std::uint8_t*, std::uint32_t, std::uint64_t r,
+              std::uint64_t& done) override {
+        done = r;
+        return true;
+    }
+    bool write(std::uint64_t, const std::uint8_t*, std::uint32_t, std::uint64_t r,
+               std::uint64_t& done) override {
+        done = r;
+        return true;
+    }
+};
+
 }  // namespace
 
 // Small layers (each test well under a second in a release build; the
@@ -209,18 +224,7 @@ TEST(KernelSchedule, EveryOpSchedulesAndTheNpuMovesThePredictedBytes) {
                 npu_desc_t d = o.d;
                 const KernelPrediction p = schedule_kernel(d, a, obj, mode);
                 // The NPU's own run of the chosen descriptor (timing mode).
-                struct Null : npu::DmaPort {
-                    bool read(std::uint64_t, std::uint8_t*, std::uint32_t, std::uint64_t r,
-                              std::uint64_t& done) override {
-                        done = r;
-                        return true;
-                    }
-                    bool write(std::uint64_t, const std::uint8_t*, std::uint32_t, std::uint64_t r,
-                               std::uint64_t& done) override {
-                        done = r;
-                        return true;
-                    }
-                } port;
+                NullDma port;
                 npu::CoreConfig cfg = a.core;
                 cfg.functional = false;
                 npu::Core core(cfg);
@@ -249,18 +253,7 @@ TEST(KernelSchedule, EveryOpSchedulesAndTheNpuMovesThePredictedBytes) {
 // of several folds); `array` never costs less than `run` (it continues fewer
 // runs), and `off` never less than `array`.
 TEST(KernelSchedule, PredictedComputeCyclesAreTheNpusUnderEveryPolicy) {
-    struct Null : npu::DmaPort {
-        bool read(std::uint64_t, std::uint8_t*, std::uint32_t, std::uint64_t r,
-                  std::uint64_t& done) override {
-            done = r;
-            return true;
-        }
-        bool write(std::uint64_t, const std::uint8_t*, std::uint32_t, std::uint64_t r,
-                   std::uint64_t& done) override {
-            done = r;
-            return true;
-        }
-    } port;
+    NullDma port;
     using P = npu::FoldContinuation;
     for (unsigned df : {NPU_DF_OS, NPU_DF_WS, NPU_DF_IS}) {
         const npu_desc_t layers[] = {desc_of(NPU_OP_CONV, 64, 128, 28, 28, 3, 3, 1, 1, df),
