@@ -346,7 +346,7 @@ CONFIG_COLUMNS = [
     ("array_rows", "INTEGER"), ("array_cols", "INTEGER"), ("ifmap_kb", "INTEGER"),
     ("weight_kb", "INTEGER"), ("ofmap_kb", "INTEGER"), ("dram_bw", "REAL"),
     ("dram_latency", "INTEGER"), ("dram_atom", "INTEGER"), ("dma_burst", "INTEGER"),
-    ("objective", "TEXT"),
+    ("fold_overlap", "INTEGER"), ("fold_continuation", "TEXT"), ("objective", "TEXT"),
     ("schedule", "TEXT"), ("mode", "TEXT"), ("seq_len", "INTEGER"), ("seed", "INTEGER"),
     ("freq_mhz", "INTEGER"), ("irq_per_layer", "INTEGER"), ("options", "TEXT"),
 ]
@@ -452,17 +452,19 @@ def config_columns(point, report_config, sweep_name):
     if src:
         for name in ("dataflow", "control", "completion", "objective", "schedule", "mode",
                      "ifmap_kb", "weight_kb", "ofmap_kb", "dram_bw", "dram_latency",
-                     "dram_atom", "dma_burst", "seq_len", "seed", "freq_mhz"):
+                     "dram_atom", "dma_burst", "fold_continuation", "seq_len", "seed",
+                     "freq_mhz"):
             cfg[name] = src.get(name)
         array = src.get("array")
         if isinstance(array, list) and len(array) == 2:
             cfg["array_rows"], cfg["array_cols"] = array
-        irq = src.get("irq_per_layer")
-        cfg["irq_per_layer"] = None if irq is None else int(bool(irq))
+        for name in ("irq_per_layer", "fold_overlap"):
+            flag = src.get(name)
+            cfg[name] = None if flag is None else int(bool(flag))
     else:
         for opt, value in point.items():
             col = opt.replace("-", "_")
-            if col in ("irq_per_layer",):
+            if col in ("irq_per_layer", "fold_overlap"):
                 cfg[col] = int(bool(value))
             elif col in dict(CONFIG_COLUMNS) and col not in ("array", "key", "sweep", "options"):
                 cfg[col] = value

@@ -153,10 +153,13 @@ class Sweep(unittest.TestCase):
                         "timing", "--report", report], check=True, capture_output=True)
         with open(report, encoding="utf-8") as f:
             rep = json.load(f)
-        row = query(self.local_db, "SELECT cycles, npu_busy_cycles, macs, dram_write_bytes_ofmap "
-                    "FROM runs WHERE array = '16x16' AND dataflow = 'ws' AND ifmap_kb = 32")
+        row = query(self.local_db, "SELECT cycles, npu_busy_cycles, macs, dram_write_bytes_ofmap, "
+                    "fold_overlap, fold_continuation FROM runs WHERE array = '16x16' AND "
+                    "dataflow = 'ws' AND ifmap_kb = 32")
         self.assertEqual(row, [(rep["run"]["cycles"], rep["run"]["npu_busy_cycles"],
-                                rep["totals"]["macs"], rep["totals"]["dram_write_bytes"]["ofmap"])])
+                                rep["totals"]["macs"], rep["totals"]["dram_write_bytes"]["ofmap"],
+                                int(rep["config"]["fold_overlap"]),
+                                rep["config"]["fold_continuation"])])
         layers = query(self.local_db, "SELECT l.name, l.op, l.cycles, l.stall_cycles, l.array, "
                        "l.dataflow FROM layers l JOIN runs r ON l.run_id = r.id WHERE "
                        "r.array = '16x16' AND r.dataflow = 'ws' AND r.ifmap_kb = 32 "
