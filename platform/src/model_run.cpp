@@ -12,6 +12,7 @@
 
 #include "npu/systolic.h"
 #include "npu_compiler/compile.h"
+#include "vp/soc.h"
 #include "workloads/executor.h"
 #include "workloads/load.h"
 #include "workloads/zoo.h"
@@ -42,18 +43,7 @@ npu::compiler::CompileOptions compile_options(const Config& c, std::uint32_t seq
     o.dataflow = c.dataflow == Dataflow::os   ? NPU_DF_OS
                  : c.dataflow == Dataflow::ws ? NPU_DF_WS
                                               : NPU_DF_IS;
-    o.arch.core.array_rows = c.array_rows;
-    o.arch.core.array_cols = c.array_cols;
-    o.arch.core.ifmap_bytes = c.ifmap_kb * 1024u;
-    o.arch.core.weight_bytes = c.weight_kb * 1024u;
-    o.arch.core.ofmap_bytes = c.ofmap_kb * 1024u;
-    o.arch.core.dma_burst_bytes = c.dma_burst_bytes;
-    o.arch.core.dram_atom_bytes = c.dram_atom;
-    o.arch.core.functional = c.mode == SimMode::functional;
-    o.arch.core.fold_overlap = c.fold_overlap;
-    o.arch.core.fold_continuation = c.fold_continuation;
-    o.arch.core.dram_base = VP_DRAM_BASE;
-    o.arch.core.dram_size = std::uint64_t{c.dram_mb} << 20;
+    o.arch.core = npu_core_config(c);
     o.arch.dram_bw = c.dram_bw;
     o.arch.dram_latency = c.dram_latency;
     o.objective = c.objective == Objective::cycles ? npu::compiler::Objective::cycles

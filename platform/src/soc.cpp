@@ -11,6 +11,23 @@
 
 namespace vp {
 
+npu::CoreConfig npu_core_config(const Config& c) {
+    npu::CoreConfig n;
+    n.array_rows = c.array_rows;
+    n.array_cols = c.array_cols;
+    n.ifmap_bytes = c.ifmap_kb * 1024u;
+    n.weight_bytes = c.weight_kb * 1024u;
+    n.ofmap_bytes = c.ofmap_kb * 1024u;
+    n.dma_burst_bytes = c.dma_burst_bytes;
+    n.dram_atom_bytes = c.dram_atom;
+    n.fold_overlap = c.fold_overlap;
+    n.fold_continuation = c.fold_continuation;
+    n.functional = c.mode == SimMode::functional;
+    n.dram_base = VP_DRAM_BASE;
+    n.dram_size = std::uint64_t{c.dram_mb} << 20;
+    return n;
+}
+
 namespace {
 
 MemoryTiming dram_timing(const Config& c) {
@@ -38,20 +55,9 @@ rv::CpuConfig cpu_config(const Config& c) {
 }
 
 npu::NpuConfig npu_config(const Config& c) {
-    npu::NpuConfig n;
-    n.array_rows = c.array_rows;
-    n.array_cols = c.array_cols;
-    n.ifmap_bytes = c.ifmap_kb * 1024u;
-    n.weight_bytes = c.weight_kb * 1024u;
-    n.ofmap_bytes = c.ofmap_kb * 1024u;
-    n.dma_burst_bytes = c.dma_burst_bytes;
-    n.dram_atom_bytes = c.dram_atom;
+    npu::NpuConfig n = npu_core_config(c);
     n.dma_coalesce_bursts = true;  // the bus and the DRAM book vp::BurstExt
-    n.fold_overlap = c.fold_overlap;
-    n.fold_continuation = c.fold_continuation;
     n.functional = c.mode == SimMode::functional || c.verify;
-    n.dram_base = VP_DRAM_BASE;
-    n.dram_size = std::uint64_t{c.dram_mb} << 20;
     return n;
 }
 

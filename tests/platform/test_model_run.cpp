@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include "vp/model_run.h"
+#include "vp/soc.h"
 #include "workloads/executor.h"
 
 namespace {
@@ -106,20 +107,6 @@ TEST(ModelRun, VerifyLayersChecksLayersBeforeTheOutput) {
 
 namespace {
 
-// The NPU vp_run builds for a default Config (32x32, 64 KiB scratchpads).
-npu::CoreConfig default_core() {
-    const vp::Config c;
-    npu::CoreConfig n;
-    n.array_rows = c.array_rows;
-    n.array_cols = c.array_cols;
-    n.ifmap_bytes = c.ifmap_kb * 1024u;
-    n.weight_bytes = c.weight_kb * 1024u;
-    n.ofmap_bytes = c.ofmap_kb * 1024u;
-    n.dram_base = VP_DRAM_BASE;
-    n.dram_size = std::uint64_t{c.dram_mb} << 20;
-    return n;
-}
-
 // layer name -> formula_cycles of a workload compiled for `df` (timing mode).
 std::map<std::string, std::uint64_t> formula_by_name(const std::string& workload, vp::Dataflow df,
                                                      std::uint32_t seq_len = 0) {
@@ -130,7 +117,8 @@ std::map<std::string, std::uint64_t> formula_by_name(const std::string& workload
     c.control = seq_len ? vp::Control::call : vp::Control::irq;  // a run-time loop needs call
     vp::ModelPrep prep = vp::prepare_model(c);
     EXPECT_FALSE(prep.exit_now);
-    const std::vector<std::uint64_t> f = vp::layer_formula_cycles(prep.run, default_core());
+    const std::vector<std::uint64_t> f =
+        vp::layer_formula_cycles(prep.run, vp::npu_core_config(vp::Config{}));
     std::map<std::string, std::uint64_t> out;
     for (std::size_t i = 0; i < prep.run.image.layers.size(); ++i) {
         const npu_img_layer_t& l = prep.run.image.layers[i];

@@ -34,9 +34,15 @@ class Cpu;
 namespace npu {
 class Npu;
 struct KernelStats;
+struct CoreConfig;
 }  // namespace npu
 
 namespace vp {
+
+// The NPU core the run's options describe (array, scratchpads, DMA burst,
+// DRAM atom, timing model, DRAM window): what the NPU model runs and what the
+// compiler schedules for.
+npu::CoreConfig npu_core_config(const Config& c);
 
 // A kernel's (or a layer's summed) NPU figures with the report's names.
 LayerReport layer_report_of(const npu::KernelStats& k, std::uint64_t pes);
