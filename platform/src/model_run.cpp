@@ -91,12 +91,7 @@ std::vector<npu::compiler::LayerBusPrediction> setup_layer_bus(
         } catch (const std::invalid_argument&) {
             return {};  // the NPU will name the bad descriptor
         }
-        npu::compiler::LayerBusPrediction& b = bus[d.kernel_id];
-        b.rd_ifmap += p.bus_rd_ifmap;
-        b.rd_weight += p.bus_rd_weight;
-        b.rd_psum += p.bus_rd_psum;
-        b.wr_ofmap += p.bus_wr_ofmap;
-        b.wr_psum += p.bus_wr_psum;
+        bus[d.kernel_id].add(p);
     }
     return bus;
 }

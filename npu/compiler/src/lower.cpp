@@ -912,11 +912,7 @@ struct Lowerer {
                 l.pred_wr_ofmap += p.wr_ofmap * mult;
                 l.pred_wr_psum += p.wr_psum * mult;
                 LayerBusPrediction& b = out.layer_bus[d.kernel_id];
-                b.rd_ifmap += p.bus_rd_ifmap * mult;
-                b.rd_weight += p.bus_rd_weight * mult;
-                b.rd_psum += p.bus_rd_psum * mult;
-                b.wr_ofmap += p.bus_wr_ofmap * mult;
-                b.wr_psum += p.bus_wr_psum * mult;
+                b.add(p, mult);
                 // Patched launches differ from the stored descriptor: predicted cold.
                 if ((op.flags & NPU_PROG_F_RESIDENT_AFTER_FIRST) && op.patch_count == 0 &&
                     !open.empty() && trips.back() > 1 && weight_kernels[open.back()] == 1) {

@@ -59,6 +59,14 @@ struct Allocation {
 // sequence length, resident weight loads left out).
 struct LayerBusPrediction {
     std::uint64_t rd_ifmap = 0, rd_weight = 0, rd_psum = 0, wr_ofmap = 0, wr_psum = 0;
+    // Adds `launches` launches of a kernel predicted as p.
+    void add(const KernelPrediction& p, std::uint64_t launches = 1) {
+        rd_ifmap += p.bus_rd_ifmap * launches;
+        rd_weight += p.bus_rd_weight * launches;
+        rd_psum += p.bus_rd_psum * launches;
+        wr_ofmap += p.bus_wr_ofmap * launches;
+        wr_psum += p.bus_wr_psum * launches;
+    }
 };
 
 struct CompiledModel {
