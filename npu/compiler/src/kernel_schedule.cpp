@@ -94,8 +94,8 @@ std::vector<u64> nice_sizes(u64 n) {
     return {s.begin(), s.end()};
 }
 
-// Ragged splits of a loop of extent n: for trip counts j = 1..8, 10, 12, 14,
-// 16, 20, 24, ... (about 25% apart), the smallest tile giving j trips,
+// Ragged splits of a loop of extent n: for trip counts j = 1..8, 10, 12, 15,
+// 18, 22, 27, ... (about 25% apart), the smallest tile giving j trips,
 // ceil(n / j), and that tile rounded up to a multiple of `step` (the last
 // tile takes the remainder). Sizes with the same trip count move the same
 // bytes; the aligned one wastes no array rows or columns.
@@ -277,6 +277,8 @@ u64 compute_cycles(const npu_desc_t& d, const npu::CoreConfig& c, const Extents&
                    const std::array<u64, NPU_DIMS>& T, unsigned runs) {
     if (runs == 0 || c.fold_continuation == npu::FoldContinuation::run)
         return compute_cycles_part(d, c, e, T, runs, GemmPart::all);
+    if (c.fold_continuation == npu::FoldContinuation::off)
+        return compute_cycles_part(d, c, e, T, 0, GemmPart::all);
     return compute_cycles_part(d, c, e, T, runs, GemmPart::continuing) +
            compute_cycles_part(d, c, e, T, 0, GemmPart::restarting);
 }
@@ -848,8 +850,7 @@ KernelPrediction schedule_kernel(npu_desc_t& desc, const ArchConfig& arch, Objec
                                  ScheduleMode mode, const ScheduleOptions& opt) {
     if (mode == ScheduleMode::fixed) {
         fixed_tiling(desc, arch);
-        walk_choosing_fetch(desc, arch, objective);
-        return predict_kernel(desc, arch);
+        return make_prediction(desc, arch, walk_choosing_fetch(desc, arch, objective));
     }
     const std::vector<ScheduleChoice> r = rank_schedules(desc, arch, objective, opt);
     desc = r.front().desc;

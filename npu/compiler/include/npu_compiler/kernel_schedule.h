@@ -75,8 +75,8 @@ struct KernelPrediction {
 // step is the array extent, for c under ws/is lanes / gcd(lanes, R*S), for
 // y under os/is lanes / gcd(lanes, F) (whole rows fill whole folds).
 // Temporal dimensions get the divisors of N, the powers of two below N, N,
-// and the ragged splits ceil(N / j) for trip counts j = 1..8, 10, 12, 14,
-// 16, 20, 24, ... (about 25% apart); mapped pixel loops get those too. x
+// and the ragged splits ceil(N / j) for trip counts j = 1..8, 10, 12, 15,
+// 18, 22, 27, ... (about 25% apart); mapped pixel loops get those too. x
 // tiles are whole rows or at least one DMA burst long; k and l stay whole.
 // If nothing fits, the search retries with tiles smaller than the array
 // added (divisors and powers of two of m, c, y, x; k and l whole), then
