@@ -464,7 +464,6 @@ class Core::Walk {
     // m_runs_g0.. in order), its stationary ranges (streamed loops 0) and the
     // T its run has streamed so far (systolic.h).
     struct FoldRun {
-        std::uint32_t group = 0;
         std::array<std::uint32_t, NPU_DIMS> lo{}, hi{};
         std::uint64_t streamed = 0;
     };
@@ -942,7 +941,6 @@ void Core::Walk::compute() {
             // previous tile's GEMM of the same group if the stationary
             // operand (its ranges of the non-streamed loops) is the same.
             FoldRun run;
-            run.group = g;
             for (unsigned dim = 0; dim < NPU_DIMS; ++dim) {
                 if (is_streamed_dim(m_k.dataflow, dim)) continue;
                 run.lo[dim] = dim == NPU_DIM_M ? m0 : lo[dim];
@@ -952,8 +950,7 @@ void Core::Walk::compute() {
             if (g >= m_runs_g0 && g - m_runs_g0 < m_runs.size() &&
                 continues_run(m_cfg.fold_continuation, fold_count(gs, rows, cols))) {
                 const FoldRun& prev = m_runs[g - m_runs_g0];
-                if (prev.group == g && prev.lo == run.lo && prev.hi == run.hi)
-                    before = prev.streamed;
+                if (prev.lo == run.lo && prev.hi == run.hi) before = prev.streamed;
             }
             run.streamed = before + gs.t;
             m_next_runs.push_back(run);
