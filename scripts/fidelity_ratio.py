@@ -17,13 +17,10 @@ Usage: scripts/fidelity_ratio.py [--vp-run PATH] [--networks resnet50,alexnet]
 Exit status 1 when a ratio (all layers) exceeds --limit, 2 on a failed run.
 """
 import argparse
-import json
 import os
-import subprocess
 import sys
-import tempfile
 
-MAC_OPS = ("conv", "gemm", "fc")
+from validation_tables import Failure, run_vp
 
 
 def find_vp_run(root):
@@ -32,20 +29,6 @@ def find_vp_run(root):
         if os.path.exists(p):
             return p
     return None
-
-
-def run_one(vp_run, network, array, dataflow, extra):
-    with tempfile.TemporaryDirectory() as tmp:
-        report = os.path.join(tmp, "report.json")
-        cmd = [vp_run, "--workload", network, "--array", array, "--dataflow", dataflow,
-               "--mode", "timing", "--report", report] + extra
-        proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        if proc.returncode != 0:
-            raise RuntimeError("vp_run %s %s %s: exit %d: %s" % (
-                network, array, dataflow, proc.returncode,
-                (proc.stderr.strip().splitlines() or [""])[-1]))
-        with open(report) as f:
-            return json.load(f)
 
 
 def sums(report, label, mac_only):
@@ -58,7 +41,7 @@ def sums(report, label, mac_only):
         if layer.get("formula_cycles") is None:
             raise ValueError("report of %s: layer '%s' has no formula_cycles" % (
                 label, layer.get("name", "?")))
-        if mac_only and layer.get("op") not in MAC_OPS:
+        if mac_only and not layer.get("macs"):
             continue
         compute += int(layer["compute_cycles"])
         formula += int(layer["formula_cycles"])
@@ -87,11 +70,11 @@ def main(argv):
         for array in args.arrays.split(","):
             for df in args.dataflows.split(","):
                 try:
-                    rep = run_one(vp_run, network, array, df, args.extra)
+                    _, rep = run_vp(vp_run, network, array, df, args.extra)
                     label = "%s %s %s" % (network, array, df)
                     c, f = sums(rep, label, False)
                     mc, mf = sums(rep, label, True)
-                except (RuntimeError, ValueError, OSError) as e:
+                except (Failure, ValueError) as e:
                     print("fidelity_ratio: %s" % e, file=sys.stderr)
                     return 2
                 ratio = c / f if f else float("nan")
