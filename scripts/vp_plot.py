@@ -88,7 +88,7 @@ TENSOR_COLORS = {
     "write psum": "#edc948",
 }
 DATAFLOW_COLORS = {"os": "#4e79a7", "ws": "#e15759", "is": "#59a14f"}
-CONTROL_MODES = [("irq", "irq"), ("call_irq", "call+irq"), ("call_poll", "call+poll")]
+CONTROL_MODES = ["irq", "call+irq", "call+poll"]
 CONTROL_COLORS = {"irq": "#4e79a7", "call+irq": "#f28e2b", "call+poll": "#e15759"}
 
 
@@ -472,12 +472,12 @@ SWEEP_NEEDS = ["status", "workload", "dataflow", "control_scheme", "array", "ifm
 # Configuration columns that can tell two runs of one workload apart, in the
 # order a label names them.
 SWEEP_CONFIG = ["dataflow", "array", "ifmap_kb", "weight_kb", "ofmap_kb", "control_scheme", "dram_bw",
-                "dram_latency", "dram_atom", "dma_burst", "objective", "schedule", "mode", "seq_len", "seed",
-                "freq_mhz", "irq_per_layer"]
+                "dram_latency", "dram_atom", "dma_burst", "fold_overlap", "fold_continuation", "objective",
+                "schedule", "mode", "seq_len", "seed", "freq_mhz", "irq_per_layer"]
 BUFFERS = ["ifmap_kb", "weight_kb", "ofmap_kb"]
 NUMERIC = {"ifmap_kb", "weight_kb", "ofmap_kb", "cycles", "npu_busy_cycles", "npu_idle_cycles",
            "cpu_busy_cycles", "npu_dram_bytes", "dram_bw", "dram_latency", "dram_atom", "dma_burst", "seq_len",
-           "seed", "freq_mhz", "irq_per_layer"}
+           "seed", "freq_mhz", "irq_per_layer", "fold_overlap"}
 
 
 def read_sqlite(path):
@@ -582,6 +582,10 @@ def config_label(run, cols):
             parts.append(f"{c}={run[c]}")
         elif c == "irq_per_layer":
             parts.append("irq/layer" if run[c] else "irq/list")
+        elif c == "fold_overlap":
+            parts.append("fold overlap" if run[c] else "no fold overlap")
+        elif c == "fold_continuation":
+            parts.append(f"continuation={run[c]}")
         else:
             parts.append(str(run[c]))
     return " ".join(parts)
@@ -800,7 +804,7 @@ def plot_control(s, which):
     groups = {}
     for r in s["runs"]:
         groups.setdefault((r["workload"],) + tuple(r[c] for c in fixed), {})[r["control_scheme"]] = r
-    names = [m for _, m in CONTROL_MODES]
+    names = CONTROL_MODES
     groups = {k: g for k, g in sorted(groups.items(), key=lambda kv: str(kv[0])) if len(g) > 1}
     compared = [r for g in groups.values() for r in g.values()]
     others = [c for c in fixed if len({r[c] for r in compared}) > 1]
@@ -873,12 +877,7 @@ REPORT_DRAW = {"cycles": plot_cycles, "utilization": plot_utilization, "dram": p
 
 def outputs(args, names):
     """(plot, path) pairs to write, from --out, --plot and --format."""
-    plots = names
-    if args.plot:
-        unknown = [p for p in args.plot if p not in names]
-        if unknown:
-            raise InputError(f"--plot {unknown[0]}: not a {args.cmd} plot (choose from {', '.join(names)})")
-        plots = args.plot
+    plots = args.plot or names
     ext = os.path.splitext(args.out)[1].lower().lstrip(".")
     if ext in FORMATS:
         if len(plots) != 1:

@@ -256,6 +256,19 @@ class SweepPlots(PlotCase):
             self.assertIn(mode, texts["control"])
 
 
+    def test_timing_model_columns_tell_runs_apart(self):
+        # A sweep over --fold-continuation: its runs are labelled by it.
+        path = os.path.join(self.tmp, "policies.sqlite")
+        shutil.copy(SWEEP, path)
+        db = sqlite3.connect(path)
+        db.execute("ALTER TABLE runs ADD COLUMN fold_continuation TEXT")
+        db.execute("UPDATE runs SET fold_continuation = CASE WHEN id % 2 THEN 'run' ELSE 'array' END")
+        db.commit()
+        db.close()
+        texts = {p: " ".join(svg_texts(r)) for p, r in self.check_svgs("sweep", path, SWEEP_PLOTS).items()}
+        self.assertIn("fold_continuation", texts["pareto"])
+        self.assertIn("continuation=", texts["pareto"])
+
     def test_runs_csv_draws_what_the_database_draws(self):
         # runs.csv as `vp_sweep.py --csv` writes it: the table's columns, NULL as "".
         db = sqlite3.connect(SWEEP)
