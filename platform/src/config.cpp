@@ -311,7 +311,7 @@ ParseResult parse_config(int argc, const char* const argv[]) {
                       "DRAM bandwidth, bytes/cycle")("dram-latency",
                                                      po::value<std::string>()->default_value("100"),
                                                      "DRAM access latency, cycles")(
-        "dram-atom", po::value<std::string>()->default_value("32"),
+        "dram-atom", po::value<std::string>()->default_value(std::to_string(kDefaultDramAtom)),
         "DRAM access granularity, bytes (power of two): every transaction occupies the "
         "channel for the aligned atoms it touches")("dram-mb",
                                                     po::value<std::string>()->default_value("256"),

@@ -12,6 +12,7 @@
 
 #include "npu/systolic.h"
 #include "rv/cpu_config.h"
+#include "vp/dram_atom.h"
 
 namespace vp {
 
@@ -69,9 +70,9 @@ struct Config {
     npu::FoldContinuation fold_continuation = npu::FoldContinuation::run;
 
     // Memory system and clock (one clock domain; all latencies in its cycles)
-    double dram_bw = 16.0;        // bytes per cycle
-    unsigned dram_latency = 100;  // cycles
-    unsigned dram_atom = 32;      // DRAM access granularity, bytes (vp/dram_atom.h)
+    double dram_bw = 16.0;                  // bytes per cycle
+    unsigned dram_latency = 100;            // cycles
+    unsigned dram_atom = kDefaultDramAtom;  // DRAM access granularity, bytes
     unsigned dram_mb = 256;
     unsigned sram_kb = 1024;
     unsigned sram_latency = 1;  // cycles

@@ -33,6 +33,7 @@
 
 #include "npu/systolic.h"
 #include "npu_abi/descriptor.h"
+#include "vp/dram_atom.h"
 
 namespace npu {
 
@@ -57,7 +58,7 @@ struct CoreConfig {
     // every DMA burst as the aligned atoms it touches. Only counted here; the
     // DRAM's channel (the platform's memory, the compiler's ChannelDram)
     // books the same atoms for time.
-    std::uint32_t dram_atom_bytes = 32;
+    std::uint32_t dram_atom_bytes = vp::kDefaultDramAtom;
     bool functional = true;
     // Fold overlap (systolic.h): one fold's drain overlaps the next fold's
     // fill inside a run of folds; off by default (SCALE-Sim's model).
