@@ -30,14 +30,13 @@ using sc_core::sc_time;
 
 namespace {
 
-constexpr std::size_t kDramSize = 1 << 20;
 constexpr unsigned kBw = 16, kLatency = 100;
 
 // DRAM with vp::Memory's timing (vp::BandwidthChannel in whole cycles: the
 // request rounds up to the next edge) and a debug interface.
 struct DramTarget : sc_core::sc_module {
     tlm_utils::simple_target_socket<DramTarget> socket{"socket"};
-    std::vector<std::uint8_t> mem = std::vector<std::uint8_t>(kDramSize, 0);
+    std::vector<std::uint8_t> mem = std::vector<std::uint8_t>(kDramBytes, 0);
     sc_time cycle;
     vp::BandwidthChannel channel{double(kBw), kLatency};
 
@@ -78,18 +77,6 @@ struct DramTarget : sc_core::sc_module {
     }
 };
 
-npu::NpuConfig config() {
-    npu::NpuConfig c;
-    c.array_rows = 4;
-    c.array_cols = 8;
-    c.ifmap_bytes = c.weight_bytes = c.ofmap_bytes = 4096;
-    c.dma_burst_bytes = 16;
-    c.functional = true;
-    c.dram_base = kDramBase;
-    c.dram_size = kDramSize;
-    return c;
-}
-
 struct Bench : vp_test::ScBench, sc_core::sc_module {
     tlm_utils::simple_initiator_socket<Bench> cpu{"cpu"};
     DramTarget dram;
@@ -100,7 +87,7 @@ struct Bench : vp_test::ScBench, sc_core::sc_module {
     sc_time cycle;
 
     Bench(sc_core::sc_module_name n, sc_time cyc)
-        : sc_module(n), dram("dram", cyc), npu_("npu", config(), cyc), cycle(cyc) {
+        : sc_module(n), dram("dram", cyc), npu_("npu", small_config(true), cyc), cycle(cyc) {
         cpu.bind(npu_.bus_in);
         npu_.dma_out.bind(dram.socket);
         npu_.irq_out.bind(irq);
@@ -175,9 +162,9 @@ const std::array<unsigned, 6> kTile = {2, 3, 4, 3, 2, 3}, kOrder = {1, 4, 5, 0, 
 // The kernel's cycles in pure cycle arithmetic: the core on a cycle-level
 // DRAM with the same bandwidth and latency (npu_test_util.h TestDram).
 std::uint64_t core_cycles(const npu_desc_t& d, const std::vector<std::uint8_t>& mem) {
-    TestDram dram(kDramSize, kBw, kLatency);
+    TestDram dram(kDramBytes, kBw, kLatency);
     dram.mem = mem;
-    npu::Core core(config());
+    npu::Core core(small_config(true));
     const npu::KernelStats st = core.run(d, dram);
     EXPECT_EQ(st.error, NPU_ERR_NONE);
     return st.cycles;
@@ -302,7 +289,7 @@ TEST(NpuHardeningSc, SecondInitiatorSharesTheBandwidth) {
 // given "npu." and removed none: 21 counters pointed into a destroyed object).
 TEST(NpuHardeningSc, StatisticsRemovedWithTheNpu) {
     {
-        auto npu = std::make_unique<npu::Npu>("npu", config(), sc_time(1, SC_NS));
+        auto npu = std::make_unique<npu::Npu>("npu", small_config(true), sc_time(1, SC_NS));
         EXPECT_EQ(vp::stats().read("npu.kernels"), 0.0);
         EXPECT_NE(vp::stats().to_text().find("npu.macs"), std::string::npos);
     }
