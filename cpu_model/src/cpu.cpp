@@ -36,8 +36,7 @@ Cpu::Cpu(sc_core::sc_module_name name, const CpuConfig& config, sc_core::sc_time
     m_core.set_trap_observer([this](const TrapRecord& t) {
         VP_LOG_DEBUG(this->name(), "trap: %s at pc=0x%08x (mcause=0x%08x, mtval=0x%08x)",
                      cause_name(t.mcause), t.pc, t.mcause, t.mtval);
-        if (m_trap_hook)
-            m_trap_hook(true, t.mcause, sc_core::sc_time_stamp() + time_of(local_cycles()));
+        if (m_trap_hook) m_trap_hook(true, t.mcause, local_now());
     });
     m_semihost->set_exit_handler([this](int status) {
         sync();  // the run ends at the CPU's own time, not at its last sync point
@@ -45,7 +44,7 @@ Cpu::Cpu(sc_core::sc_module_name name, const CpuConfig& config, sc_core::sc_time
         m_core.request_stop();
     });
     m_semihost->set_clock([this] {
-        const sc_core::sc_time t = sc_core::sc_time_stamp() + time_of(local_cycles());
+        const sc_core::sc_time t = local_now();
         return static_cast<std::uint64_t>(t / sc_core::sc_time(1, sc_core::SC_NS));
     });
 
@@ -92,9 +91,7 @@ sc_core::sc_time Cpu::time_of(std::uint64_t cycles) const {
 
 void Cpu::set_mtime_source(std::function<std::uint64_t(const sc_core::sc_time& at)> source) {
     if (!source) return;
-    m_core.set_time_source([this, source = std::move(source)] {
-        return source(sc_core::sc_time_stamp() + time_of(local_cycles()));
-    });
+    m_core.set_time_source([this, source = std::move(source)] { return source(local_now()); });
 }
 
 void Cpu::set_trap_hook(TrapHook hook) {
@@ -103,8 +100,7 @@ void Cpu::set_trap_hook(TrapHook hook) {
         m_core.set_mret_observer({});
         return;
     }
-    m_core.set_mret_observer(
-        [this] { m_trap_hook(false, 0, sc_core::sc_time_stamp() + time_of(local_cycles())); });
+    m_core.set_mret_observer([this] { m_trap_hook(false, 0, local_now()); });
 }
 
 std::uint64_t Cpu::local_cycles() const {

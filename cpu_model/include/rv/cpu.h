@@ -101,6 +101,10 @@ class Cpu : public sc_core::sc_module, private MemoryInterface {
     std::uint64_t local_cycles() const;  // cycles ahead of SystemC time
     std::uint64_t cycles_of(const sc_core::sc_time& t) const;
     sc_core::sc_time time_of(std::uint64_t cycles) const;
+    // The core's own time: SystemC time plus the cycles it ran ahead.
+    sc_core::sc_time local_now() const {
+        return sc_core::sc_time_stamp() + time_of(local_cycles());
+    }
 
     // MemoryInterface
     MemResult load(std::uint32_t addr, void* data, unsigned size) override;
