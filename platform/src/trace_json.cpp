@@ -252,10 +252,9 @@ TraceJson::Slice TraceJson::step_slice(std::uint32_t value) const {
 // Ends the CPU's open slice at `cycle` and opens `name` there; the track's
 // time never goes back (a slice of zero cycles is not written).
 void TraceJson::cpu_switch(std::uint64_t cycle, std::string name, std::string args) {
-    cycle = std::max(cycle, m_cpu_last);
+    cycle = std::max(cycle, m_cur.begin);
     if (m_cur_open && cycle > m_cur.begin)
         complete(kCpuPid, kFirmwareTid, m_cur.name, "cpu", m_cur.begin, cycle, m_cur.args);
-    m_cpu_last = cycle;
     m_cur = {std::move(name), std::move(args), cycle};
     m_cur_open = true;
 }

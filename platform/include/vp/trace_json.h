@@ -91,7 +91,6 @@ class TraceJson : public npu::TraceObserver {
     Slice m_cur;         // the CPU's open slice
     bool m_cur_open = false;
     std::vector<Slice> m_interrupted;  // slices a trap handler interrupted
-    std::uint64_t m_cpu_last = 0;      // the CPU track's last time (kept monotonic)
 };
 
 }  // namespace vp
