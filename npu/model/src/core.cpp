@@ -624,8 +624,7 @@ bool Core::Walk::transfer(bool write, std::uint64_t base, std::uint32_t esize,
         // The run's bursts start at its address, whichever path carries them.
         bus += vp::dram_run_bus_bytes(base + r.elem * esize, len, burst, m_cfg.dram_atom_bytes);
     }
-    if (dropped) m_dma.dropped(write ? 1 : 0, dropped);
-    if (bytes) m_dma.activity(write ? 1 : 0, start, done);
+    if (bytes) m_dma.activity(write ? 1 : 0, start, done, bytes - dropped, bus);
     return true;
 }
 
@@ -975,7 +974,7 @@ void Core::Walk::compute() {
     const std::uint64_t start = std::max(m_comp_end, m_loads_done);
     m_st.compute_cycles += cycles;
     m_comp_end = start + cycles;
-    if (cycles) m_dma.activity(2, start, m_comp_end);
+    if (cycles) m_dma.activity(2, start, m_comp_end, 0, 0);
 
     if (!m_cfg.functional) return;
     // Functional execution on the scratchpad halves.

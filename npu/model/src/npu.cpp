@@ -11,7 +11,6 @@
 #include <unordered_map>
 
 #include "npu_abi/memory_map.h"
-#include "vp/dram_atom.h"
 #include "vp/log.h"
 #include "vp/sim_control.h"
 #include "vp/stats.h"
@@ -81,24 +80,12 @@ class Npu::ShellDma : public DmaPort {
     // A contiguous run goes as one transaction tagged with the burst size
     // (vp::BurstExt): the bus and the memory book and count its bursts.
     bool coalesces_bursts() const override { return m_coalesce; }
-    void activity(int unit, std::uint64_t begin, std::uint64_t end) override {
-        if (m_npu.m_observer) {
-            // A DMA unit's interval carries the bytes its transfers moved since its last one.
-            std::uint64_t bytes = 0, bus = 0;
-            if (unit == 0 || unit == 1) {
-                std::swap(bytes, m_moved[static_cast<std::size_t>(unit)]);
-                std::swap(bus, m_bus_moved[static_cast<std::size_t>(unit)]);
-            }
-            intervals.push_back({begin, end, bytes, unit, bus});
-        }
+    void activity(int unit, std::uint64_t begin, std::uint64_t end, std::uint64_t bytes,
+                  std::uint64_t bus_bytes) override {
+        if (m_npu.m_observer) intervals.push_back({begin, end, bytes, unit, bus_bytes});
         if (!m_npu.m_tracing || end <= begin) return;
         events.push_back({begin, unit, +1});
         events.push_back({end, unit, -1});
-    }
-    // Bytes a fetch by rows read and dropped: the interval reports the useful ones.
-    void dropped(int unit, std::uint64_t bytes) override {
-        if (m_npu.m_observer && (unit == 0 || unit == 1))
-            m_moved[static_cast<std::size_t>(unit)] -= bytes;
     }
     // Makes every deferred write visible in the target (kernel's end).
     void commit() {
@@ -193,14 +180,6 @@ class Npu::ShellDma : public DmaPort {
         }
         const std::uint64_t at = (now + delay.value() + cyc - 1) / cyc;  // next edge
         done = std::max<std::uint64_t>(request, at > m_base ? at - m_base : 0);
-        if (m_npu.m_observer) {
-            // A transaction is a run or whole bursts of one from its start
-            // (core.cpp, transfer): its atoms are the run's (vp/dram_atom.h).
-            const std::size_t unit = cmd == tlm::TLM_READ_COMMAND ? 0 : 1;
-            m_moved[unit] += len;
-            m_bus_moved[unit] += vp::dram_run_bus_bytes(addr, len, m_npu.m_cfg.dma_burst_bytes,
-                                                        m_npu.m_cfg.dram_atom_bytes);
-        }
         return true;
     }
     Npu& m_npu;
@@ -212,8 +191,6 @@ class Npu::ShellDma : public DmaPort {
     bool m_defer;
     std::vector<std::uint8_t> m_old;
     std::unordered_map<std::uint64_t, Page> m_pages;
-    std::array<std::uint64_t, 2> m_moved{};  // bytes read, written since the unit's last interval
-    std::array<std::uint64_t, 2> m_bus_moved{};  // the same on the DRAM bus (whole atoms)
 };
 
 Npu::Npu(sc_core::sc_module_name name, const NpuConfig& cfg, sc_core::sc_time cycle)

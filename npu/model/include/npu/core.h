@@ -132,14 +132,14 @@ class DmaPort {
     // bursts, back to back at the same request cycle); false: one call per
     // burst.
     virtual bool coalesces_bursts() const { return false; }
-    // Busy intervals for waveforms: unit 0 = DMA read, 1 = DMA write, 2 = MAC array.
-    virtual void activity(int unit, std::uint64_t begin, std::uint64_t end) {
-        (void)unit, (void)begin, (void)end;
+    // Busy intervals for waveforms and timelines: unit 0 = DMA read, 1 = DMA
+    // write, 2 = MAC array. A DMA interval carries the useful bytes of its
+    // transfers (without those a fetch by rows drops, NPU_DESC_F_IFMAP_ROWS)
+    // and their bytes on the DRAM bus; the MAC array's carries 0, 0.
+    virtual void activity(int unit, std::uint64_t begin, std::uint64_t end, std::uint64_t bytes,
+                          std::uint64_t bus_bytes) {
+        (void)unit, (void)begin, (void)end, (void)bytes, (void)bus_bytes;
     }
-    // Of the transfers the next activity() of `unit` closes, `bytes` the DMA
-    // read but dropped before the scratchpad (NPU_DESC_F_IFMAP_ROWS): a port
-    // that counts the bytes per interval can report the useful ones.
-    virtual void dropped(int unit, std::uint64_t bytes) { (void)unit, (void)bytes; }
 };
 
 // A tensor's layout in DRAM (descriptor.h): element (c, y, x) lies
