@@ -49,37 +49,29 @@ BandwidthChannel::Grant BandwidthChannel::request(std::uint64_t t_req, std::uint
     return book(t_req, occupancy(bytes));
 }
 
-BandwidthChannel::Grant BandwidthChannel::request_bursts(std::uint64_t t_req, std::uint64_t bytes,
-                                                         std::uint64_t burst) {
-    if (burst == 0 || bytes <= burst || m_unlimited) return request(t_req, bytes);
+BandwidthChannel::Grant BandwidthChannel::book_run(std::uint64_t t_req, std::uint64_t addr,
+                                                   std::uint64_t bytes, std::uint64_t burst,
+                                                   std::uint64_t atom) {
     // Every burst after the first is requested at t_req <= busy_until, so it
-    // starts where the previous one ended: the occupancies add up.
-    const std::uint64_t n = (bytes + burst - 1) / burst;
-    const std::uint64_t occ = (n - 1) * occupancy(burst) + occupancy(bytes - (n - 1) * burst);
-    return book(t_req, occ);
+    // starts where the previous one left the channel: the occupancies add up.
+    std::uint64_t occ = 0, bus = 0;
+    for_each_run_burst(addr, bytes, burst, atom, [&](std::uint64_t b, std::uint64_t count) {
+        occ += occupancy(b) * count;
+        bus += b * count;
+    });
+    Grant g = m_unlimited ? Grant{t_req, t_req, t_req + m_latency} : book(t_req, occ);
+    g.bus_bytes = bus;
+    return g;
 }
 
-std::uint64_t BandwidthChannel::run_bus_bytes(std::uint64_t addr, std::uint64_t bytes,
-                                              std::uint64_t burst) const {
-    return dram_run_bus_bytes(addr, bytes, burst, m_atom);
+BandwidthChannel::Grant BandwidthChannel::request_bursts(std::uint64_t t_req, std::uint64_t bytes,
+                                                         std::uint64_t burst) {
+    return book_run(t_req, 0, bytes, burst, 1);
 }
 
 BandwidthChannel::Grant BandwidthChannel::request_run(std::uint64_t t_req, std::uint64_t addr,
                                                       std::uint64_t bytes, std::uint64_t burst) {
-    if (m_atom <= 1 || m_unlimited) return request_bursts(t_req, bytes, burst);
-    if (burst == 0 || bytes <= burst) return request(t_req, dram_bus_bytes(addr, bytes, m_atom));
-    // One burst after the other, each for its atoms (as request_bursts: the
-    // later bursts start where the previous one left the channel).
-    const std::uint64_t n = (bytes + burst - 1) / burst;
-    std::uint64_t occ = 0;
-    if (burst % m_atom == 0) {
-        occ = (n - 1) * occupancy(dram_bus_bytes(addr, burst, m_atom));
-    } else {
-        for (std::uint64_t i = 0; i + 1 < n; ++i)
-            occ += occupancy(dram_bus_bytes(addr + i * burst, burst, m_atom));
-    }
-    occ += occupancy(dram_bus_bytes(addr + (n - 1) * burst, bytes - (n - 1) * burst, m_atom));
-    return book(t_req, occ);
+    return book_run(t_req, addr, bytes, burst, m_atom);
 }
 
 }  // namespace vp

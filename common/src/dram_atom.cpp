@@ -23,17 +23,10 @@ std::uint64_t dram_bus_bytes(std::uint64_t addr, std::uint64_t len, std::uint64_
 std::uint64_t dram_run_bus_bytes(std::uint64_t addr, std::uint64_t len, std::uint64_t burst,
                                  std::uint64_t atom) {
     if (atom <= 1) return len;
-    if (burst == 0 || len <= burst) return dram_bus_bytes(addr, len, atom);
-    const std::uint64_t n = (len + burst - 1) / burst;  // bursts; the last may be shorter
     std::uint64_t sum = 0;
-    if (burst % atom == 0) {
-        // Every full burst starts at the same offset within an atom.
-        sum = (n - 1) * dram_bus_bytes(addr, burst, atom);
-    } else {
-        for (std::uint64_t i = 0; i + 1 < n; ++i)
-            sum += dram_bus_bytes(addr + i * burst, burst, atom);
-    }
-    return sum + dram_bus_bytes(addr + (n - 1) * burst, len - (n - 1) * burst, atom);
+    for_each_run_burst(addr, len, burst, atom,
+                       [&](std::uint64_t bus, std::uint64_t count) { sum += bus * count; });
+    return sum;
 }
 
 }  // namespace vp

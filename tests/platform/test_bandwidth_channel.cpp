@@ -263,5 +263,5 @@ TEST(DramAtom, RequestRunEqualsOneRequestPerBurstOfItsAtoms) {
     // 16 B/cycle, atom 32: a 1-byte read occupies the channel for 2 cycles.
     BandwidthChannel ch(16.0, 100, 32);
     EXPECT_EQ(ch.request_run(0, 0x80000005, 1, 64).done, 2u);
-    EXPECT_EQ(ch.run_bus_bytes(0x80000005, 1, 64), 32u);
+    EXPECT_EQ(ch.request_run(0, 0x80000005, 1, 64).bus_bytes, 32u);
 }

@@ -31,9 +31,10 @@ namespace vp {
 class BandwidthChannel {
   public:
     struct Grant {
-        std::uint64_t start;     // first cycle on the channel
-        std::uint64_t done;      // cycle after the last beat (= start + occupancy)
-        std::uint64_t complete;  // done + latency: when the initiator sees the response
+        std::uint64_t start;          // first cycle on the channel
+        std::uint64_t done;           // cycle after the last beat (= start + occupancy)
+        std::uint64_t complete;       // done + latency: when the initiator sees the response
+        std::uint64_t bus_bytes = 0;  // request_bursts, request_run: the bytes they booked for
     };
 
     // bytes_per_cycle: 0 or +infinity mean no bandwidth limit (only latency);
@@ -61,8 +62,6 @@ class BandwidthChannel {
     // exactly what one request_run per burst books. Atom 1: request_bursts.
     Grant request_run(std::uint64_t t_req, std::uint64_t addr, std::uint64_t bytes,
                       std::uint64_t burst);
-    // Bus bytes of such a run (dram_run_bus_bytes with this channel's atom).
-    std::uint64_t run_bus_bytes(std::uint64_t addr, std::uint64_t bytes, std::uint64_t burst) const;
 
     bool unlimited() const { return m_unlimited; }
     double bytes_per_cycle() const { return m_bytes_per_cycle; }
@@ -74,6 +73,9 @@ class BandwidthChannel {
   private:
     // Occupies the channel for `occ` cycles from max(t_req, busy_until).
     Grant book(std::uint64_t t_req, std::uint64_t occ);
+    // A run's bursts, each for its bus bytes with `atom`, booked back to back.
+    Grant book_run(std::uint64_t t_req, std::uint64_t addr, std::uint64_t bytes,
+                   std::uint64_t burst, std::uint64_t atom);
 
     double m_bytes_per_cycle;
     std::uint64_t m_latency;

@@ -37,9 +37,29 @@ std::uint64_t dram_atoms(std::uint64_t addr, std::uint64_t len, std::uint64_t at
 // Bytes on the DRAM bus for that transaction: dram_atoms * atom.
 std::uint64_t dram_bus_bytes(std::uint64_t addr, std::uint64_t len, std::uint64_t atom);
 
-// Bus bytes of a run of `len` bytes at `addr` moved as bursts of `burst`
-// bytes (burst 0 or >= len: one transaction): the sum of dram_bus_bytes
-// over its bursts.
+// The bursts of a run of `len` bytes at `addr` moved as bursts of `burst`
+// bytes (the first at addr, the last one shorter; burst 0 or >= len: one
+// transaction): calls f(bus bytes of a burst, how many bursts have them),
+// full bursts that start at the same offset within an atom taken together.
+template <typename F>
+void for_each_run_burst(std::uint64_t addr, std::uint64_t len, std::uint64_t burst,
+                        std::uint64_t atom, F&& f) {
+    if (len == 0) return;
+    if (burst == 0 || len <= burst) {
+        f(dram_bus_bytes(addr, len, atom), std::uint64_t{1});
+        return;
+    }
+    const std::uint64_t n = (len + burst - 1) / burst;
+    if (atom <= 1 || burst % atom == 0) {
+        f(dram_bus_bytes(addr, burst, atom), n - 1);
+    } else {
+        for (std::uint64_t i = 0; i + 1 < n; ++i)
+            f(dram_bus_bytes(addr + i * burst, burst, atom), std::uint64_t{1});
+    }
+    f(dram_bus_bytes(addr + (n - 1) * burst, len - (n - 1) * burst, atom), std::uint64_t{1});
+}
+
+// Bus bytes of such a run: the sum of dram_bus_bytes over its bursts.
 std::uint64_t dram_run_bus_bytes(std::uint64_t addr, std::uint64_t len, std::uint64_t burst,
                                  std::uint64_t atom);
 

@@ -128,24 +128,23 @@ void Memory::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) 
     if (cmd == tlm::TLM_IGNORE_COMMAND) return;
     const std::uint64_t len = gp.get_data_length();
     const InitiatorTag::Id who = initiator_of(gp);
-    const std::uint64_t addr = gp.get_address();
-    const std::uint64_t bus = m_channel.run_bus_bytes(addr, len, burst_bytes_of(gp));
-    if (cmd == tlm::TLM_READ_COMMAND) {
-        m_read_bytes[who] += len;
-        m_read_bus_bytes[who] += bus;
-        m_reads[who] += bursts_of(gp);
-    } else {
-        m_write_bytes[who] += len;
-        m_write_bus_bytes[who] += bus;
-        m_writes[who] += bursts_of(gp);
-    }
     // Integer time arithmetic in units of the kernel's time resolution.
     const sc_core::sc_time::value_type cyc = m_cycle.value();
     const sc_core::sc_time::value_type now = sc_core::sc_time_stamp().value();
     const sc_core::sc_time::value_type t_local = now + delay.value();
     const std::uint64_t t_req = (t_local + cyc - 1) / cyc;  // next cycle edge
-    const BandwidthChannel::Grant g = m_channel.request_run(t_req, addr, len, burst_bytes_of(gp));
+    const BandwidthChannel::Grant g =
+        m_channel.request_run(t_req, gp.get_address(), len, burst_bytes_of(gp));
     m_busy_cycles = m_channel.busy_cycles();
+    if (cmd == tlm::TLM_READ_COMMAND) {
+        m_read_bytes[who] += len;
+        m_read_bus_bytes[who] += g.bus_bytes;
+        m_reads[who] += bursts_of(gp);
+    } else {
+        m_write_bytes[who] += len;
+        m_write_bus_bytes[who] += g.bus_bytes;
+        m_writes[who] += bursts_of(gp);
+    }
     delay = sc_core::sc_time::from_value(g.complete * cyc - now);
 }
 
